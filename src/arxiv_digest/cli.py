@@ -1,0 +1,309 @@
+"""The command line: one command per pipeline stage, and `demo` to see it all work offline."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date as Date
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from arxiv_digest import __version__
+from arxiv_digest.config import Config, default_db_path, load_config, render_config
+from arxiv_digest.errors import DigestError, NotFoundError
+from arxiv_digest.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class AppContext:
+    config_path: str | None
+    db_path: str | None
+
+    def config(self, **flags: Any) -> Config:
+        config, _ = load_config(self.config_path, flags=flags)
+        return config
+
+    def open_store(self, config: Config) -> Store:
+        path = self.db_path or os.environ.get("ARXIV_DIGEST_DB") or config.db or default_db_path()
+        return Store(Path(path))
+
+
+def _fail(exc: DigestError) -> NoReturn:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+class DigestGroup(click.Group):
+    """Turns user-facing errors into one line and an exit code; Ctrl-C into exit 130."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DigestError as exc:
+            if os.environ.get("ARXIV_DIGEST_RAISE_ERRORS"):
+                raise
+            _fail(exc)
+        except KeyboardInterrupt:
+            click.echo(
+                "interrupted: finished work is saved; run the command again to go on", err=True
+            )
+            sys.exit(130)
+
+
+def _valid_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return Date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def date_option(help_text: str) -> Callable[[F], F]:
+    return click.option("--date", "day", callback=_valid_date, metavar="YYYY-MM-DD", help=help_text)
+
+
+@click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="arxiv-digest")
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    envvar="ARXIV_DIGEST_CONFIG",
+    help="Config file (default: ./arxiv-digest.toml, then the user config directory).",
+)
+@click.option(
+    "--db",
+    "db_path",
+    metavar="PATH",
+    envvar="ARXIV_DIGEST_DB",
+    help="SQLite store (default: arxiv-digest.db in the user data directory).",
+)
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, db_path: str | None) -> None:
+    """Daily arXiv digests: fetch, summarize, rank, render and deliver.
+
+    \b
+    Quick start (offline, no API key):
+      arxiv-digest demo --out demo-out
+    """
+    ctx.obj = AppContext(config_path, db_path)
+
+
+# -- config ----------------------------------------------------------------------------------
+
+
+@cli.group(name="config")
+def config_group() -> None:
+    """Show the effective configuration and where it comes from."""
+
+
+@config_group.command(name="show")
+@click.pass_obj
+def config_show(app: AppContext) -> None:
+    """Print the effective configuration as TOML, secrets masked."""
+    config, source = load_config(app.config_path)
+    click.echo(f"# config file: {source if source else 'none (defaults)'}")
+    click.echo(render_config(config), nl=False)
+
+
+@config_group.command(name="path")
+@click.pass_obj
+def config_path(app: AppContext) -> None:
+    """Print the config file and the store in use."""
+    config, source = load_config(app.config_path)
+    click.echo(f"config: {source if source else 'none (defaults)'}")
+    path = app.db_path or os.environ.get("ARXIV_DIGEST_DB") or config.db or default_db_path()
+    click.echo(f"store: {path}")
+
+
+# -- import ----------------------------------------------------------------------------------
+
+
+@cli.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@date_option("The day these digests are for (default: the YYYY-MM-DD in each file name).")
+@click.pass_obj
+def import_cmd(app: AppContext, files: tuple[Path, ...], day: str | None) -> None:
+    """Import digests: reference Markdown, reference JSONL, or daily-arXiv-ai-enhanced JSONL.
+
+    Every file is checked completely before anything is written; a bad file is reported with
+    its line and nothing of it is stored. Importing the same file again changes nothing.
+    """
+    from arxiv_digest.ingest import store_imported
+    from arxiv_digest.sources.importers import read_digest_file
+
+    parsed = [read_digest_file(path, day) for path in files]
+    dates = [d.date for d in parsed]
+    if len(set(dates)) != len(dates):
+        raise NotFoundError(
+            "two of the files are for the same day; import them one at a time with --date"
+        )
+    config = app.config()
+    with app.open_store(config) as store:
+        for digest in parsed:
+            result = store_imported(store, digest)
+            state = "imported" if result.changed else "unchanged"
+            failed = f", {result.failed} failed summaries" if result.failed else ""
+            click.echo(f"{digest.path}: {state}, {result.date}, {result.papers} papers{failed}")
+
+
+# -- summarize -------------------------------------------------------------------------------
+
+
+def _progress_run(store: Store, day: str, config: Config, *, retry_failed: bool) -> Any:
+    from arxiv_digest.summarize import make_summarizer
+    from arxiv_digest.summarize.stage import plan, summarize_day
+
+    summarizer = make_summarizer(config)
+    pending, _cached = plan(store, day, summarizer, config.language, retry_failed=retry_failed)
+    with click.progressbar(
+        length=len(pending), label="Summarizing", file=sys.stderr, show_pos=True
+    ) as bar:
+        return asyncio.run(
+            summarize_day(
+                store,
+                day,
+                summarizer,
+                config.language,
+                retry_failed=retry_failed,
+                on_done=lambda _s: bar.update(1),
+            )
+        )
+
+
+def _latest_day(store: Store) -> str:
+    days = store.digest_dates()
+    if not days:
+        raise NotFoundError("the store holds no digest yet: fetch or import a day first")
+    return days[0]
+
+
+@cli.command(name="summarize")
+@date_option("The stored day to summarize (default: the latest).")
+@click.option("--language", help="Language of the summaries (default from config: Chinese).")
+@click.option("--backend", type=click.Choice(["extractive"]), help="Summarizer backend.")
+@click.option("--retry-failed", is_flag=True, help="Also retry papers whose summary failed.")
+@click.pass_obj
+def summarize_cmd(
+    app: AppContext,
+    day: str | None,
+    language: str | None,
+    backend: str | None,
+    retry_failed: bool,
+) -> None:
+    """Write the five-field summary of every paper of a day that has none yet."""
+    config = app.config(**{"language": language, "summarizer.backend": backend})
+    with app.open_store(config) as store:
+        day = day or _latest_day(store)
+        report = _progress_run(store, day, config, retry_failed=retry_failed)
+    for line in report.lines():
+        click.echo(line)
+
+
+# -- render ----------------------------------------------------------------------------------
+
+
+@cli.command(name="render")
+@date_option("The stored day to render (default: the latest).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown"]),
+    default="markdown",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Output file, '-' for standard output (default: OUTPUT_DIR/DATE.md).",
+)
+@click.pass_obj
+def render_cmd(app: AppContext, day: str | None, fmt: str, output: Path | None) -> None:
+    """Render a stored digest in the reference Markdown format."""
+    from arxiv_digest.files import write_atomic
+    from arxiv_digest.render.markdown import render_markdown
+
+    config = app.config()
+    with app.open_store(config) as store:
+        day = day or _latest_day(store)
+        digest = store.load_digest(day)
+    if digest is None:
+        raise NotFoundError(f"no digest stored for {day}")
+    text = render_markdown(digest)
+    if output is not None and str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    target = output or config.output_dir / f"{day}.md"
+    changed = write_atomic(target, text)
+    missing = sum(1 for e in digest.entries if e.summary is None)
+    if missing:
+        click.echo(f"note: {missing} papers have no summary yet and show placeholders", err=True)
+    click.echo(f"{'wrote' if changed else 'unchanged'} {target}")
+
+
+# -- demo ------------------------------------------------------------------------------------
+
+
+@cli.command(name="demo")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("demo-out"),
+    show_default=True,
+    help="Directory for the rendered digest.",
+)
+@click.pass_obj
+def demo_cmd(app: AppContext, out_dir: Path) -> None:
+    """Run the whole pipeline offline on a bundled day of real arXiv papers.
+
+    Loads the papers into a fresh store, summarizes them with the configured backend (the
+    offline extractive one when none is configured), and renders the Markdown digest.
+    """
+    from arxiv_digest.digest import build_digest
+    from arxiv_digest.files import write_atomic
+    from arxiv_digest.render.markdown import render_markdown
+    from arxiv_digest.sources.sample import load_sample, store_sample
+
+    started = time.monotonic()
+    config = app.config()
+    if "backend" not in config.summarizer.model_fields_set:
+        click.echo(
+            "No summarizer configured: using the offline extractive backend "
+            "(it quotes the abstract's own sentences)."
+        )
+    sample = load_sample()
+    with tempfile.TemporaryDirectory(prefix="arxiv-digest-demo-") as tmp:
+        with Store(Path(tmp) / "demo.db") as store:
+            store_sample(store, sample)
+            count = build_digest(
+                store, sample.date, sample.categories, language=config.language, source="demo"
+            )
+            click.echo(
+                f"Loaded {count} papers announced on {sample.date} "
+                f"({', '.join(sample.categories)})."
+            )
+            report = _progress_run(store, sample.date, config, retry_failed=False)
+            digest = store.load_digest(sample.date)
+    assert digest is not None
+    target = out_dir / f"{sample.date}.md"
+    write_atomic(target, render_markdown(digest))
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"Digest written to {target} in {time.monotonic() - started:.1f} s")
+
+
+def main() -> None:
+    cli(prog_name="arxiv-digest")

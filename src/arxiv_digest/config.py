@@ -1,0 +1,244 @@
+"""Configuration: a TOML file, then environment variables, then command-line flags.
+
+The file is `--config PATH`, else `$ARXIV_DIGEST_CONFIG`, else `./arxiv-digest.toml`, else
+`arxiv-digest.toml` in the user config directory; with none of them the defaults apply.
+Environment variables are `ARXIV_DIGEST_<KEY>`, with `__` between nested keys
+(`ARXIV_DIGEST_SUMMARIZER__MODEL`), plus the short aliases in `ENV_ALIASES`.
+Secrets never live here: the config names the environment variable that holds each one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from arxiv_digest.errors import ConfigError
+
+APP_NAME = "arxiv-digest"
+CONFIG_FILE = "arxiv-digest.toml"
+ENV_PREFIX = "ARXIV_DIGEST_"
+#: Environment variables that are not settings (read elsewhere).
+ENV_RESERVED = frozenset({"ARXIV_DIGEST_CONFIG", "ARXIV_DIGEST_DB", "ARXIV_DIGEST_RAISE_ERRORS"})
+#: Short names for the settings people set most often.
+ENV_ALIASES: dict[str, str] = {
+    "ARXIV_DIGEST_BACKEND": "summarizer.backend",
+    "ARXIV_DIGEST_MODEL": "summarizer.model",
+    "ARXIV_DIGEST_BASE_URL": "summarizer.base_url",
+    "ARXIV_DIGEST_RSS_URL": "arxiv.rss_url",
+    "ARXIV_DIGEST_API_URL": "arxiv.api_url",
+    "ARXIV_DIGEST_OAI_URL": "arxiv.oai_url",
+}
+LIST_KEYS = frozenset({"categories"})
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class SummarizerConfig(_Section):
+    """Which backend writes the five-field summaries, and its settings."""
+
+    backend: Literal["extractive"] = "extractive"
+    model: str | None = None
+    base_url: str | None = None
+
+
+class ArxivConfig(_Section):
+    """Where arXiv lives (mirrors and test servers may differ)."""
+
+    rss_url: str = "https://rss.arxiv.org/rss"
+    api_url: str = "https://export.arxiv.org/api/query"
+    oai_url: str = "https://oaipmh.arxiv.org/oai"
+
+
+class Config(_Section):
+    """The effective settings of one invocation."""
+
+    categories: list[str] = Field(default_factory=lambda: ["cs.LG", "cs.AI", "cs.IR"])
+    language: str = "Chinese"
+    output_dir: Path = Path("digests")
+    db: Path | None = None
+    summarizer: SummarizerConfig = Field(default_factory=SummarizerConfig)
+    arxiv: ArxivConfig = Field(default_factory=ArxivConfig)
+
+    @field_validator("categories")
+    @classmethod
+    def _categories(cls, value: list[str]) -> list[str]:
+        cleaned = [c.strip() for c in value if c.strip()]
+        if not cleaned:
+            raise ValueError("at least one category, e.g. ['cs.LG', 'cs.AI']")
+        if len(set(cleaned)) != len(cleaned):
+            raise ValueError("each category once")
+        return cleaned
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a language name such as 'Chinese' or 'English'")
+        return value.strip()
+
+
+def user_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME)) / CONFIG_FILE
+
+
+def default_db_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "arxiv-digest.db"
+
+
+def find_config_file(explicit: str | Path | None) -> Path | None:
+    chosen = explicit or os.environ.get("ARXIV_DIGEST_CONFIG")
+    if chosen:
+        path = Path(chosen)
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file not found")
+        return path
+    for candidate in (Path.cwd() / CONFIG_FILE, user_config_path()):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _explain(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        return f"unknown setting '{key}'"
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = "expected " + msg[len("Value error, ") :]
+    elif msg.startswith("Input should be"):
+        msg = "expected " + msg[len("Input should be ") :]
+    return f"key '{key}': {msg}"
+
+
+def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    node = data
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[parts[-1]] = value
+
+
+def _env_value(key: str, raw: str) -> Any:
+    if key.split(".")[-1] in LIST_KEYS:
+        if raw.lstrip().startswith("["):
+            return json.loads(raw)
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    return raw
+
+
+def env_overrides(environ: Mapping[str, str]) -> list[tuple[str, str, Any]]:
+    """(variable, dotted key, value) for each ARXIV_DIGEST_* setting in the environment."""
+    found = []
+    for name in sorted(environ):
+        if not name.startswith(ENV_PREFIX) or name in ENV_RESERVED:
+            continue
+        key = ENV_ALIASES.get(name) or name[len(ENV_PREFIX) :].lower().replace("__", ".")
+        try:
+            found.append((name, key, _env_value(key, environ[name])))
+        except json.JSONDecodeError:
+            raise ConfigError(f"environment variable {name}: expected a JSON list") from None
+    return found
+
+
+def load_config(
+    path: str | Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    flags: Mapping[str, Any] | None = None,
+) -> tuple[Config, Path | None]:
+    """Build the effective configuration; return it with the file it came from (if any)."""
+    environ = os.environ if environ is None else environ
+    source = find_config_file(path)
+    data: dict[str, Any] = {}
+    if source is not None:
+        try:
+            data = tomllib.loads(source.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{source}: malformed TOML: {exc}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{source}: not UTF-8 text") from None
+        except OSError as exc:
+            raise ConfigError(f"{source}: cannot read: {exc.strerror}") from None
+        try:
+            Config.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(f"{source}: {_explain(exc)}") from None
+    for name, key, value in env_overrides(environ):
+        _set_path(data, key, value)
+        try:
+            Config.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(f"environment variable {name}: {_explain(exc)}") from None
+    for key, value in (flags or {}).items():
+        if value is None:
+            continue
+        _set_path(data, key, value)
+        try:
+            Config.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(f"option for '{key}': {_explain(exc)}") from None
+    return Config.model_validate(data), source
+
+
+# -- showing the configuration -------------------------------------------------------------
+
+SECRET_WORDS = ("key", "token", "secret", "password")
+
+
+def _is_secret(key: str) -> bool:
+    low = key.lower()
+    return any(low.endswith(word) for word in SECRET_WORDS)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def render_config(config: Config, environ: Mapping[str, str] | None = None) -> str:
+    """The configuration as TOML; secret values masked, secret variables shown as set or not."""
+    environ = os.environ if environ is None else environ
+    data = config.model_dump(mode="json")
+    lines: list[str] = []
+    tables: list[tuple[str, dict[str, Any]]] = []
+
+    def emit(table: dict[str, Any], out: list[str]) -> None:
+        for key, value in table.items():
+            if isinstance(value, dict):
+                continue
+            if value is None:
+                out.append(f"# {key} is not set")
+                continue
+            text = "***" if _is_secret(key) else _toml_value(value)
+            note = ""
+            if key.endswith("_env") and isinstance(value, str):
+                note = "  # set in the environment" if environ.get(value) else "  # not set"
+            out.append(f"{key} = {text}{note}")
+
+    emit(data, lines)
+    for key, value in data.items():
+        if isinstance(value, dict):
+            tables.append((key, value))
+    for name, table in tables:
+        lines.append("")
+        lines.append(f"[{name}]")
+        emit(table, lines)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,48 @@
+"""The exception tree. Every error a user can cause or meet is a `DigestError`.
+
+    DigestError                 user-facing; the CLI prints it as one line and exits non-zero
+    ├── ConfigError             a malformed or unknown setting (names the file and key)
+    ├── StoreError              the database cannot be opened, migrated or written
+    ├── ImportFormatError       an input file is not in a format we read (names file and line)
+    ├── NotFoundError           a day, paper or digest the user asked for is not in the store
+    ├── SummarizeError          a summarizer backend cannot be set up
+    └── OutputError             an output file cannot be written (disk full, no permission)
+
+Each class carries an `exit_code` so scripts can tell failures apart.
+"""
+
+from __future__ import annotations
+
+
+class DigestError(Exception):
+    """Base for errors shown to the user as one line."""
+
+    exit_code = 1
+
+    def __str__(self) -> str:
+        # One line, always: collapse any newline that slipped into a message.
+        return " ".join(super().__str__().split())
+
+
+class ConfigError(DigestError):
+    exit_code = 2
+
+
+class StoreError(DigestError):
+    exit_code = 3
+
+
+class ImportFormatError(DigestError):
+    exit_code = 4
+
+
+class NotFoundError(DigestError):
+    exit_code = 5
+
+
+class SummarizeError(DigestError):
+    exit_code = 6
+
+
+class OutputError(DigestError):
+    exit_code = 7

@@ -1,0 +1,31 @@
+"""Writing output files safely: a crash or a full disk never leaves half a file behind."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from arxiv_digest.errors import OutputError
+
+
+def write_atomic(path: Path, data: str | bytes) -> bool:
+    """Write `data` to `path` via a temporary file and a rename; False if it was already equal."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        if path.is_file() and path.read_bytes() == raw:
+            return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(raw)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return True

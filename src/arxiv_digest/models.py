@@ -1,0 +1,163 @@
+"""Typed records passed between pipeline stages (see notes/design.md, "Records")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+AnnounceType = Literal["new", "cross", "replace", "replace-cross"]
+SummaryStatus = Literal["ok", "failed"]
+
+FIELDS: tuple[str, ...] = ("tldr", "motivation", "method", "result", "conclusion")
+
+#: What the reference format shows for a summary that failed. Stored summaries never hold these
+#: strings as content: a failed summary has status "failed" and the renderer writes them.
+PLACEHOLDERS: dict[str, str] = {
+    "tldr": "Summary generation failed",
+    "motivation": "Motivation analysis unavailable",
+    "method": "Method extraction failed",
+    "result": "Result analysis unavailable",
+    "conclusion": "Conclusion extraction failed",
+}
+#: daily-arXiv-ai-enhanced writes this in all five fields when a worker crashed.
+LEGACY_FAILURE_TEXT = "Processing failed"
+
+_NEW_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
+_OLD_ID = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$")
+
+
+def split_arxiv_id(raw: str) -> tuple[str, int | None]:
+    """Split `2512.21349v2` or `hep-th/9901001v1` into (id, version); version None if absent.
+
+    Accepts an `arXiv:` prefix and `https://arxiv.org/abs/...` URLs. Raises ValueError otherwise.
+    """
+    text = raw.strip()
+    for prefix in ("https://arxiv.org/abs/", "http://arxiv.org/abs/", "arXiv:", "arxiv:"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    match = _NEW_ID.match(text) or _OLD_ID.match(text)
+    if not match:
+        raise ValueError(f"not an arXiv identifier: {raw!r}")
+    return match.group(1), int(match.group(2)) if match.group(2) else None
+
+
+def abs_url(paper_id: str) -> str:
+    return f"https://arxiv.org/abs/{paper_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    id: str
+    title: str
+    authors: tuple[str, ...]
+    abstract: str
+    primary_category: str
+    categories: tuple[str, ...] = ()
+    version: int = 1
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    published: str | None = None  # ISO 8601, first version
+    updated: str | None = None  # ISO 8601, this version
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    date: str  # YYYY-MM-DD, arXiv's announcement day (the feed's pubDate)
+    paper_id: str
+    version: int
+    announce_type: AnnounceType = "new"
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryFields:
+    tldr: str
+    motivation: str
+    method: str
+    result: str
+    conclusion: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in FIELDS}
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryKey:
+    """A summary is cached under this key: asking again for the same key costs nothing."""
+
+    paper_id: str
+    version: int
+    model: str
+    language: str
+    prompt_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    paper_id: str
+    version: int
+    backend: str
+    model: str
+    language: str
+    prompt_version: str
+    status: SummaryStatus
+    fields: SummaryFields | None = None
+    error: str | None = None
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost: float | None = None
+    seconds: float = 0.0
+    warnings: tuple[str, ...] = ()
+    id: int | None = None  # set by the store
+
+    @property
+    def key(self) -> SummaryKey:
+        return SummaryKey(
+            self.paper_id, self.version, self.model, self.language, self.prompt_version
+        )
+
+    def shown_fields(self) -> dict[str, str]:
+        """The five texts a reader sees: the content when ok, the standard placeholders if not.
+
+        A failed summary may keep the fields that did come back (an imported digest whose source
+        failed on some fields only); the rest show their placeholder.
+        """
+        if self.fields is None:
+            return dict(PLACEHOLDERS)
+        if self.status == "ok":
+            return self.fields.as_dict()
+        return {name: text or PLACEHOLDERS[name] for name, text in self.fields.as_dict().items()}
+
+
+@dataclass(frozen=True, slots=True)
+class DigestEntry:
+    position: int  # 1-based, counts across the whole digest
+    section: str
+    paper: Paper
+    summary: Summary | None = None
+    score: float | None = None
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    date: str
+    entries: tuple[DigestEntry, ...]
+    language: str = "Chinese"
+    sections: tuple[str, ...] = field(default=())
+
+    def section_order(self) -> list[str]:
+        if self.sections:
+            return list(self.sections)
+        order: list[str] = []
+        for entry in self.entries:
+            if entry.section not in order:
+                order.append(entry.section)
+        return order
+
+    def by_section(self) -> list[tuple[str, list[DigestEntry]]]:
+        groups: dict[str, list[DigestEntry]] = {name: [] for name in self.section_order()}
+        for entry in self.entries:
+            groups.setdefault(entry.section, []).append(entry)
+        return [(name, items) for name, items in groups.items() if items]

@@ -1,0 +1,1 @@
+"""Renderers: a stored digest in, a document out."""

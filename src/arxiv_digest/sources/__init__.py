@@ -1,0 +1,1 @@
+"""Sources: the only code that reads papers from outside (arXiv, digest files)."""

@@ -1,0 +1,469 @@
+"""The store: the only code that touches SQLite.
+
+One `Store` wraps one database file. Opening it applies pending migrations, turns on WAL and
+foreign keys, and sets a busy timeout so that two processes on one file wait instead of failing.
+Writes that belong together go through `transaction()`, which takes the write lock up front
+(BEGIN IMMEDIATE) so a crash or a Ctrl-C leaves either all of a change or none of it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from arxiv_digest.errors import StoreError
+from arxiv_digest.models import (
+    FIELDS,
+    Announcement,
+    Digest,
+    DigestEntry,
+    Paper,
+    Summary,
+    SummaryFields,
+    SummaryKey,
+)
+from arxiv_digest.store.migrations import MIGRATIONS
+
+__all__ = ["DigestRow", "Store", "now_iso"]
+
+PAPER_COLUMNS = (
+    "id, version, title, authors, abstract, primary_category, categories, comment, journal_ref, "
+    "doi, published, updated"
+)
+SUMMARY_COLUMNS = (
+    "id, paper_id, version, model, language, prompt_version, backend, status, tldr, motivation, "
+    "method, result, conclusion, error, tokens_in, tokens_out, cost, seconds, warnings"
+)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRow:
+    """One planned digest line: which paper goes where, and which summary it shows."""
+
+    section: str
+    paper_id: str
+    summary_id: int | None = None
+    score: float | None = None
+    reasons: tuple[str, ...] = ()
+
+
+def _paper_from_row(row: sqlite3.Row) -> Paper:
+    return Paper(
+        id=row["id"],
+        version=row["version"],
+        title=row["title"],
+        authors=tuple(json.loads(row["authors"])),
+        abstract=row["abstract"],
+        primary_category=row["primary_category"],
+        categories=tuple(json.loads(row["categories"])),
+        comment=row["comment"],
+        journal_ref=row["journal_ref"],
+        doi=row["doi"],
+        published=row["published"],
+        updated=row["updated"],
+    )
+
+
+def _summary_from_row(row: sqlite3.Row) -> Summary:
+    fields = None
+    if row["status"] == "ok" or any(row[name] for name in FIELDS):
+        fields = SummaryFields(*(row[name] or "" for name in FIELDS))
+    return Summary(
+        id=row["id"],
+        paper_id=row["paper_id"],
+        version=row["version"],
+        backend=row["backend"],
+        model=row["model"],
+        language=row["language"],
+        prompt_version=row["prompt_version"],
+        status=row["status"],
+        fields=fields,
+        error=row["error"],
+        tokens_in=row["tokens_in"],
+        tokens_out=row["tokens_out"],
+        cost=row["cost"],
+        seconds=row["seconds"],
+        warnings=tuple(json.loads(row["warnings"])),
+    )
+
+
+class Store:
+    """A SQLite database of papers, announcements, summaries and digests."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA busy_timeout = 30000")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"cannot create the store {self.path}: {exc.strerror}") from exc
+        self._depth = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        current = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if current > len(MIGRATIONS):
+            raise StoreError(
+                f"the store {self.path} has schema version {current}, newer than this "
+                f"arxiv-digest knows ({len(MIGRATIONS)}); upgrade arxiv-digest"
+            )
+        for number, (_name, sql) in enumerate(MIGRATIONS, start=1):
+            if number <= current:
+                continue
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _split_sql(sql):
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {number}")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all; nesting joins the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self._db.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self._db.execute("ROLLBACK")
+            raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        try:
+            return self._db.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"store {self.path}: {exc}") from exc
+
+    # -- papers and announcements ----------------------------------------------------------
+
+    def upsert_paper(self, paper: Paper) -> None:
+        """Insert a paper, or bring a stored one up to date; an identical row is left untouched."""
+        values = (
+            paper.id,
+            paper.version,
+            paper.title,
+            json.dumps(list(paper.authors), ensure_ascii=False),
+            paper.abstract,
+            paper.primary_category,
+            json.dumps(list(paper.categories), ensure_ascii=False),
+            paper.comment,
+            paper.journal_ref,
+            paper.doi,
+            paper.published,
+            paper.updated,
+        )
+        names = [name.strip() for name in PAPER_COLUMNS.split(",")]
+        changes = " OR ".join(f"{n} IS NOT excluded.{n}" for n in names[1:])
+        updates = ", ".join(f"{n} = excluded.{n}" for n in names[1:])
+        self._execute(
+            f"INSERT INTO papers ({PAPER_COLUMNS}, stored_at) VALUES ({', '.join('?' * 13)}) "
+            f"ON CONFLICT(id) DO UPDATE SET {updates} WHERE {changes}",
+            (*values, now_iso()),
+        )
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        row = self._execute(f"SELECT {PAPER_COLUMNS} FROM papers WHERE id = ?", (paper_id,))
+        found = row.fetchone()
+        return _paper_from_row(found) if found else None
+
+    def add_announcement(self, ann: Announcement) -> None:
+        self._execute(
+            "INSERT INTO announcements (date, paper_id, version, announce_type) VALUES (?,?,?,?) "
+            "ON CONFLICT(date, paper_id) DO UPDATE SET version = excluded.version, "
+            "announce_type = excluded.announce_type "
+            "WHERE version IS NOT excluded.version OR announce_type IS NOT excluded.announce_type",
+            (ann.date, ann.paper_id, ann.version, ann.announce_type),
+        )
+
+    def announcements(self, date: str) -> list[tuple[Announcement, Paper]]:
+        """The papers announced on a day, in ascending id order."""
+        rows = self._execute(
+            f"SELECT a.date AS a_date, a.version AS a_version, a.announce_type, "
+            f"{', '.join('p.' + c.strip() for c in PAPER_COLUMNS.split(','))} "
+            "FROM announcements a JOIN papers p ON p.id = a.paper_id WHERE a.date = ? "
+            "ORDER BY a.paper_id",
+            (date,),
+        ).fetchall()
+        return [
+            (
+                Announcement(r["a_date"], r["id"], r["a_version"], r["announce_type"]),
+                _paper_from_row(r),
+            )
+            for r in rows
+        ]
+
+    def first_announced(self, paper_ids: Iterable[str]) -> dict[str, str]:
+        """For each id that was announced before, the earliest day it was announced."""
+        ids = list(paper_ids)
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self._execute(
+                "SELECT paper_id, MIN(date) AS first FROM announcements "
+                f"WHERE paper_id IN ({', '.join('?' * len(chunk))}) GROUP BY paper_id",
+                chunk,
+            )
+            found.update({r["paper_id"]: r["first"] for r in rows})
+        return found
+
+    # -- summaries --------------------------------------------------------------------------
+
+    def get_summary(self, key: SummaryKey) -> Summary | None:
+        row = self._execute(
+            f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE paper_id = ? AND version = ? "
+            "AND model = ? AND language = ? AND prompt_version = ?",
+            (key.paper_id, key.version, key.model, key.language, key.prompt_version),
+        ).fetchone()
+        return _summary_from_row(row) if row else None
+
+    def get_summary_by_id(self, summary_id: int) -> Summary | None:
+        row = self._execute(
+            f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE id = ?", (summary_id,)
+        ).fetchone()
+        return _summary_from_row(row) if row else None
+
+    def save_summary(self, summary: Summary) -> int:
+        """Store a summary under its cache key and return its id.
+
+        An `ok` summary is never replaced by a `failed` one: a retry that fails keeps the content.
+        """
+        texts: dict[str, str | None] = dict.fromkeys(FIELDS)
+        if summary.fields is not None:
+            texts.update({k: v or None for k, v in summary.fields.as_dict().items()})
+        values = (
+            summary.paper_id,
+            summary.version,
+            summary.model,
+            summary.language,
+            summary.prompt_version,
+            summary.backend,
+            summary.status,
+            *(texts[name] for name in FIELDS),
+            summary.error,
+            summary.tokens_in,
+            summary.tokens_out,
+            summary.cost,
+            summary.seconds,
+            json.dumps(list(summary.warnings), ensure_ascii=False),
+            now_iso(),
+        )
+        columns = [c.strip() for c in SUMMARY_COLUMNS.split(",")][1:] + ["created_at"]
+        mutable = columns[5:-1]
+        changes = " OR ".join(f"{n} IS NOT excluded.{n}" for n in mutable)
+        updates = ", ".join(f"{n} = excluded.{n}" for n in mutable + ["created_at"])
+        self._execute(
+            f"INSERT INTO summaries ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))}) "
+            f"ON CONFLICT(paper_id, version, model, language, prompt_version) DO UPDATE SET "
+            f"{updates} WHERE ({changes}) AND NOT (summaries.status = 'ok' "
+            "AND excluded.status = 'failed')",
+            values,
+        )
+        found = self.get_summary(summary.key)
+        assert found is not None and found.id is not None
+        return found.id
+
+    # -- digests ----------------------------------------------------------------------------
+
+    def save_digest(
+        self,
+        date: str,
+        rows: Sequence[DigestRow],
+        *,
+        language: str,
+        sections: Sequence[str],
+        source: str,
+    ) -> bool:
+        """Make `rows` the digest of `date`. Returns False when the stored one was already equal."""
+        current = self._execute(
+            "SELECT language, sections FROM digests WHERE date = ?", (date,)
+        ).fetchone()
+        if (
+            current is not None
+            and current["language"] == language
+            and json.loads(current["sections"]) == list(sections)
+            and self.digest_rows(date) == list(rows)
+        ):
+            return False
+        with self.transaction():
+            self._execute("DELETE FROM digest_entries WHERE date = ?", (date,))
+            self._execute(
+                "INSERT INTO digests (date, language, sections, source, created_at) "
+                "VALUES (?,?,?,?,?) ON CONFLICT(date) DO UPDATE SET language = excluded.language, "
+                "sections = excluded.sections, source = excluded.source, "
+                "created_at = excluded.created_at",
+                (date, language, json.dumps(list(sections)), source, now_iso()),
+            )
+            self._db.executemany(
+                "INSERT INTO digest_entries (date, position, section, paper_id, summary_id, score, "
+                "reasons) VALUES (?,?,?,?,?,?,?)",
+                [
+                    (
+                        date,
+                        pos,
+                        r.section,
+                        r.paper_id,
+                        r.summary_id,
+                        r.score,
+                        json.dumps(list(r.reasons), ensure_ascii=False),
+                    )
+                    for pos, r in enumerate(rows, start=1)
+                ],
+            )
+        return True
+
+    def digest_rows(self, date: str) -> list[DigestRow]:
+        rows = self._execute(
+            "SELECT section, paper_id, summary_id, score, reasons FROM digest_entries "
+            "WHERE date = ? ORDER BY position",
+            (date,),
+        ).fetchall()
+        return [
+            DigestRow(
+                r["section"],
+                r["paper_id"],
+                r["summary_id"],
+                r["score"],
+                tuple(json.loads(r["reasons"])),
+            )
+            for r in rows
+        ]
+
+    def set_entry_summary(self, date: str, paper_id: str, summary_id: int) -> None:
+        self._execute(
+            "UPDATE digest_entries SET summary_id = ? WHERE date = ? AND paper_id = ? "
+            "AND summary_id IS NOT ?",
+            (summary_id, date, paper_id, summary_id),
+        )
+
+    def has_digest(self, date: str) -> bool:
+        return self._execute("SELECT 1 FROM digests WHERE date = ?", (date,)).fetchone() is not None
+
+    def digest_dates(self) -> list[str]:
+        """Every stored digest day, newest first."""
+        return [r[0] for r in self._execute("SELECT date FROM digests ORDER BY date DESC")]
+
+    def load_digest(self, date: str) -> Digest | None:
+        head = self._execute(
+            "SELECT language, sections FROM digests WHERE date = ?", (date,)
+        ).fetchone()
+        if head is None:
+            return None
+        rows = self._execute(
+            "SELECT e.position, e.section, e.score, e.reasons, e.summary_id, "
+            f"{', '.join('p.' + c.strip() for c in PAPER_COLUMNS.split(','))} "
+            "FROM digest_entries e JOIN papers p ON p.id = e.paper_id "
+            "WHERE e.date = ? ORDER BY e.position",
+            (date,),
+        ).fetchall()
+        summary_ids = [r["summary_id"] for r in rows if r["summary_id"] is not None]
+        summaries = self._summaries_by_id(summary_ids)
+        entries = tuple(
+            DigestEntry(
+                position=r["position"],
+                section=r["section"],
+                paper=_paper_from_row(r),
+                summary=summaries.get(r["summary_id"]),
+                score=r["score"],
+                reasons=tuple(json.loads(r["reasons"])),
+            )
+            for r in rows
+        )
+        return Digest(
+            date=date,
+            entries=entries,
+            language=head["language"],
+            sections=tuple(json.loads(head["sections"])),
+        )
+
+    def _summaries_by_id(self, ids: list[int]) -> dict[int, Summary]:
+        found: dict[int, Summary] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self._execute(
+                f"SELECT {SUMMARY_COLUMNS} FROM summaries "
+                f"WHERE id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            for row in rows:
+                found[row["id"]] = _summary_from_row(row)
+        return found
+
+    # -- inspection (tests, `stats`) ---------------------------------------------------------
+
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every table, sorted: two equal dumps mean two equal stores."""
+        tables = [
+            r[0]
+            for r in self._execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        return {
+            t: sorted((tuple(row) for row in self._execute(f"SELECT * FROM {t}")), key=repr)
+            for t in tables
+        }
+
+    def count(self, table: str) -> int:
+        if table not in {"papers", "announcements", "summaries", "digests", "digest_entries"}:
+            raise ValueError(table)
+        return int(self._execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration script into statements (no semicolons inside our literals)."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

@@ -1,0 +1,81 @@
+"""Schema migrations, applied in order on every open. `PRAGMA user_version` records the last one.
+
+Never edit a migration that has shipped: add a new one at the end of MIGRATIONS.
+"""
+
+from __future__ import annotations
+
+M001_INITIAL = """
+CREATE TABLE papers (
+    id               TEXT PRIMARY KEY,
+    version          INTEGER NOT NULL,
+    title            TEXT NOT NULL,
+    authors          TEXT NOT NULL,          -- JSON list of names
+    abstract         TEXT NOT NULL,
+    primary_category TEXT NOT NULL,
+    categories       TEXT NOT NULL,          -- JSON list, primary first when known
+    comment          TEXT,
+    journal_ref      TEXT,
+    doi              TEXT,
+    published        TEXT,
+    updated          TEXT,
+    stored_at        TEXT NOT NULL
+);
+
+CREATE TABLE announcements (
+    date          TEXT NOT NULL,             -- YYYY-MM-DD, arXiv announcement day
+    paper_id      TEXT NOT NULL REFERENCES papers(id),
+    version       INTEGER NOT NULL,
+    announce_type TEXT NOT NULL
+        CHECK (announce_type IN ('new', 'cross', 'replace', 'replace-cross')),
+    PRIMARY KEY (date, paper_id)
+);
+CREATE INDEX announcements_by_paper ON announcements(paper_id);
+
+CREATE TABLE summaries (
+    id             INTEGER PRIMARY KEY,
+    paper_id       TEXT NOT NULL REFERENCES papers(id),
+    version        INTEGER NOT NULL,
+    model          TEXT NOT NULL,
+    language       TEXT NOT NULL,
+    prompt_version TEXT NOT NULL,
+    backend        TEXT NOT NULL,
+    status         TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+    tldr           TEXT,
+    motivation     TEXT,
+    method         TEXT,
+    result         TEXT,
+    conclusion     TEXT,
+    error          TEXT,
+    tokens_in      INTEGER NOT NULL DEFAULT 0,
+    tokens_out     INTEGER NOT NULL DEFAULT 0,
+    cost           REAL,
+    seconds        REAL NOT NULL DEFAULT 0,
+    warnings       TEXT NOT NULL DEFAULT '[]',
+    created_at     TEXT NOT NULL,
+    UNIQUE (paper_id, version, model, language, prompt_version)
+);
+
+CREATE TABLE digests (
+    date       TEXT PRIMARY KEY,
+    language   TEXT NOT NULL,
+    sections   TEXT NOT NULL,                -- JSON list, the section order
+    source     TEXT NOT NULL,                -- 'import:<file>', 'fetch', 'demo', ...
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE digest_entries (
+    date       TEXT NOT NULL REFERENCES digests(date) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    section    TEXT NOT NULL,
+    paper_id   TEXT NOT NULL REFERENCES papers(id),
+    summary_id INTEGER REFERENCES summaries(id),
+    score      REAL,
+    reasons    TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (date, position),
+    UNIQUE (date, paper_id)
+);
+CREATE INDEX digest_entries_by_paper ON digest_entries(paper_id);
+"""
+
+MIGRATIONS: tuple[tuple[str, str], ...] = (("m001_initial", M001_INITIAL),)

@@ -1,0 +1,48 @@
+"""The summarizer interface: one async method, a paper in, five fields out.
+
+Backends never touch the store; the summarize stage (`stage.py`) handles caching, concurrency,
+persistence and reporting around them, so a new backend is one class.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from arxiv_digest.models import Paper, SummaryFields
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryResult:
+    """What one backend call produced: the fields, or why there are none."""
+
+    fields: SummaryFields | None
+    error: str | None = None
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.fields is not None
+
+
+class Summarizer(ABC):
+    """A backend that writes the five-field summary of a paper."""
+
+    #: Short backend name stored with every summary ("extractive", "openai", "local").
+    backend: str = ""
+    #: Model identifier; part of the cache key.
+    model: str = ""
+    #: Version of the prompt or algorithm; part of the cache key. Bump it when output changes.
+    prompt_version: str = ""
+
+    def output_language(self, requested: str) -> str:
+        """The language this backend will actually write when asked for `requested`."""
+        return requested
+
+    @abstractmethod
+    async def summarize(self, paper: Paper, language: str) -> SummaryResult:
+        """Summarize one paper. Must not raise for a bad answer: return a failed result."""
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook
+        """Release connections or models."""

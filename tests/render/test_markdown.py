@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from arxiv_digest.ingest import store_imported
+from arxiv_digest.models import Digest, DigestEntry, Summary, SummaryFields
+from arxiv_digest.render.markdown import render_markdown
+from arxiv_digest.sources.importers import read_digest_file
+from arxiv_digest.store import Store
+from tests.conftest import REFERENCE_DIR, reference_markdown
+from tests.helpers import make_paper
+
+
+@pytest.mark.parametrize("path", reference_markdown(), ids=lambda p: p.name)
+def test_import_then_render_is_byte_identical(path: Path, store: Store) -> None:
+    digest = read_digest_file(path, "2026-01-05")
+    store_imported(store, digest)
+    stored = store.load_digest("2026-01-05")
+    assert stored is not None
+    assert render_markdown(stored).encode("utf-8") == path.read_bytes()
+
+
+@pytest.mark.parametrize("path", sorted(REFERENCE_DIR.glob("*.jsonl")), ids=lambda p: p.name)
+def test_reference_jsonl_renders_to_its_markdown(path: Path, store: Store) -> None:
+    store_imported(store, read_digest_file(path, "2026-01-05"))
+    stored = store.load_digest("2026-01-05")
+    assert stored is not None
+    assert render_markdown(stored).encode("utf-8") == path.with_suffix(".md").read_bytes()
+
+
+def _summary(paper_id: str, status: str = "ok", fields: SummaryFields | None = None) -> Summary:
+    return Summary(
+        paper_id=paper_id,
+        version=1,
+        backend="test",
+        model="m",
+        language="English",
+        prompt_version="1",
+        status=status,
+        fields=fields,
+    )  # type: ignore[arg-type]
+
+
+def test_round_trip_of_an_awkward_digest(tmp_path: Path, store: Store) -> None:
+    """Any digest in the format survives render -> import -> render, not only the references."""
+    odd = make_paper(
+        "hep-th/9901001",
+        title="On $\\mathcal{N}=4$ [SYM] and *stars* ](x)",
+        authors=(),
+        abstract="First line.\nSecond line with <think>tags</think>.\n\nA paragraph.",
+        primary_category="hep-th",
+    )
+    partial = SummaryFields("only the TL;DR came back", "", "m", "", "")
+    entries = (
+        DigestEntry(1, "hep-th", odd, _summary(odd.id, "ok", SummaryFields(*"abcde"))),
+        DigestEntry(2, "cs.LG", make_paper("2501.00002"), _summary("2501.00002", "failed")),
+        DigestEntry(
+            3, "cs.LG", make_paper("2501.00003"), _summary("2501.00003", "failed", partial)
+        ),
+        DigestEntry(4, "cs.LG", make_paper("2501.00004"), None),
+    )
+    first = render_markdown(Digest("2026-01-05", entries))
+    path = tmp_path / "2026-01-05.md"
+    path.write_text(first, encoding="utf-8")
+    store_imported(store, read_digest_file(path))
+    again = store.load_digest("2026-01-05")
+    assert again is not None
+    assert render_markdown(again) == first
+    assert [e.summary.status for e in again.entries if e.summary] == [
+        "ok",
+        "failed",
+        "failed",
+        "failed",
+    ]
+
+
+def test_failed_summary_shows_the_standard_placeholders() -> None:
+    paper = make_paper()
+    text = render_markdown(
+        Digest("2026-01-05", (DigestEntry(1, "cs.LG", paper, _summary(paper.id, "failed")),))
+    )
+    for line in (
+        "TL;DR: Summary generation failed",
+        "Motivation: Motivation analysis unavailable",
+        "Method: Method extraction failed",
+        "Result: Result analysis unavailable",
+        "Conclusion: Conclusion extraction failed",
+    ):
+        assert line + "\n" in text
+    assert text.endswith("</details>\n") and not text.endswith("\n\n")
+
+
+def test_numbering_counts_across_sections() -> None:
+    entries = tuple(
+        DigestEntry(i, section, make_paper(f"2501.0000{i}"), None)
+        for i, section in enumerate(["cs.AI", "cs.AI", "cs.LG"], start=1)
+    )
+    text = render_markdown(Digest("2026-01-05", entries))
+    assert "### [3] [" in text and text.index("# cs.AI") < text.index("# cs.LG")
+    assert "- [cs.AI](#cs.AI) [Total: 2]\n- [cs.LG](#cs.LG) [Total: 1]\n\n\n" in text

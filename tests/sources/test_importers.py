@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from arxiv_digest.cli import cli
+from arxiv_digest.errors import ImportFormatError
+from arxiv_digest.sources.importers import read_digest_file
+from arxiv_digest.store import Store
+from tests.conftest import REFERENCE_DIR
+
+REF_MD = REFERENCE_DIR / "000_3473ecea28a495c2.md"
+REF_JSONL = REFERENCE_DIR / "000_3473ecea28a495c2.jsonl"
+FAILED_MD = REFERENCE_DIR / "004_fd5308535e503f19.md"
+
+
+def _md() -> str:
+    return REF_MD.read_text(encoding="utf-8")
+
+
+def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
+    """name -> (file, text the error must contain)."""
+    text = _md()
+    cases: dict[str, tuple[Path, bytes, str]] = {}
+    cut = text.index("### [10]") + 300
+    cases["truncated"] = (tmp / "truncated.md", text[:cut].encode(), "truncated")
+    block = text.index("### [3]")
+    method = text.index("\n\nMethod: ", block)
+    result = text.index("\n\nResult: ", block)
+    cases["missing_field"] = (
+        tmp / "missing.md",
+        (text[:method] + text[result:]).encode(),
+        "'Method:'",
+    )
+    cases["toc_count"] = (
+        tmp / "toc.md",
+        text.replace("[Total: 17]", "[Total: 18]", 1).encode(),
+        "table of contents says section 'cs.AI' has 18",
+    )
+    cases["not_utf8"] = (
+        tmp / "latin1.md",
+        text.encode()[:5000] + b"\xff\xfe" + text.encode()[5000:],
+        "not UTF-8",
+    )
+    cases["empty"] = (tmp / "empty.md", b"", "empty")
+    lines = REF_JSONL.read_text(encoding="utf-8").splitlines(keepends=True)
+    cases["jsonl_truncated"] = (
+        tmp / "trunc.jsonl",
+        "".join(lines[:5]).encode() + lines[5][:100].encode(),
+        ":6: truncated record",
+    )
+    row = json.loads(lines[2])
+    del row["method"]
+    cases["jsonl_missing_field"] = (
+        tmp / "nofield.jsonl",
+        ("".join(lines[:2]) + json.dumps(row, ensure_ascii=False) + "\n").encode(),
+        ":3: field 'method'",
+    )
+    out = {}
+    for name, (path, data, needle) in cases.items():
+        path.write_bytes(data)
+        out[name] = (path, needle)
+    return out
+
+
+CASES = [
+    "truncated",
+    "missing_field",
+    "toc_count",
+    "not_utf8",
+    "empty",
+    "jsonl_truncated",
+    "jsonl_missing_field",
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_malformed_input_is_one_line_error_and_store_unchanged(
+    case: str, tmp_path: Path, runner: CliRunner
+) -> None:
+    db = tmp_path / "s.db"
+    assert (
+        runner.invoke(
+            cli, ["--db", str(db), "import", str(FAILED_MD), "--date", "2026-01-01"]
+        ).exit_code
+        == 0
+    )
+    with Store(db) as s:
+        before = s.dump()
+    path, needle = _bad_inputs(tmp_path)[case]
+    result = runner.invoke(cli, ["--db", str(db), "import", str(path), "--date", "2026-01-02"])
+    assert result.exit_code == ImportFormatError.exit_code
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert str(path) in lines[0] and needle in lines[0]
+    assert ":" in lines[0].split(str(path), 1)[1][:8] or case == "empty"  # names the line
+    with Store(db) as s:
+        assert s.dump() == before
+
+
+def test_bad_file_among_good_ones_writes_nothing(tmp_path: Path, runner: CliRunner) -> None:
+    db = tmp_path / "s.db"
+    bad = tmp_path / "2026-01-03.md"
+    bad.write_text(_md()[:2000], encoding="utf-8")
+    good = tmp_path / "2026-01-02.md"
+    good.write_bytes(REF_MD.read_bytes())
+    result = runner.invoke(cli, ["--db", str(db), "import", str(good), str(bad)])
+    assert result.exit_code != 0
+    with Store(db) as s:
+        assert s.digest_dates() == []
+
+
+def test_importing_twice_changes_nothing(tmp_path: Path, runner: CliRunner) -> None:
+    db = tmp_path / "s.db"
+    args = ["--db", str(db), "import", str(REF_MD), "--date", "2026-01-02"]
+    first = runner.invoke(cli, args)
+    assert first.exit_code == 0 and "imported" in first.output
+    with Store(db) as s:
+        before = s.dump()
+    second = runner.invoke(cli, args)
+    assert second.exit_code == 0 and "unchanged" in second.output
+    with Store(db) as s:
+        assert s.dump() == before
+
+
+def test_date_from_file_name_or_flag_or_clear_error(tmp_path: Path, runner: CliRunner) -> None:
+    named = tmp_path / "digest-2026-02-03.md"
+    named.write_bytes(REF_MD.read_bytes())
+    assert read_digest_file(named).date == "2026-02-03"
+    assert read_digest_file(named, "2026-02-04").date == "2026-02-04"
+    result = runner.invoke(cli, ["--db", str(tmp_path / "s.db"), "import", str(REF_MD)])
+    assert result.exit_code != 0
+    assert "--date" in result.stderr and str(REF_MD) in result.stderr
+
+
+def test_placeholders_import_as_failed(store: Store) -> None:
+    from arxiv_digest.ingest import store_imported
+
+    store_imported(store, read_digest_file(FAILED_MD, "2026-01-01"))
+    digest = store.load_digest("2026-01-01")
+    assert digest is not None
+    assert {e.summary.status for e in digest.entries if e.summary} == {"failed"}
+    assert all(e.summary and e.summary.fields is None for e in digest.entries)
+
+
+def test_anchor_jsonl_shape(tmp_path: Path, store: Store) -> None:
+    from arxiv_digest.ingest import store_imported
+
+    rows = [json.loads(line) for line in REF_JSONL.read_text(encoding="utf-8").splitlines()][:4]
+    anchor = []
+    for i, r in enumerate(rows):
+        ai = {k: r[k] for k in ("tldr", "motivation", "method", "result", "conclusion")}
+        if i == 2:
+            ai = dict.fromkeys(ai, "Processing failed")
+        anchor.append(
+            {
+                "id": r["id"],
+                "categories": [r["main_category"], "stat.ML"],
+                "pdf": f"https://arxiv.org/pdf/{r['id']}",
+                "abs": r["url"],
+                "authors": r["authors"],
+                "title": r["title"],
+                "comment": "10 pages",
+                "summary": r["abstract"],
+                "AI": ai,
+            }
+        )
+    anchor.append(anchor[0])  # the anchor repeats papers listed under two categories
+    path = tmp_path / "2026-01-07_AI_enhanced_Chinese.jsonl"
+    path.write_text("".join(json.dumps(a) + "\n" for a in anchor), encoding="utf-8")
+    imported = read_digest_file(path)
+    assert imported.date == "2026-01-07" and imported.language == "Chinese"
+    store_imported(store, imported)
+    digest = store.load_digest("2026-01-07")
+    assert digest is not None and len(digest.entries) == 4
+    assert digest.entries[0].paper.comment == "10 pages"
+    assert digest.entries[0].paper.categories == ("cs.LG", "stat.ML")
+    assert [e.summary.status for e in digest.entries if e.summary] == ["ok", "ok", "failed", "ok"]

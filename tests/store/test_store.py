@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from arxiv_digest.errors import StoreError
+from arxiv_digest.models import Announcement, Summary, SummaryFields
+from arxiv_digest.store import DigestRow, Store
+from arxiv_digest.store.migrations import MIGRATIONS
+from tests.helpers import make_paper
+
+
+def test_open_applies_migrations_wal_and_foreign_keys(tmp_path: Path) -> None:
+    with Store(tmp_path / "a.db") as store:
+        assert store.schema_version == len(MIGRATIONS)
+        assert store.count("papers") == 0
+    raw = sqlite3.connect(tmp_path / "a.db")
+    assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"papers", "announcements", "summaries", "digests", "digest_entries"} <= tables
+
+
+def test_foreign_keys_are_enforced(store: Store) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        store.add_announcement(Announcement("2026-01-01", "2501.99999", 1, "new"))
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    raw = sqlite3.connect(tmp_path / "future.db")
+    raw.execute("PRAGMA user_version = 999")
+    raw.close()
+    with pytest.raises(StoreError, match="newer"):
+        Store(tmp_path / "future.db")
+
+
+def test_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match=str(path)):
+        Store(path)
+
+
+def test_upsert_is_idempotent_and_updates(store: Store) -> None:
+    paper = make_paper()
+    store.upsert_paper(paper)
+    before = store.dump()
+    store.upsert_paper(paper)
+    assert store.dump() == before
+    store.upsert_paper(make_paper(title="New title", version=2))
+    got = store.get_paper(paper.id)
+    assert got is not None and got.title == "New title" and got.version == 2
+
+
+def _summary(status: str, text: str = "x") -> Summary:
+    return Summary(
+        "2501.00001",
+        1,
+        "b",
+        "m",
+        "English",
+        "1",
+        status,  # type: ignore[arg-type]
+        SummaryFields(*[text] * 5) if status == "ok" else None,
+    )
+
+
+def test_ok_summary_is_never_downgraded(store: Store) -> None:
+    store.upsert_paper(make_paper())
+    first = store.save_summary(_summary("ok", "good"))
+    assert store.save_summary(_summary("failed")) == first
+    got = store.get_summary_by_id(first)
+    assert got is not None and got.status == "ok" and got.fields is not None
+    assert got.fields.tldr == "good"
+
+
+def test_transaction_rolls_back(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction():
+        store.upsert_paper(make_paper())
+        raise RuntimeError("boom")
+    assert store.count("papers") == 0
+
+
+def test_digest_save_and_load(store: Store) -> None:
+    for i in (1, 2):
+        store.upsert_paper(make_paper(f"2501.0000{i}"))
+    rows = [DigestRow("cs.LG", "2501.00002"), DigestRow("cs.AI", "2501.00001")]
+    assert store.save_digest(
+        "2026-01-01", rows, language="English", sections=["cs.LG", "cs.AI"], source="test"
+    )
+    assert not store.save_digest(
+        "2026-01-01", rows, language="English", sections=["cs.LG", "cs.AI"], source="test"
+    )
+    digest = store.load_digest("2026-01-01")
+    assert digest is not None
+    assert [e.paper.id for e in digest.entries] == ["2501.00002", "2501.00001"]
+    assert store.digest_dates() == ["2026-01-01"]

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from arxiv_digest.cli import cli
+from arxiv_digest.config import load_config
+from arxiv_digest.errors import ConfigError
+
+
+def test_defaults() -> None:
+    config, source = load_config(environ={})
+    assert source is None
+    assert config.language == "Chinese" and config.summarizer.backend == "extractive"
+
+
+def test_file_then_env_then_flags(tmp_path: Path) -> None:
+    path = tmp_path / "arxiv-digest.toml"
+    path.write_text(
+        'categories = ["cs.CL", "cs.AI"]\nlanguage = "English"\n'
+        'output_dir = "out"\n[summarizer]\nbackend = "extractive"\n'
+    )
+    config, source = load_config(environ={})
+    assert source == path and config.categories == ["cs.CL", "cs.AI"]
+    config, _ = load_config(
+        environ={"ARXIV_DIGEST_LANGUAGE": "Japanese", "ARXIV_DIGEST_CATEGORIES": "cs.IR, cs.LG"}
+    )
+    assert config.language == "Japanese" and config.categories == ["cs.IR", "cs.LG"]
+    config, _ = load_config(
+        environ={"ARXIV_DIGEST_LANGUAGE": "Japanese"}, flags={"language": "German"}
+    )
+    assert config.language == "German" and config.output_dir == Path("out")
+
+
+def test_explicit_path_and_env_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    other = tmp_path / "other.toml"
+    other.write_text('language = "French"\n')
+    assert load_config(other, environ={})[0].language == "French"
+    monkeypatch.setenv("ARXIV_DIGEST_CONFIG", str(other))
+    assert load_config(environ={})[0].language == "French"
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "missing.toml", environ={})
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("language = \n", "malformed TOML"),
+        ("colour = 'blue'\n", "unknown setting 'colour'"),
+        ("[summarizer]\nbakend = 'x'\n", "unknown setting 'summarizer.bakend'"),
+        ("[summarizer]\nbackend = 'gpt'\n", "key 'summarizer.backend': expected 'extractive'"),
+        ("categories = 'cs.LG'\n", "key 'categories': expected a valid list"),
+        ("categories = []\n", "key 'categories': expected at least one category"),
+    ],
+)
+def test_bad_config_is_one_line_naming_file_and_key(
+    tmp_path: Path, runner: CliRunner, text: str, needle: str
+) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    result = runner.invoke(cli, ["--config", str(path), "config", "show"])
+    assert result.exit_code == ConfigError.exit_code
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert str(path) in result.stderr and needle in result.stderr
+
+
+def test_bad_env_names_the_variable() -> None:
+    with pytest.raises(ConfigError, match="ARXIV_DIGEST_SUMMARIZER__NOPE"):
+        load_config(environ={"ARXIV_DIGEST_SUMMARIZER__NOPE": "1"})
+
+
+def test_config_show(tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARXIV_DIGEST_LANGUAGE", "English")
+    result = runner.invoke(cli, ["config", "show"])
+    assert result.exit_code == 0
+    assert 'language = "English"' in result.output
+    assert "[summarizer]" in result.output and 'backend = "extractive"' in result.output
