@@ -253,6 +253,146 @@ def render_cmd(app: AppContext, day: str | None, fmt: str, output: Path | None) 
     click.echo(f"{'wrote' if changed else 'unchanged'} {target}")
 
 
+# -- fetch and run ---------------------------------------------------------------------------
+
+
+def _categories_flag(value: str | None) -> list[str] | None:
+    return [c.strip() for c in value.split(",") if c.strip()] if value else None
+
+
+def polite_client(config: Config) -> Any:
+    import httpx
+
+    from arxiv_digest.sources.http import PoliteClient
+
+    http = httpx.Client(timeout=config.arxiv.timeout, follow_redirects=True)
+    return PoliteClient(
+        http, min_interval=config.arxiv.min_interval, max_attempts=config.arxiv.max_attempts
+    )
+
+
+def _fetch(
+    app: AppContext, config: Config, store: Store, day: str | None, allow_partial: bool
+) -> Any:
+    from arxiv_digest.fetch import fetch_day
+
+    client = polite_client(config)
+    try:
+        report = fetch_day(store, client, config, day=day, allow_partial=allow_partial)
+    finally:
+        client.client.close()
+    for line in report.lines():
+        click.echo(line)
+    return report
+
+
+@cli.command(name="fetch")
+@click.option("--categories", metavar="CAT,CAT", help="Categories (default from config).")
+@date_option("The announcement day expected (default: today in US Eastern time).")
+@click.option(
+    "--from",
+    "start",
+    callback=_valid_date,
+    metavar="YYYY-MM-DD",
+    help="Backfill past days from this date through OAI-PMH (with --to).",
+)
+@click.option(
+    "--to", "end", callback=_valid_date, metavar="YYYY-MM-DD", help="Last day of the backfill."
+)
+@click.option(
+    "--allow-partial",
+    is_flag=True,
+    help="Build the digest even if some papers could not be fetched.",
+)
+@click.pass_obj
+def fetch_cmd(
+    app: AppContext,
+    categories: str | None,
+    day: str | None,
+    start: str | None,
+    end: str | None,
+    allow_partial: bool,
+) -> None:
+    """Fetch an announcement day: one RSS request, then the API in batches of 100.
+
+    The day is the one the feed announces (its pubDate). An empty feed means arXiv announced
+    nothing (weekends, holidays) and makes no digest. With --from/--to, past days are harvested
+    through OAI-PMH and grouped by the date of each paper's first version, which approximates
+    the day arXiv announced it.
+
+    \b
+    Exit codes: 0 done or no announcement, 10 arXiv unreachable or unusable answer,
+    11 stale feed, 12 day incomplete (the missing papers are named).
+    """
+    config = app.config(categories=_categories_flag(categories))
+    with app.open_store(config) as store:
+        if start or end:
+            if not (start and end) or start > end:
+                raise click.UsageError("--from and --to go together, --from first")
+            from arxiv_digest.fetch import backfill
+
+            client = polite_client(config)
+            try:
+                reports = backfill(store, client, config, start, end)
+            finally:
+                client.client.close()
+            for report in reports:
+                for line in report.lines():
+                    click.echo(line)
+            if not reports:
+                click.echo(f"no new papers found between {start} and {end}")
+            return
+        _fetch(app, config, store, day, allow_partial)
+
+
+@cli.command(name="run")
+@click.option("--categories", metavar="CAT,CAT", help="Categories (default from config).")
+@date_option("The announcement day expected (default: today in US Eastern time).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Directory for the digest (default: output_dir from config).",
+)
+@click.option("--language", help="Language of the summaries.")
+@click.option("--backend", type=click.Choice(["extractive"]), help="Summarizer backend.")
+@click.pass_obj
+def run_cmd(
+    app: AppContext,
+    categories: str | None,
+    day: str | None,
+    out_dir: Path | None,
+    language: str | None,
+    backend: str | None,
+) -> None:
+    """Fetch, summarize and render one announcement day. Safe to run again: what is done is kept.
+
+    A second run of the same day makes only the RSS check, no summary call, and writes the same
+    bytes.
+    """
+    from arxiv_digest.files import write_atomic
+    from arxiv_digest.render.markdown import render_markdown
+
+    config = app.config(
+        categories=_categories_flag(categories),
+        language=language,
+        **{"summarizer.backend": backend},
+    )
+    with app.open_store(config) as store:
+        report = _fetch(app, config, store, day, allow_partial=False)
+        if report.status == "empty":
+            return
+        report_s = _progress_run(store, report.date, config, retry_failed=False)
+        for line in report_s.lines():
+            click.echo(line)
+        digest = store.load_digest(report.date)
+    if digest is None:
+        raise NotFoundError(f"no paper of {report.date} matches {', '.join(config.categories)}")
+    target = (out_dir or config.output_dir) / f"{report.date}.md"
+    changed = write_atomic(target, render_markdown(digest))
+    click.echo(f"{'wrote' if changed else 'unchanged'} {target}")
+
+
 # -- demo ------------------------------------------------------------------------------------
 
 

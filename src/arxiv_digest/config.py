@@ -56,6 +56,10 @@ class ArxivConfig(_Section):
     rss_url: str = "https://rss.arxiv.org/rss"
     api_url: str = "https://export.arxiv.org/api/query"
     oai_url: str = "https://oaipmh.arxiv.org/oai"
+    #: Seconds between two requests. Never below 3 for arxiv.org, whatever is set here.
+    min_interval: float = Field(default=3.0, ge=0)
+    timeout: float = Field(default=30.0, gt=0)
+    max_attempts: int = Field(default=5, ge=1, le=20)
 
 
 class Config(_Section):
@@ -65,15 +69,26 @@ class Config(_Section):
     language: str = "Chinese"
     output_dir: Path = Path("digests")
     db: Path | None = None
+    #: Also list papers cross-listed into a configured category (under the first one they match).
+    include_cross: bool = False
+    #: Also list replaced (new version) papers.
+    include_replacements: bool = False
     summarizer: SummarizerConfig = Field(default_factory=SummarizerConfig)
     arxiv: ArxivConfig = Field(default_factory=ArxivConfig)
 
     @field_validator("categories")
     @classmethod
     def _categories(cls, value: list[str]) -> list[str]:
+        from arxiv_digest.errors import ConfigError
+        from arxiv_digest.sources.taxonomy import check_categories
+
         cleaned = [c.strip() for c in value if c.strip()]
         if not cleaned:
             raise ValueError("at least one category, e.g. ['cs.LG', 'cs.AI']")
+        try:
+            cleaned = check_categories(cleaned)
+        except ConfigError as exc:
+            raise ValueError(f"arXiv categories ({exc})") from None
         if len(set(cleaned)) != len(cleaned):
             raise ValueError("each category once")
         return cleaned

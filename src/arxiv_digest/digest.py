@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from arxiv_digest.models import Announcement, Paper
+from arxiv_digest.sources.taxonomy import canonical
 from arxiv_digest.store import DigestRow, Store
 
 
@@ -24,16 +25,19 @@ def plan_sections(
     """
     order = list(categories)
     sections: dict[str, list[Paper]] = {name: [] for name in order}
+    section_of = {canonical(name): name for name in order}  # cs.SY and eess.SY are one
     for ann, paper in sorted(announced, key=lambda pair: _id_key(pair[1].id)):
         kind = ann.announce_type
         if kind.startswith("replace") and not include_replacements:
             continue
-        if kind in ("new", "replace") and paper.primary_category in sections:
-            sections[paper.primary_category].append(paper)
+        home = section_of.get(canonical(paper.primary_category))
+        if kind in ("new", "replace") and home is not None:
+            sections[home].append(paper)
         elif include_cross:
-            listed = [c for c in order if c in paper.categories]
-            if listed:
-                sections[listed[0]].append(paper)
+            listed = {canonical(c) for c in paper.categories}
+            matches = [name for name in order if canonical(name) in listed]
+            if matches:
+                sections[matches[0]].append(paper)
     return [(name, papers) for name, papers in sections.items() if papers]
 
 

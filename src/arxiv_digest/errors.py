@@ -6,7 +6,10 @@
     ├── ImportFormatError       an input file is not in a format we read (names file and line)
     ├── NotFoundError           a day, paper or digest the user asked for is not in the store
     ├── SummarizeError          a summarizer backend cannot be set up
-    └── OutputError             an output file cannot be written (disk full, no permission)
+    ├── OutputError             an output file cannot be written (disk full, no permission)
+    └── FetchError              arXiv cannot be reached or answered with something unusable
+        ├── StaleFeedError      the feed still serves an older day than the one expected
+        └── IncompleteDayError  some papers of the day could not be fetched (they are named)
 
 Each class carries an `exit_code` so scripts can tell failures apart.
 """
@@ -46,3 +49,15 @@ class SummarizeError(DigestError):
 
 class OutputError(DigestError):
     exit_code = 7
+
+
+class FetchError(DigestError):
+    exit_code = 10
+
+
+class StaleFeedError(FetchError):
+    exit_code = 11
+
+
+class IncompleteDayError(FetchError):
+    exit_code = 12

@@ -30,7 +30,7 @@ from arxiv_digest.models import (
 )
 from arxiv_digest.store.migrations import MIGRATIONS
 
-__all__ = ["DigestRow", "Store", "now_iso"]
+__all__ = ["DigestRow", "FeedItemRow", "Store", "now_iso"]
 
 PAPER_COLUMNS = (
     "id, version, title, authors, abstract, primary_category, categories, comment, journal_ref, "
@@ -55,6 +55,21 @@ class DigestRow:
     summary_id: int | None = None
     score: float | None = None
     reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItemRow:
+    """A feed item as received, kept so a partial day can be completed later."""
+
+    paper_id: str
+    version: int
+    announce_type: str
+    title: str
+    abstract: str
+    categories: tuple[str, ...]
+    creators: str
+    doi: str | None = None
+    journal_ref: str | None = None
 
 
 def _paper_from_row(row: sqlite3.Row) -> Paper:
@@ -441,6 +456,99 @@ class Store:
                 found[row["id"]] = _summary_from_row(row)
         return found
 
+    # -- fetch records and raw feed items -------------------------------------------------------
+
+    def start_fetch(self, kind: str, requested: dict[str, Any]) -> int:
+        cur = self._execute(
+            "INSERT INTO fetches (started_at, kind, requested, status) VALUES (?,?,?,?)",
+            (now_iso(), kind, json.dumps(requested), "running"),
+        )
+        return int(cur.lastrowid or 0)
+
+    def finish_fetch(
+        self,
+        fetch_id: int,
+        *,
+        status: str,
+        feed_date: str | None = None,
+        items: int = 0,
+        stored: int = 0,
+        missing: Sequence[tuple[str, str]] = (),
+        requests: int = 0,
+        message: str | None = None,
+    ) -> None:
+        self._execute(
+            "UPDATE fetches SET finished_at = ?, status = ?, feed_date = ?, items = ?, stored = ?, "
+            "missing = ?, requests = ?, message = ? WHERE id = ?",
+            (
+                now_iso(),
+                status,
+                feed_date,
+                items,
+                stored,
+                json.dumps([list(m) for m in missing]),
+                requests,
+                message,
+                fetch_id,
+            ),
+        )
+
+    def fetches(self) -> list[dict[str, Any]]:
+        rows = self._execute("SELECT * FROM fetches ORDER BY id").fetchall()
+        return [dict(r) for r in rows]
+
+    def save_feed_items(self, date: str, items: Iterable[FeedItemRow]) -> None:
+        self._db.executemany(
+            "INSERT INTO feed_items (date, paper_id, version, announce_type, title, abstract, "
+            "categories, creators, doi, journal_ref) VALUES (?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT(date, paper_id) DO UPDATE SET version = excluded.version, "
+            "announce_type = excluded.announce_type, title = excluded.title, "
+            "abstract = excluded.abstract, categories = excluded.categories, "
+            "creators = excluded.creators, doi = excluded.doi, journal_ref = excluded.journal_ref "
+            "WHERE feed_items.version IS NOT excluded.version "
+            "OR feed_items.announce_type IS NOT excluded.announce_type",
+            [
+                (
+                    date,
+                    i.paper_id,
+                    i.version,
+                    i.announce_type,
+                    i.title,
+                    i.abstract,
+                    json.dumps(list(i.categories)),
+                    i.creators,
+                    i.doi,
+                    i.journal_ref,
+                )
+                for i in items
+            ],
+        )
+
+    def feed_items(self, date: str) -> list[FeedItemRow]:
+        rows = self._execute(
+            "SELECT * FROM feed_items WHERE date = ? ORDER BY paper_id", (date,)
+        ).fetchall()
+        return [
+            FeedItemRow(
+                r["paper_id"],
+                r["version"],
+                r["announce_type"],
+                r["title"],
+                r["abstract"],
+                tuple(json.loads(r["categories"])),
+                r["creators"],
+                r["doi"],
+                r["journal_ref"],
+            )
+            for r in rows
+        ]
+
+    def announced_ids(self, date: str) -> set[str]:
+        return {
+            r[0]
+            for r in self._execute("SELECT paper_id FROM announcements WHERE date = ?", (date,))
+        }
+
     # -- inspection (tests, `stats`) ---------------------------------------------------------
 
     def dump(self) -> dict[str, list[tuple[Any, ...]]]:
@@ -458,7 +566,15 @@ class Store:
         }
 
     def count(self, table: str) -> int:
-        if table not in {"papers", "announcements", "summaries", "digests", "digest_entries"}:
+        if table not in {
+            "papers",
+            "announcements",
+            "summaries",
+            "digests",
+            "digest_entries",
+            "fetches",
+            "feed_items",
+        }:
             raise ValueError(table)
         return int(self._execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 

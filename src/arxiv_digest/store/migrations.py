@@ -78,4 +78,38 @@ CREATE TABLE digest_entries (
 CREATE INDEX digest_entries_by_paper ON digest_entries(paper_id);
 """
 
-MIGRATIONS: tuple[tuple[str, str], ...] = (("m001_initial", M001_INITIAL),)
+M002_FETCHES = """
+CREATE TABLE fetches (
+    id          INTEGER PRIMARY KEY,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    kind        TEXT NOT NULL,               -- 'rss' or 'oai'
+    requested   TEXT NOT NULL,               -- JSON: categories and day (or from/to)
+    feed_date   TEXT,                        -- the day the feed said it holds
+    items       INTEGER NOT NULL DEFAULT 0,  -- matching feed items
+    stored      INTEGER NOT NULL DEFAULT 0,  -- papers stored for the day after this fetch
+    missing     TEXT NOT NULL DEFAULT '[]',  -- JSON list of [id, reason]
+    requests    INTEGER NOT NULL DEFAULT 0,
+    status      TEXT NOT NULL,               -- complete, empty, partial, stale, error, running
+    message     TEXT
+);
+
+CREATE TABLE feed_items (
+    date          TEXT NOT NULL,
+    paper_id      TEXT NOT NULL,
+    version       INTEGER NOT NULL,
+    announce_type TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    abstract      TEXT NOT NULL,
+    categories    TEXT NOT NULL,
+    creators      TEXT NOT NULL,
+    doi           TEXT,
+    journal_ref   TEXT,
+    PRIMARY KEY (date, paper_id)
+);
+"""
+
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    ("m001_initial", M001_INITIAL),
+    ("m002_fetches", M002_FETCHES),
+)

@@ -1,0 +1,135 @@
+"""Polite, robust HTTP to arXiv: one client, spacing, back-off, and a User-Agent that names us.
+
+arXiv asks for no more than one request every three seconds, one connection at a time, across all
+of its hosts. `PoliteClient` enforces that for every `*.arxiv.org` host (the interval can be set
+higher, never lower); other hosts (mirrors, test servers) use the configured interval as is.
+It retries 429, 5xx, timeouts and dropped connections with exponential back-off and jitter,
+honouring `Retry-After`. The clock and the sleep are injectable, so tests never wait.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import httpx
+
+from arxiv_digest import __version__
+from arxiv_digest.errors import FetchError
+
+USER_AGENT = f"arxiv-digest/{__version__} (+https://pypi.org/project/arxiv-digest/)"
+ARXIV_MIN_INTERVAL = 3.0
+RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+def is_arxiv_host(host: str) -> bool:
+    return host == "arxiv.org" or host.endswith(".arxiv.org")
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+@dataclass
+class RequestLog:
+    """What the client did, for fetch records, reports and tests."""
+
+    requests: int = 0
+    retries: int = 0
+    waited: float = 0.0
+    urls: list[str] = field(default_factory=list)
+
+
+class PoliteClient:
+    """Wraps one `httpx.Client`; every request to arXiv goes through `get`."""
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        *,
+        min_interval: float = ARXIV_MIN_INTERVAL,
+        max_attempts: int = 5,
+        backoff: float = 2.0,
+        max_wait: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.client = client
+        self.min_interval = min_interval
+        self.max_attempts = max(1, max_attempts)
+        self.backoff = backoff
+        self.max_wait = max_wait
+        self.clock = clock
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+        self.log = RequestLog()
+        self._last: dict[str, float] = {}
+        client.headers["User-Agent"] = USER_AGENT
+
+    def interval_for(self, host: str) -> float:
+        if is_arxiv_host(host):
+            return max(self.min_interval, ARXIV_MIN_INTERVAL)
+        return max(self.min_interval, 0.0)
+
+    def _gate(self, host: str) -> None:
+        key = "arxiv" if is_arxiv_host(host) else host
+        interval = self.interval_for(host)
+        last = self._last.get(key)
+        if last is not None:
+            wait = last + interval - self.clock()
+            if wait > 0:
+                self.sleep(wait)
+                self.log.waited += wait
+        self._last[key] = self.clock()
+
+    def get(self, url: str, params: dict[str, str] | None = None) -> httpx.Response:
+        """GET with spacing and retries; returns the final response (any status) or raises."""
+        host = urlsplit(url).hostname or ""
+        last_problem = ""
+        for attempt in range(1, self.max_attempts + 1):
+            self._gate(host)
+            self.log.requests += 1
+            self.log.urls.append(url)
+            try:
+                response = self.client.get(url, params=params)
+            except httpx.TimeoutException:
+                last_problem = "timed out"
+                delay = None
+            except httpx.TransportError as exc:
+                last_problem = f"connection failed ({type(exc).__name__})"
+                delay = None
+            else:
+                if response.status_code not in RETRY_STATUS:
+                    return response
+                last_problem = f"HTTP {response.status_code}"
+                delay = parse_retry_after(response.headers.get("Retry-After"))
+            if attempt == self.max_attempts:
+                break
+            wait = delay if delay is not None else self.backoff * 2 ** (attempt - 1)
+            wait += self.rng.uniform(0, 1.0)  # jitter
+            if wait > self.max_wait:
+                raise FetchError(
+                    f"{host} asked us to wait {wait:.0f} s ({last_problem}); try again later"
+                )
+            self.log.retries += 1
+            self.sleep(wait)
+            self.log.waited += wait
+        raise FetchError(f"{host}: {last_problem} after {self.max_attempts} attempts ({url})")
