@@ -160,15 +160,17 @@ def import_cmd(app: AppContext, files: tuple[Path, ...], day: str | None) -> Non
 # -- summarize -------------------------------------------------------------------------------
 
 
-def _progress_run(store: Store, day: str, config: Config, *, retry_failed: bool) -> Any:
+def _progress_run(
+    store: Store, day: str, config: Config, *, retry_failed: bool, budget: Any = None
+) -> Any:
     from arxiv_digest.summarize import make_summarizer
-    from arxiv_digest.summarize.stage import plan, summarize_day
+    from arxiv_digest.summarize.stage import Price, plan, summarize_day
 
     summarizer = make_summarizer(config)
+    prices = {name: Price(p.input, p.output) for name, p in config.summarizer.prices.items()}
     pending, _cached = plan(store, day, summarizer, config.language, retry_failed=retry_failed)
-    with click.progressbar(
-        length=len(pending), label="Summarizing", file=sys.stderr, show_pos=True
-    ) as bar:
+
+    def go(on_done: Any = None) -> Any:
         return asyncio.run(
             summarize_day(
                 store,
@@ -176,9 +178,56 @@ def _progress_run(store: Store, day: str, config: Config, *, retry_failed: bool)
                 summarizer,
                 config.language,
                 retry_failed=retry_failed,
-                on_done=lambda _s: bar.update(1),
+                concurrency=config.summarizer.concurrency,
+                budget=budget,
+                prices=prices,
+                on_done=on_done,
             )
         )
+
+    if not sys.stderr.isatty() or not pending:  # a bar is for people, not for logs
+        return go()
+    with click.progressbar(
+        length=len(pending), label="Summarizing", file=sys.stderr, show_pos=True, show_eta=True
+    ) as bar:
+        return go(lambda _s: bar.update(1))
+
+
+def summarizer_options(fn: F) -> F:
+    """The backend settings shared by `summarize` and `run`."""
+    options = [
+        click.option(
+            "--backend",
+            type=click.Choice(["extractive", "openai"]),
+            help="Summarizer backend (default from config: extractive).",
+        ),
+        click.option("--model", help="Model name for the openai backend."),
+        click.option("--base-url", help="OpenAI-compatible endpoint URL."),
+        click.option("--concurrency", type=int, help="Requests in flight at once (default 8)."),
+        click.option("--language", help="Language of the summaries (default: Chinese)."),
+        click.option("--max-papers", type=int, help="Stop after this many papers this run."),
+        click.option("--max-tokens", type=int, help="Stop after this many tokens this run."),
+        click.option("--max-cost", type=float, help="Stop after this many US dollars this run."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _summarizer_flags(kw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "summarizer.backend": kw.pop("backend"),
+        "summarizer.model": kw.pop("model"),
+        "summarizer.base_url": kw.pop("base_url"),
+        "summarizer.concurrency": kw.pop("concurrency"),
+        "language": kw.pop("language"),
+    }
+
+
+def _budget(kw: dict[str, Any]) -> Any:
+    from arxiv_digest.summarize.stage import Budget
+
+    return Budget(kw.pop("max_papers"), kw.pop("max_tokens"), kw.pop("max_cost"))
 
 
 def _latest_day(store: Store) -> str:
@@ -190,22 +239,20 @@ def _latest_day(store: Store) -> str:
 
 @cli.command(name="summarize")
 @date_option("The stored day to summarize (default: the latest).")
-@click.option("--language", help="Language of the summaries (default from config: Chinese).")
-@click.option("--backend", type=click.Choice(["extractive"]), help="Summarizer backend.")
 @click.option("--retry-failed", is_flag=True, help="Also retry papers whose summary failed.")
+@summarizer_options
 @click.pass_obj
-def summarize_cmd(
-    app: AppContext,
-    day: str | None,
-    language: str | None,
-    backend: str | None,
-    retry_failed: bool,
-) -> None:
-    """Write the five-field summary of every paper of a day that has none yet."""
-    config = app.config(**{"language": language, "summarizer.backend": backend})
+def summarize_cmd(app: AppContext, /, day: str | None, retry_failed: bool, **kw: Any) -> None:
+    """Write the five-field summary of every paper of a day that has none yet.
+
+    Finished summaries are saved one by one, so an interrupted run loses nothing and the next
+    one does only what is missing. Ends with a report of tokens, cost and speed.
+    """
+    config = app.config(**_summarizer_flags(kw))
+    budget = _budget(kw)
     with app.open_store(config) as store:
         day = day or _latest_day(store)
-        report = _progress_run(store, day, config, retry_failed=retry_failed)
+        report = _progress_run(store, day, config, retry_failed=retry_failed, budget=budget)
     for line in report.lines():
         click.echo(line)
 

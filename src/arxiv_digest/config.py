@@ -42,12 +42,32 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+class Price(_Section):
+    """US dollars per million tokens."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
 class SummarizerConfig(_Section):
     """Which backend writes the five-field summaries, and its settings."""
 
-    backend: Literal["extractive"] = "extractive"
+    backend: Literal["extractive", "openai"] = "extractive"
+    #: Model name sent to the endpoint (openai backend).
     model: str | None = None
+    #: OpenAI-compatible endpoint; unset means api.openai.com.
     base_url: str | None = None
+    #: The environment variable holding the API key (the key itself never goes in a file).
+    api_key_env: str = "OPENAI_API_KEY"
+    temperature: float | None = Field(default=0.2, ge=0, le=2)
+    max_tokens: int = Field(default=1024, ge=64)
+    concurrency: int = Field(default=8, ge=1, le=256)
+    timeout: float = Field(default=60.0, gt=0)
+    max_attempts: int = Field(default=5, ge=1, le=20)
+    #: "auto" tries json_schema and falls back to json_object if the endpoint rejects it.
+    response_format: Literal["auto", "json_schema", "json_object"] = "auto"
+    #: Price per model in USD per million tokens; a model not listed has "cost unknown".
+    prices: dict[str, Price] = Field(default_factory=dict)
 
 
 class ArxivConfig(_Section):

@@ -9,7 +9,11 @@ Writes that belong together go through `transaction()`, which takes the write lo
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
+import time
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,7 +34,7 @@ from arxiv_digest.models import (
 )
 from arxiv_digest.store.migrations import MIGRATIONS
 
-__all__ = ["DigestRow", "FeedItemRow", "Store", "now_iso"]
+__all__ = ["DigestRow", "FeedItemRow", "Store", "claim_owner", "now_iso"]
 
 PAPER_COLUMNS = (
     "id, version, title, authors, abstract, primary_category, categories, comment, journal_ref, "
@@ -330,6 +334,46 @@ class Store:
         assert found is not None and found.id is not None
         return found.id
 
+    # -- claims: two runs on one store never summarize the same paper twice --------------------
+
+    def claim(self, key: SummaryKey, owner: str, *, ttl: float = 3600.0) -> bool:
+        """Take the right to summarize `key`. False if an ok summary exists or another live run
+        holds it. A claim whose owner died (same host, process gone) or expired is taken over."""
+        params = (key.paper_id, key.version, key.model, key.language, key.prompt_version)
+        with self.transaction():
+            done = self._execute(
+                "SELECT 1 FROM summaries WHERE paper_id = ? AND version = ? AND model = ? AND "
+                "language = ? AND prompt_version = ? AND status = 'ok'",
+                params,
+            ).fetchone()
+            if done:
+                return False
+            row = self._execute(
+                "SELECT owner, claimed_at FROM claims WHERE paper_id = ? AND version = ? AND "
+                "model = ? AND language = ? AND prompt_version = ?",
+                params,
+            ).fetchone()
+            if (
+                row is not None
+                and row["owner"] != owner
+                and not _claim_is_stale(row["owner"], row["claimed_at"], ttl)
+            ):
+                return False
+            self._execute(
+                "INSERT INTO claims (paper_id, version, model, language, prompt_version, owner, "
+                "claimed_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET "
+                "owner = excluded.owner, claimed_at = excluded.claimed_at",
+                (*params, owner, time.time()),
+            )
+        return True
+
+    def release(self, key: SummaryKey, owner: str) -> None:
+        self._execute(
+            "DELETE FROM claims WHERE paper_id = ? AND version = ? AND model = ? AND "
+            "language = ? AND prompt_version = ? AND owner = ?",
+            (key.paper_id, key.version, key.model, key.language, key.prompt_version, owner),
+        )
+
     # -- digests ----------------------------------------------------------------------------
 
     def save_digest(
@@ -577,6 +621,27 @@ class Store:
         }:
             raise ValueError(table)
         return int(self._execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+def claim_owner() -> str:
+    """Who holds a claim: host, process and a nonce (a pid can be reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _claim_is_stale(owner: str, claimed_at: float, ttl: float) -> bool:
+    if time.time() - claimed_at > ttl:
+        return True
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True  # the run that claimed it is gone (killed, crashed)
+    except PermissionError:
+        return False
+    return False
 
 
 def _split_sql(script: str) -> list[str]:

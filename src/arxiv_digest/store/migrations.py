@@ -109,7 +109,21 @@ CREATE TABLE feed_items (
 );
 """
 
+M003_CLAIMS = """
+CREATE TABLE claims (
+    paper_id       TEXT NOT NULL,
+    version        INTEGER NOT NULL,
+    model          TEXT NOT NULL,
+    language       TEXT NOT NULL,
+    prompt_version TEXT NOT NULL,
+    owner          TEXT NOT NULL,            -- host:pid:nonce of the run working on it
+    claimed_at     REAL NOT NULL,            -- unix time
+    PRIMARY KEY (paper_id, version, model, language, prompt_version)
+);
+"""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m001_initial", M001_INITIAL),
     ("m002_fetches", M002_FETCHES),
+    ("m003_claims", M003_CLAIMS),
 )

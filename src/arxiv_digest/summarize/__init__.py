@@ -16,4 +16,22 @@ def make_summarizer(config: Config) -> Summarizer:
         from arxiv_digest.summarize.extractive import ExtractiveSummarizer
 
         return ExtractiveSummarizer()
+    if backend == "openai":
+        from arxiv_digest.summarize.openai_backend import OpenAISummarizer
+
+        settings = config.summarizer
+        if not settings.model:
+            raise SummarizeError(
+                "the openai backend needs a model: set summarizer.model or pass --model"
+            )
+        return OpenAISummarizer(
+            model=settings.model,
+            base_url=settings.base_url,
+            api_key_env=settings.api_key_env,
+            temperature=settings.temperature,
+            max_tokens=settings.max_tokens,
+            timeout=settings.timeout,
+            max_attempts=settings.max_attempts,
+            response_format=settings.response_format,
+        )
     raise SummarizeError(f"unknown summarizer backend {backend!r}")

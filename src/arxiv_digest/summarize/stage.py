@@ -2,20 +2,41 @@
 
 Summaries are cached under (paper, version, model, language, prompt version): a paper whose key is
 stored costs nothing. Each finished summary is committed the moment it arrives, so an interrupted
-run loses nothing and the next run does only what is missing.
+run (Ctrl-C, kill -9) loses nothing and the next run does only what is missing. Before calling a
+backend the stage claims the paper in the store, so two runs on one store never pay for the same
+paper twice. A budget (papers, tokens, money) stops the run cleanly and leaves the rest for the
+next one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from arxiv_digest.errors import NotFoundError
+from arxiv_digest.errors import NotFoundError, SummarizeError
 from arxiv_digest.models import DigestEntry, Summary, SummaryKey
-from arxiv_digest.store import Store
+from arxiv_digest.store import Store, claim_owner
 from arxiv_digest.summarize.base import Summarizer, SummaryResult
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Limits for one run; None means no limit."""
+
+    max_papers: int | None = None
+    max_tokens: int | None = None
+    max_cost: float | None = None
+
+
+@dataclass(frozen=True)
+class Price:
+    input: float  # USD per million tokens
+    output: float
+
+    def cost(self, tokens_in: int, tokens_out: int) -> float:
+        return (tokens_in * self.input + tokens_out * self.output) / 1_000_000
 
 
 @dataclass
@@ -24,9 +45,13 @@ class SummarizeReport:
     ok: int = 0
     failed: int = 0
     cached: int = 0
+    busy: int = 0  # being summarized by another run right now
+    left: int = 0  # not started because the budget ran out
     tokens_in: int = 0
     tokens_out: int = 0
+    cost: float | None = 0.0  # None once any call had no known price
     seconds: float = 0.0
+    budget_hit: str | None = None
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -38,12 +63,25 @@ class SummarizeReport:
         return 60.0 * self.done / self.seconds if self.seconds > 0 else 0.0
 
     def lines(self) -> list[str]:
-        return [
+        cost = "cost unknown" if self.cost is None else f"cost ${self.cost:.4f}"
+        out = [
             f"summaries: {self.ok} ok, {self.failed} failed, {self.cached} cached "
             f"(of {self.total} papers)",
-            f"tokens: {self.tokens_in} in, {self.tokens_out} out",
+            f"tokens: {self.tokens_in} in, {self.tokens_out} out, {cost}",
             f"time: {self.seconds:.1f} s ({self.papers_per_minute:.1f} papers/min)",
         ]
+        if self.busy:
+            out.append(f"{self.busy} papers are being summarized by another run")
+        if self.budget_hit:
+            out.append(
+                f"budget reached ({self.budget_hit}): {self.left} papers left for the next run"
+            )
+        if self.failed:
+            out.append(
+                "failed summaries show placeholders; retry them with "
+                "`arxiv-digest summarize --retry-failed`"
+            )
+        return out
 
 
 def _keep(entry: DigestEntry, summarizer: Summarizer, retry_failed: bool) -> bool:
@@ -56,6 +94,16 @@ def _keep(entry: DigestEntry, summarizer: Summarizer, retry_failed: bool) -> boo
     return not retry_failed  # failed ones wait for --retry-failed
 
 
+def _key(entry: DigestEntry, summarizer: Summarizer, language: str) -> SummaryKey:
+    return SummaryKey(
+        entry.paper.id,
+        entry.paper.version,
+        summarizer.model,
+        summarizer.output_language(language),
+        summarizer.prompt_version,
+    )
+
+
 def plan(
     store: Store, date: str, summarizer: Summarizer, language: str, *, retry_failed: bool = False
 ) -> tuple[list[DigestEntry], int]:
@@ -63,21 +111,13 @@ def plan(
     digest = store.load_digest(date)
     if digest is None:
         raise NotFoundError(f"no digest stored for {date}: fetch or import that day first")
-    out_language = summarizer.output_language(language)
     pending: list[DigestEntry] = []
     cached = 0
     for entry in digest.entries:
         if _keep(entry, summarizer, retry_failed):
             cached += 1
             continue
-        key = SummaryKey(
-            entry.paper.id,
-            entry.paper.version,
-            summarizer.model,
-            out_language,
-            summarizer.prompt_version,
-        )
-        found = store.get_summary(key)
+        found = store.get_summary(_key(entry, summarizer, language))
         if (
             found is not None
             and found.id is not None
@@ -98,40 +138,92 @@ async def summarize_day(
     *,
     concurrency: int = 8,
     retry_failed: bool = False,
+    budget: Budget | None = None,
+    prices: Mapping[str, Price] | None = None,
     on_done: Callable[[Summary], None] | None = None,
 ) -> SummarizeReport:
     """Summarize every paper of the stored digest of `date` that has no usable summary yet."""
     started = time.monotonic()
+    budget = budget or Budget()
+    price = (prices or {}).get(summarizer.model)
     pending, cached = plan(store, date, summarizer, language, retry_failed=retry_failed)
     report = SummarizeReport(total=len(pending) + cached, cached=cached)
-    out_language = summarizer.output_language(language)
+    if summarizer.backend != "extractive" and price is None:
+        report.cost = None
+    owner = claim_owner()
     gate = asyncio.Semaphore(max(1, concurrency))
+    started_papers = 0
+    fatal: list[SummarizeError] = []
+
+    def over_budget() -> str | None:
+        if budget.max_papers is not None and started_papers >= budget.max_papers:
+            return f"{budget.max_papers} papers"
+        if budget.max_tokens is not None and (
+            report.tokens_in + report.tokens_out >= budget.max_tokens
+        ):
+            return f"{budget.max_tokens} tokens"
+        if (
+            budget.max_cost is not None
+            and report.cost is not None
+            and (report.cost >= budget.max_cost)
+        ):
+            return f"${budget.max_cost:g}"
+        return None
 
     async def one(entry: DigestEntry) -> None:
+        nonlocal started_papers
+        key = _key(entry, summarizer, language)
         async with gate:
+            if fatal:
+                report.left += 1
+                return
+            hit = over_budget()
+            if hit:
+                report.budget_hit = hit
+                report.left += 1
+                return
+            if not store.claim(key, owner):
+                found = store.get_summary(key)
+                if found is not None and found.status == "ok" and found.id is not None:
+                    store.set_entry_summary(date, entry.paper.id, found.id)
+                    report.cached += 1
+                else:
+                    report.busy += 1
+                return
+            started_papers += 1
             began = time.monotonic()
             try:
                 result = await summarizer.summarize(entry.paper, language)
+            except SummarizeError as exc:
+                fatal.append(exc)
+                store.release(key, owner)
+                return
+            except asyncio.CancelledError:  # Ctrl-C: hand the paper back before leaving
+                store.release(key, owner)
+                raise
             except Exception as exc:  # a backend bug must not sink the run
                 result = SummaryResult(None, error=f"{type(exc).__name__}: {exc}")
             took = time.monotonic() - began
+        cost = price.cost(result.tokens_in, result.tokens_out) if price else None
         summary = Summary(
-            paper_id=entry.paper.id,
-            version=entry.paper.version,
+            paper_id=key.paper_id,
+            version=key.version,
             backend=summarizer.backend,
-            model=summarizer.model,
-            language=out_language,
-            prompt_version=summarizer.prompt_version,
+            model=key.model,
+            language=key.language,
+            prompt_version=key.prompt_version,
             status="ok" if result.ok else "failed",
             fields=result.fields,
             error=result.error,
             tokens_in=result.tokens_in,
             tokens_out=result.tokens_out,
+            cost=cost,
             seconds=round(took, 3),
         )
         with store.transaction():
             summary_id = store.save_summary(summary)
             store.set_entry_summary(date, entry.paper.id, summary_id)
+            store.release(key, owner)
         if result.ok:
             report.ok += 1
         else:
@@ -139,6 +231,8 @@ async def summarize_day(
             report.errors.append(f"{entry.paper.id}: {result.error}")
         report.tokens_in += result.tokens_in
         report.tokens_out += result.tokens_out
+        if report.cost is not None:
+            report.cost += cost or 0.0
         if on_done is not None:
             on_done(summary)
 
@@ -146,4 +240,7 @@ async def summarize_day(
         await asyncio.gather(*(one(entry) for entry in pending))
     finally:
         report.seconds = time.monotonic() - started
+        await summarizer.aclose()
+    if fatal:
+        raise fatal[0]
     return report

@@ -1,0 +1,167 @@
+"""Summarize throughput against the loopback test LLM server, and recovery from faults.
+
+1000 papers, a fixed 200 ms latency per request, concurrency 16: prints wall time, the ideal time
+(N x latency / concurrency) and their ratio, and input/output tokens per paper. Then the same with
+20% of requests faulted: how many papers ended ok after the run, and after one --retry-failed
+with faults off.
+
+    python bench/summarize.py [N] [LATENCY_S] [CONCURRENCY]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from arxiv_digest.store import Store  # noqa: E402
+from arxiv_digest.summarize.openai_backend import OpenAISummarizer  # noqa: E402
+from arxiv_digest.summarize.stage import summarize_day  # noqa: E402
+from tests.fakes.llm_server import LLMServer  # noqa: E402
+from tests.helpers import seed_day  # noqa: E402
+
+DAY = "2026-01-06"
+
+
+def _backend(server: LLMServer) -> OpenAISummarizer:
+    return OpenAISummarizer(
+        model="bench-model", base_url=server.url, timeout=1.0, max_attempts=5, backoff=0.2
+    )
+
+
+def _statuses(store: Store) -> dict[str, int]:
+    digest = store.load_digest(DAY)
+    assert digest is not None
+    out = {"ok": 0, "failed": 0, "none": 0}
+    for entry in digest.entries:
+        out[entry.summary.status if entry.summary else "none"] += 1
+    return out
+
+
+def prompt_size() -> None:
+    """Input size of our prompt on the reference papers (title, abstract, schema included)."""
+    import json
+
+    from arxiv_digest.models import Paper
+    from arxiv_digest.summarize.prompt import SCHEMA, build_messages
+
+    ref = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "reference-digests"
+    rows = [
+        json.loads(line)
+        for p in sorted(ref.glob("*.jsonl"))
+        for line in p.read_text(encoding="utf-8").splitlines()
+    ]
+    schema = len(
+        json.dumps(
+            {
+                "type": "json_schema",
+                "json_schema": {"name": "paper_summary", "strict": True, "schema": SCHEMA},
+            }
+        )
+    )
+    sizes, overheads = [], []
+    for r in rows:
+        paper = Paper(
+            id=r["id"],
+            title=r["title"],
+            authors=(),
+            abstract=r["abstract"],
+            primary_category=r["main_category"],
+        )
+        chars = sum(len(m["content"]) for m in build_messages(paper, "Chinese"))
+        sizes.append(chars + schema)
+        overheads.append(chars + schema - len(r["abstract"]))
+    mean = sum(sizes) / len(sizes)
+    print(
+        f"prompt on {len(rows)} reference papers: {mean:.0f} characters on average "
+        f"(~{mean / 4:.0f} tokens at 4 characters a token), of which "
+        f"{sum(overheads) / len(overheads) / 4:.0f} tokens are instructions, title and schema"
+    )
+    # daily-arXiv-ai-enhanced, from notes/anchor-daily-arxiv-ai-enhanced.md: a 569-character
+    # system prompt, a 69-character template around the abstract (no title), and the five-field
+    # function schema with its field descriptions, sent as a tool.
+    descriptions = {
+        "tldr": "generate a too long; didn't read summary",
+        "motivation": "describe the motivation in this paper",
+        "method": "method of this paper",
+        "result": "result of this paper",
+        "conclusion": "conclusion of this paper",
+    }
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "Structure",
+            "description": "",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    k: {"description": v, "type": "string"} for k, v in descriptions.items()
+                },
+                "required": list(descriptions),
+            },
+        },
+    }
+    anchor = [569 + 69 + len(json.dumps(tool)) + len(r["abstract"]) for r in rows]
+    amean = sum(anchor) / len(anchor)
+    print(
+        f"daily-arXiv-ai-enhanced's prompt on the same papers (no title): {amean:.0f} "
+        f"characters (~{amean / 4:.0f} tokens); ours is {100 * (1 - mean / amean):.0f}% "
+        "smaller while sending the title"
+    )
+
+
+def main() -> None:
+    prompt_size()
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    latency = float(sys.argv[2]) if len(sys.argv) > 2 else 0.2
+    concurrency = int(sys.argv[3]) if len(sys.argv) > 3 else 16
+    os.environ.pop("OPENAI_API_KEY", None)
+    with tempfile.TemporaryDirectory() as tmp:
+        server = LLMServer(latency=latency)
+        with server.running(), Store(Path(tmp) / "a.db") as store:
+            seed_day(store, n, DAY)
+            report = asyncio.run(
+                summarize_day(store, DAY, _backend(server), "Chinese", concurrency=concurrency)
+            )
+        ideal = n * latency / concurrency
+        print(f"no faults: {n} papers, latency {latency * 1000:.0f} ms, concurrency {concurrency}")
+        print(
+            f"  wall {report.seconds:.2f} s, ideal {ideal:.2f} s, "
+            f"ratio {report.seconds / ideal:.3f}"
+        )
+        print(
+            f"  ok {report.ok}, failed {report.failed}; tokens per paper: "
+            f"{report.tokens_in / n:.0f} in, {report.tokens_out / n:.0f} out "
+            f"(test server: about 4 characters a token)"
+        )
+
+        server = LLMServer(latency=latency, fault_rate=0.2, slow_seconds=1.5, seed=5)
+        with server.running(), Store(Path(tmp) / "b.db") as store:
+            seed_day(store, n, DAY)
+            first = asyncio.run(
+                summarize_day(store, DAY, _backend(server), "Chinese", concurrency=concurrency)
+            )
+            after_run = _statuses(store)
+            server.fault_rate = 0.0
+            asyncio.run(
+                summarize_day(
+                    store,
+                    DAY,
+                    _backend(server),
+                    "Chinese",
+                    concurrency=concurrency,
+                    retry_failed=True,
+                )
+            )
+            after_retry = _statuses(store)
+        print(f"20% faults: {server.calls} requests; {dict(server.statuses)} by status")
+        print(f"  after the run: {after_run} in {first.seconds:.1f} s")
+        print(f"  after --retry-failed with faults off: {after_retry}")
+
+
+if __name__ == "__main__":
+    main()

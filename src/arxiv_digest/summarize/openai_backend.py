@@ -1,0 +1,180 @@
+"""The `openai` backend: any OpenAI-compatible chat-completions endpoint, through the official SDK.
+
+Works unchanged against OpenAI, DeepSeek, Qwen (compatible mode), vLLM, Ollama and llama.cpp's
+server. Structured output is asked for with `response_format` `json_schema`; an endpoint that
+answers 400 to that is switched to `json_object` for the rest of the run. Answers are validated
+(five non-empty fields, bounded, in the requested language) with one repair attempt that feeds the
+problem back. Rate limits, 5xx, timeouts and dropped connections are retried with exponential
+back-off and jitter, honouring `Retry-After`.
+
+The API key is read from the environment variable the config names and is never logged, stored or
+shown: errors are reduced to their class and HTTP status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import openai
+
+from arxiv_digest.errors import SummarizeError
+from arxiv_digest.models import Paper
+from arxiv_digest.sources.http import parse_retry_after
+from arxiv_digest.summarize.base import Summarizer, SummaryResult
+from arxiv_digest.summarize.prompt import (
+    PROMPT_VERSION,
+    SCHEMA,
+    build_messages,
+    parse_answer,
+    repair_message,
+)
+
+RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
+
+
+class FatalBackendError(SummarizeError):
+    """The endpoint refuses every request (bad key, unknown model): stop the run."""
+
+
+def _describe(exc: BaseException) -> str:
+    """A safe one-line description: class and status only, never the request or its headers."""
+    status = getattr(exc, "status_code", None)
+    text = type(exc).__name__ + (f" (HTTP {status})" if status else "")
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        message = body.get("message") or (body.get("error") or {}).get("message")
+        if isinstance(message, str):
+            text += f": {' '.join(message.split())[:200]}"
+    return text
+
+
+class OpenAISummarizer(Summarizer):
+    backend = "openai"
+    prompt_version = PROMPT_VERSION
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        base_url: str | None = None,
+        api_key_env: str = "OPENAI_API_KEY",
+        temperature: float | None = 0.2,
+        max_tokens: int = 1024,
+        timeout: float = 60.0,
+        max_attempts: int = 5,
+        backoff: float = 1.0,
+        response_format: str = "auto",
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        key = os.environ.get(api_key_env)
+        if not key:
+            if base_url is None:
+                raise SummarizeError(
+                    f"the openai backend needs an API key in the environment variable "
+                    f"{api_key_env} (or set summarizer.base_url for a local server)"
+                )
+            key = "not-needed"  # local servers (llama.cpp, Ollama, vLLM) accept any key
+        self.model = model
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        self.max_attempts = max(1, max_attempts)
+        self.backoff = backoff
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+        self.format = "json_schema" if response_format in ("auto", "json_schema") else "json_object"
+        self.auto_format = response_format == "auto"
+        self.client = openai.AsyncOpenAI(
+            api_key=key, base_url=base_url, timeout=timeout, max_retries=0
+        )
+
+    def _response_format(self) -> dict[str, Any]:
+        if self.format == "json_schema":
+            return {
+                "type": "json_schema",
+                "json_schema": {"name": "paper_summary", "strict": True, "schema": SCHEMA},
+            }
+        return {"type": "json_object"}
+
+    async def _complete(self, messages: list[dict[str, str]]) -> Any:
+        """One chat completion, retried on transient failures."""
+        attempt = 0
+        while True:
+            attempt += 1
+            kwargs: dict[str, Any] = {
+                "model": self.model,
+                "messages": messages,
+                "response_format": self._response_format(),
+                "max_tokens": self.max_tokens,
+            }
+            if self.temperature is not None:
+                kwargs["temperature"] = self.temperature
+            try:
+                return await self.client.chat.completions.create(**kwargs)
+            except openai.BadRequestError:
+                if self.format == "json_schema" and self.auto_format:
+                    self.format = "json_object"  # remembered for the rest of the run
+                    continue
+                raise
+            except (
+                openai.AuthenticationError,
+                openai.PermissionDeniedError,
+                openai.NotFoundError,
+            ) as exc:
+                raise FatalBackendError(
+                    f"the endpoint refused the request: {_describe(exc)}; check the model name, "
+                    "base URL and API key"
+                ) from None
+            except (openai.APITimeoutError, openai.APIConnectionError) as exc:
+                retry_after = None
+                problem: BaseException = exc
+            except openai.APIStatusError as exc:
+                if exc.status_code not in RETRYABLE_STATUS:
+                    raise
+                retry_after = parse_retry_after(exc.response.headers.get("retry-after"))
+                problem = exc
+            if attempt >= self.max_attempts:
+                raise problem
+            wait = retry_after if retry_after is not None else self.backoff * 2 ** (attempt - 1)
+            await self.sleep(min(wait, 120.0) + self.rng.uniform(0, self.backoff))
+
+    async def summarize(self, paper: Paper, language: str) -> SummaryResult:
+        messages = build_messages(paper, language)
+        tokens_in = tokens_out = 0
+        error = "no answer"
+        for repair in (False, True):
+            try:
+                response = await self._complete(messages)
+            except FatalBackendError:
+                raise
+            except openai.OpenAIError as exc:
+                return SummaryResult(None, _describe(exc), tokens_in, tokens_out)
+            usage = getattr(response, "usage", None)
+            if usage is not None:
+                tokens_in += usage.prompt_tokens or 0
+                tokens_out += usage.completion_tokens or 0
+            choice = response.choices[0] if response.choices else None
+            text = choice.message.content if choice else None
+            try:
+                fields = parse_answer(text, language)
+            except ValueError as exc:
+                error = str(exc)
+                if repair:
+                    break
+                messages = [
+                    *messages,
+                    {"role": "assistant", "content": text or ""},
+                    repair_message(error),
+                ]
+                continue
+            return SummaryResult(fields, None, tokens_in, tokens_out)
+        return SummaryResult(
+            None, f"invalid answer after one repair: {error}", tokens_in, tokens_out
+        )
+
+    async def aclose(self) -> None:
+        await self.client.close()

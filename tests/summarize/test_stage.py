@@ -1,0 +1,247 @@
+"""The summarize stage with the openai backend: cache, budget, cost, secrets, resume, two runs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from arxiv_digest.cli import cli
+from arxiv_digest.store import Store
+from tests.fakes.llm_server import LLMServer
+from tests.helpers import seed_day
+
+DAY = "2026-01-06"
+SECRET = "sk-test-THIS-MUST-NEVER-LEAK-0123456789"
+
+
+@pytest.fixture
+def llm() -> Iterator[LLMServer]:
+    server = LLMServer()
+    with server.running():
+        yield server
+
+
+def _env(llm: LLMServer, **extra: str) -> dict[str, str]:
+    env = {
+        "ARXIV_DIGEST_BACKEND": "openai",
+        "ARXIV_DIGEST_MODEL": "test-model",
+        "ARXIV_DIGEST_BASE_URL": llm.url,
+        "ARXIV_DIGEST_SUMMARIZER__TIMEOUT": "2",
+        "OPENAI_API_KEY": SECRET,
+    }
+    env.update(extra)
+    return env
+
+
+def _seeded(tmp_path: Path, n: int) -> Path:
+    db = tmp_path / "s.db"
+    with Store(db) as store:
+        seed_day(store, n, DAY)
+    return db
+
+
+def test_summarize_a_day_then_rerun_costs_nothing(
+    llm: LLMServer, tmp_path: Path, runner: CliRunner
+) -> None:
+    db = _seeded(tmp_path, 30)
+    result = runner.invoke(cli, ["--db", str(db), "summarize", "--concurrency", "4"], env=_env(llm))
+    assert result.exit_code == 0, result.output
+    assert "30 ok, 0 failed, 0 cached" in result.output and "cost unknown" in result.output
+    assert llm.calls == 30
+    again = runner.invoke(cli, ["--db", str(db), "summarize"], env=_env(llm))
+    assert "0 ok, 0 failed, 30 cached" in again.output and llm.calls == 30
+    with Store(db) as store:
+        digest = store.load_digest(DAY)
+        assert digest is not None
+        summary = digest.entries[0].summary
+        assert summary is not None and summary.backend == "openai"
+        assert summary.tokens_in > 0 and summary.tokens_out > 0 and summary.language == "Chinese"
+
+
+def test_price_table_gives_cost(llm: LLMServer, tmp_path: Path, runner: CliRunner) -> None:
+    db = _seeded(tmp_path, 5)
+    config = tmp_path / "c.toml"
+    config.write_text("[summarizer.prices.test-model]\ninput = 0.5\noutput = 2.0\n")
+    result = runner.invoke(
+        cli, ["--config", str(config), "--db", str(db), "summarize"], env=_env(llm)
+    )
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if x.startswith("tokens:"))
+    tin, tout = int(line.split()[1]), int(line.split()[3])
+    expected = (tin * 0.5 + tout * 2.0) / 1e6
+    assert f"cost ${expected:.4f}" in line
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "needle"),
+    [
+        ("--max-papers", "7", "7 papers"),
+        ("--max-tokens", "1500", "1500 tokens"),
+        ("--max-cost", "0.0005", "$0.0005"),
+    ],
+)
+def test_budget_stops_cleanly_and_the_next_run_finishes(
+    llm: LLMServer, tmp_path: Path, runner: CliRunner, flag: str, value: str, needle: str
+) -> None:
+    db = _seeded(tmp_path, 20)
+    config = tmp_path / "c.toml"
+    config.write_text("[summarizer.prices.test-model]\ninput = 1.0\noutput = 1.0\n")
+    base = ["--config", str(config), "--db", str(db), "summarize", "--concurrency", "1"]
+    first = runner.invoke(cli, [*base, flag, value], env=_env(llm))
+    assert first.exit_code == 0, first.output
+    assert f"budget reached ({needle})" in first.output
+    done = llm.calls
+    assert 0 < done < 20
+    second = runner.invoke(cli, base, env=_env(llm))
+    assert f"{20 - done} ok" in second.output and llm.calls == 20
+
+
+def test_faults_end_ok_or_failed_then_retry_failed(
+    llm: LLMServer, tmp_path: Path, runner: CliRunner
+) -> None:
+    db = _seeded(tmp_path, 40)
+    llm.fault_rate = 0.5
+    llm.slow_seconds = 3.0
+    env = _env(llm, ARXIV_DIGEST_SUMMARIZER__MAX_ATTEMPTS="2")
+    first = runner.invoke(cli, ["--db", str(db), "summarize", "--concurrency", "8"], env=env)
+    assert first.exit_code == 0, first.output
+    with Store(db) as store:
+        digest = store.load_digest(DAY)
+        assert digest is not None
+        statuses = [e.summary.status for e in digest.entries if e.summary]
+    assert len(statuses) == 40 and "failed" in statuses  # none lost or stuck
+    llm.fault_rate = 0.0
+    again = runner.invoke(cli, ["--db", str(db), "summarize", "--retry-failed"], env=env)
+    assert f"{statuses.count('failed')} ok" in again.output
+    with Store(db) as store:
+        digest = store.load_digest(DAY)
+        assert digest is not None
+        assert {e.summary.status for e in digest.entries if e.summary} == {"ok"}
+
+
+def test_the_api_key_never_leaks(llm: LLMServer, tmp_path: Path, runner: CliRunner) -> None:
+    db = _seeded(tmp_path, 6)
+    llm.faults = ["500", "500", "malformed", "malformed"]
+    env = _env(llm, ARXIV_DIGEST_SUMMARIZER__MAX_ATTEMPTS="2")
+    outputs = []
+    for args in (["summarize"], ["config", "show"], ["render", "-o", "-"]):
+        result = runner.invoke(cli, ["--db", str(db), *args], env=env)
+        outputs.append(result.output + result.stderr)
+    bad = runner.invoke(
+        cli,
+        [
+            "--db",
+            str(db),
+            "summarize",
+            "--retry-failed",
+            "--model",
+            "missing-model",
+            "--base-url",
+            "http://127.0.0.1:9/v1",
+        ],
+        env=env,
+    )
+    outputs.append(bad.output + bad.stderr)
+    assert "OPENAI_API_KEY" in outputs[1] and "set in the environment" in outputs[1]
+    for text in outputs:
+        assert SECRET not in text and "NEVER-LEAK" not in text
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert b"NEVER-LEAK" not in path.read_bytes(), path
+    assert all("NEVER-LEAK" not in str(r) for r in llm.requests)  # only in the auth header
+
+
+def test_a_refused_key_stops_the_run(tmp_path: Path, runner: CliRunner) -> None:
+    server = LLMServer()
+    db = _seeded(tmp_path, 3)
+
+    def refuse(body: dict[str, object]) -> tuple[int, dict[str, str], bytes, float]:
+        return 401, {}, b'{"error": {"message": "bad key"}}', 0.0
+
+    server.answer = refuse  # type: ignore[method-assign]
+    with server.running():
+        result = runner.invoke(cli, ["--db", str(db), "summarize"], env=_env(server))
+    assert result.exit_code == 6 and "refused" in result.stderr and SECRET not in result.stderr
+
+
+def _cli(db: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "arxiv_digest", "--db", str(db), *args]
+
+
+def _child_env(llm: LLMServer) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ARXIV_DIGEST_", "OPENAI"))}
+    env.update(_env(llm))
+    return env
+
+
+def test_two_runs_at_once_never_summarize_a_paper_twice(llm: LLMServer, tmp_path: Path) -> None:
+    db = _seeded(tmp_path, 60)
+    llm.latency = 0.02
+    procs = [
+        subprocess.Popen(
+            _cli(db, "summarize", "--concurrency", "6"),
+            env=_child_env(llm),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    assert max(llm.per_title.values()) == 1 and llm.calls == 60
+    with Store(db) as store:
+        digest = store.load_digest(DAY)
+        assert digest is not None
+        assert all(e.summary and e.summary.status == "ok" for e in digest.entries)
+        assert store.dump()["claims"] == []
+
+
+def test_kill_9_mid_run_loses_nothing_and_redoes_little(llm: LLMServer, tmp_path: Path) -> None:
+    n, concurrency = 200, 8
+    reference = tmp_path / "ref"
+    reference.mkdir()
+    ref_db = _seeded(reference, n)
+    db = _seeded(tmp_path, n)
+    llm.latency = 0.01
+    llm.notify_at = 80
+    proc = subprocess.Popen(
+        _cli(db, "summarize", "--concurrency", str(concurrency)),
+        env=_child_env(llm),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    assert llm.reached.wait(timeout=60)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    first_calls = llm.calls
+    assert first_calls < n
+    rerun = subprocess.run(
+        _cli(db, "summarize", "--concurrency", str(concurrency)),
+        env=_child_env(llm),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert llm.calls <= n + concurrency
+    llm.notify_at = None
+    clean = subprocess.run(
+        _cli(ref_db, "summarize"), env=_child_env(llm), capture_output=True, text=True, timeout=120
+    )
+    assert clean.returncode == 0
+    rendered = [
+        subprocess.run(
+            _cli(path, "render", "-o", "-"), env=_child_env(llm), capture_output=True, check=True
+        ).stdout
+        for path in (db, ref_db)
+    ]
+    assert rendered[0] == rendered[1] and rendered[0].count(b"### [") == n
+    assert b"Summary generation failed" not in rendered[0]
