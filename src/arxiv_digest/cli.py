@@ -257,6 +257,43 @@ def summarize_cmd(app: AppContext, /, day: str | None, retry_failed: bool, **kw:
         click.echo(line)
 
 
+# -- check -----------------------------------------------------------------------------------
+
+
+@cli.command(name="check")
+@date_option("The stored day to check (default: the latest).")
+@click.option("--all", "all_days", is_flag=True, help="Check every stored day.")
+@click.pass_obj
+def check_cmd(app: AppContext, day: str | None, all_days: bool) -> None:
+    """List the quality warnings of a day's summaries.
+
+    Checks: numbers that appear nowhere in the title or abstract, a field that copies the
+    abstract, fields that repeat each other, the wrong language, a TL;DR over the length limit.
+    """
+    config = app.config()
+    counts: dict[str, int] = {}
+    flagged = total = 0
+    with app.open_store(config) as store:
+        days = store.digest_dates() if all_days else [day or _latest_day(store)]
+        for one_day in days:
+            digest = store.load_digest(one_day)
+            if digest is None:
+                raise NotFoundError(f"no digest stored for {one_day}")
+            for entry in digest.entries:
+                total += 1
+                summary = entry.summary
+                if summary is None or not summary.warnings:
+                    continue
+                flagged += 1
+                click.echo(f"{one_day} {entry.paper.id} {entry.paper.title}")
+                for warning in summary.warnings:
+                    click.echo(f"  - {warning}")
+                    kind = warning.split(":", 1)[0]
+                    counts[kind] = counts.get(kind, 0) + 1
+    summary_line = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "none"
+    click.echo(f"{flagged} of {total} summaries have warnings ({summary_line})")
+
+
 # -- render ----------------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from arxiv_digest.checks import check_summary
 from arxiv_digest.models import Announcement, AnnounceType, Summary, SummaryFields
 from arxiv_digest.sources.importers import ImportedDigest
 from arxiv_digest.store import DigestRow, Store
@@ -29,6 +30,14 @@ def store_imported(store: Store, digest: ImportedDigest) -> ImportResult:
             kind: AnnounceType = "new" if paper.primary_category == item.section else "cross"
             store.add_announcement(Announcement(digest.date, paper.id, paper.version, kind))
             has_text = any(item.texts.values())
+            fields = (
+                SummaryFields(**{k: v or "" for k, v in item.texts.items()}) if has_text else None
+            )
+            warnings = (
+                check_summary(fields, paper, digest.language, IMPORT_BACKEND)
+                if fields is not None and not item.failed
+                else []
+            )
             summary = Summary(
                 paper_id=paper.id,
                 version=paper.version,
@@ -37,10 +46,9 @@ def store_imported(store: Store, digest: ImportedDigest) -> ImportResult:
                 language=digest.language,
                 prompt_version=IMPORT_BACKEND,
                 status="failed" if item.failed else "ok",
-                fields=SummaryFields(**{k: v or "" for k, v in item.texts.items()})
-                if has_text
-                else None,
+                fields=fields,
                 error="the imported digest shows placeholders" if item.failed else None,
+                warnings=tuple(warnings),
             )
             summary_id = store.save_summary(summary)
             rows.append(DigestRow(item.section, paper.id, summary_id))

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from arxiv_digest.checks import check_summary
 from arxiv_digest.errors import NotFoundError, SummarizeError
 from arxiv_digest.models import DigestEntry, Summary, SummaryKey
 from arxiv_digest.store import Store, claim_owner
@@ -53,6 +54,7 @@ class SummarizeReport:
     seconds: float = 0.0
     budget_hit: str | None = None
     errors: list[str] = field(default_factory=list)
+    warnings: dict[str, int] = field(default_factory=dict)  # quality check -> count
 
     @property
     def done(self) -> int:
@@ -70,6 +72,9 @@ class SummarizeReport:
             f"tokens: {self.tokens_in} in, {self.tokens_out} out, {cost}",
             f"time: {self.seconds:.1f} s ({self.papers_per_minute:.1f} papers/min)",
         ]
+        if self.warnings:
+            counts = ", ".join(f"{n} {kind}" for kind, n in sorted(self.warnings.items()))
+            out.append(f"quality warnings: {counts} (see `arxiv-digest check`)")
         if self.busy:
             out.append(f"{self.busy} papers are being summarized by another run")
         if self.budget_hit:
@@ -205,6 +210,9 @@ async def summarize_day(
                 result = SummaryResult(None, error=f"{type(exc).__name__}: {exc}")
             took = time.monotonic() - began
         cost = price.cost(result.tokens_in, result.tokens_out) if price else None
+        warnings: list[str] = []
+        if result.fields is not None:
+            warnings = check_summary(result.fields, entry.paper, key.language, summarizer.backend)
         summary = Summary(
             paper_id=key.paper_id,
             version=key.version,
@@ -219,11 +227,15 @@ async def summarize_day(
             tokens_out=result.tokens_out,
             cost=cost,
             seconds=round(took, 3),
+            warnings=tuple(warnings),
         )
         with store.transaction():
             summary_id = store.save_summary(summary)
             store.set_entry_summary(date, entry.paper.id, summary_id)
             store.release(key, owner)
+        for warning in warnings:
+            kind = warning.split(":", 1)[0]
+            report.warnings[kind] = report.warnings.get(kind, 0) + 1
         if result.ok:
             report.ok += 1
         else:
