@@ -198,7 +198,7 @@ def summarizer_options(fn: F) -> F:
     options = [
         click.option(
             "--backend",
-            type=click.Choice(["extractive", "openai"]),
+            type=click.Choice(["extractive", "openai", "local"]),
             help="Summarizer backend (default from config: extractive).",
         ),
         click.option("--model", help="Model name for the openai backend."),
@@ -302,7 +302,7 @@ def check_cmd(app: AppContext, day: str | None, all_days: bool) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["markdown"]),
+    type=click.Choice(["markdown", "html", "atom", "json", "jsonl"]),
     default="markdown",
     show_default=True,
     help="Output format.",
@@ -311,30 +311,106 @@ def check_cmd(app: AppContext, day: str | None, all_days: bool) -> None:
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="Output file, '-' for standard output (default: OUTPUT_DIR/DATE.md).",
+    help="Output file, '-' for standard output (default: in OUTPUT_DIR).",
 )
+@click.option(
+    "--out",
+    "site_dir",
+    type=click.Path(path_type=Path),
+    help="Site directory for --format html (default: OUTPUT_DIR/site).",
+)
+@click.option(
+    "--days", "feed_days", type=int, default=3, show_default=True, help="Days in the Atom feed."
+)
+@click.option("--force", is_flag=True, help="html: rebuild every page, not only changed days.")
 @click.pass_obj
-def render_cmd(app: AppContext, day: str | None, fmt: str, output: Path | None) -> None:
-    """Render a stored digest in the reference Markdown format."""
+def render_cmd(
+    app: AppContext,
+    day: str | None,
+    fmt: str,
+    output: Path | None,
+    site_dir: Path | None,
+    feed_days: int,
+    force: bool,
+) -> None:
+    """Render stored digests: Markdown (the reference format), a static web site, an Atom
+    feed, JSON, or daily-arXiv-ai-enhanced's JSONL.
+
+    \b
+    markdown  one day, byte-exact reference format      OUTPUT_DIR/DATE.md
+    html      the whole site: index, a page per day,     OUTPUT_DIR/site/
+              feed.xml and DATE.json; only changed days are rewritten
+    atom      an Atom feed of the latest --days days     OUTPUT_DIR/feed.xml
+    json      one day as JSON (schema in the README)     OUTPUT_DIR/DATE.json
+    jsonl     one day as DATE_AI_enhanced_LANG.jsonl     OUTPUT_DIR/
+    """
     from arxiv_digest.files import write_atomic
+    from arxiv_digest.render import feeds
     from arxiv_digest.render.markdown import render_markdown
 
     config = app.config()
     with app.open_store(config) as store:
-        day = day or _latest_day(store)
-        digest = store.load_digest(day)
-    if digest is None:
-        raise NotFoundError(f"no digest stored for {day}")
-    text = render_markdown(digest)
+        if fmt == "html":
+            from arxiv_digest.render.html import SiteBuilder
+
+            target_dir = site_dir or config.output_dir / "site"
+            report = SiteBuilder(store, target_dir, feed_days=feed_days).build(force=force)
+            click.echo(
+                f"site {target_dir}: {report.days_rendered} day pages rendered, "
+                f"{report.days_skipped} unchanged, {len(report.written)} files written "
+                f"in {report.seconds:.2f} s"
+            )
+            return
+        if fmt == "atom":
+            dates = store.digest_dates()[:feed_days]
+            if not dates:
+                raise NotFoundError("the store holds no digest yet")
+            digests = [d for d in (store.load_digest(x) for x in dates) if d is not None]
+            text = feeds.render_atom(digests)
+            default = config.output_dir / "feed.xml"
+        else:
+            day = day or _latest_day(store)
+            digest = store.load_digest(day)
+            if digest is None:
+                raise NotFoundError(f"no digest stored for {day}")
+            if fmt == "markdown":
+                text, default = render_markdown(digest), config.output_dir / f"{day}.md"
+            elif fmt == "json":
+                text, default = feeds.render_json(digest), config.output_dir / f"{day}.json"
+            else:
+                text = feeds.render_anchor_jsonl(digest)
+                default = config.output_dir / f"{day}_AI_enhanced_{digest.language}.jsonl"
+            missing = sum(1 for e in digest.entries if e.summary is None)
+            if missing:
+                click.echo(
+                    f"note: {missing} papers have no summary yet and show placeholders", err=True
+                )
     if output is not None and str(output) == "-":
         click.echo(text, nl=False)
         return
-    target = output or config.output_dir / f"{day}.md"
+    target = output or default
     changed = write_atomic(target, text)
-    missing = sum(1 for e in digest.entries if e.summary is None)
-    if missing:
-        click.echo(f"note: {missing} papers have no summary yet and show placeholders", err=True)
     click.echo(f"{'wrote' if changed else 'unchanged'} {target}")
+
+
+@cli.command(name="serve")
+@click.option("--port", type=int, default=8000, show_default=True, help="Port on localhost.")
+@click.option(
+    "--dir",
+    "site_dir",
+    type=click.Path(path_type=Path),
+    help="Site directory (default: OUTPUT_DIR/site).",
+)
+@click.pass_obj
+def serve_cmd(app: AppContext, port: int, site_dir: Path | None) -> None:
+    """Serve the built site on http://127.0.0.1:PORT for browsing (read-only, local only)."""
+    from arxiv_digest.web import serve
+
+    config = app.config()
+    root = site_dir or config.output_dir / "site"
+    if not (root / "index.html").is_file():
+        raise NotFoundError(f"no site in {root}: run `arxiv-digest render --format html` first")
+    serve(root, port, announce=lambda url: click.echo(f"serving {root} at {url} (Ctrl-C stops)"))
 
 
 # -- fetch and run ---------------------------------------------------------------------------

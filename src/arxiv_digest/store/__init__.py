@@ -593,6 +593,34 @@ class Store:
             for r in self._execute("SELECT paper_id FROM announcements WHERE date = ?", (date,))
         }
 
+    # -- cheap overviews for the site ----------------------------------------------------------
+
+    def digest_signatures(self) -> dict[str, str]:
+        """A fingerprint per stored day that changes whenever its digest or summaries change."""
+        rows = self._execute(
+            "SELECT e.date AS date, COUNT(*) AS n, COALESCE(SUM(e.summary_id), 0) AS ids, "
+            "MAX(s.created_at) AS latest, d.created_at AS made, "
+            "COALESCE(SUM(LENGTH(s.warnings)), 0) AS warn, "
+            "COALESCE(SUM(e.score), 0) AS score "
+            "FROM digest_entries e JOIN digests d ON d.date = e.date "
+            "LEFT JOIN summaries s ON s.id = e.summary_id GROUP BY e.date"
+        ).fetchall()
+        return {
+            r["date"]: f"{r['n']}:{r['ids']}:{r['latest']}:{r['made']}:{r['warn']}:{r['score']}"
+            for r in rows
+        }
+
+    def digest_overview(self) -> list[tuple[str, str, int, int]]:
+        """(date, section, papers, failed summaries) for every stored day, newest first."""
+        rows = self._execute(
+            "SELECT e.date AS date, e.section AS section, COUNT(*) AS n, "
+            "SUM(CASE WHEN s.status IS NOT 'ok' THEN 1 ELSE 0 END) AS failed, "
+            "MIN(e.position) AS first FROM digest_entries e "
+            "LEFT JOIN summaries s ON s.id = e.summary_id "
+            "GROUP BY e.date, e.section ORDER BY e.date DESC, first"
+        ).fetchall()
+        return [(r["date"], r["section"], r["n"], r["failed"]) for r in rows]
+
     # -- inspection (tests, `stats`) ---------------------------------------------------------
 
     def dump(self) -> dict[str, list[tuple[Any, ...]]]:

@@ -34,4 +34,14 @@ def make_summarizer(config: Config) -> Summarizer:
             max_attempts=settings.max_attempts,
             response_format=settings.response_format,
         )
+    if backend == "local":
+        from arxiv_digest.summarize.local_backend import LocalSummarizer
+
+        return LocalSummarizer(
+            model_path=config.summarizer.model_path,
+            n_ctx=config.summarizer.n_ctx,
+            n_threads=config.summarizer.n_threads,
+            max_tokens=config.summarizer.max_tokens,
+            temperature=config.summarizer.temperature,
+        )
     raise SummarizeError(f"unknown summarizer backend {backend!r}")

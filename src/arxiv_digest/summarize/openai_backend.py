@@ -26,6 +26,7 @@ from arxiv_digest.models import Paper
 from arxiv_digest.sources.http import parse_retry_after
 from arxiv_digest.summarize.base import Summarizer, SummaryResult
 from arxiv_digest.summarize.prompt import (
+    GRAMMAR_SCHEMA,
     PROMPT_VERSION,
     SCHEMA,
     build_messages,
@@ -34,6 +35,7 @@ from arxiv_digest.summarize.prompt import (
 )
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
+FORMATS = ("json_schema", "json_object_schema", "json_object")
 
 
 class FatalBackendError(SummarizeError):
@@ -50,6 +52,16 @@ def _describe(exc: BaseException) -> str:
         if isinstance(message, str):
             text += f": {' '.join(message.split())[:200]}"
     return text
+
+
+def _rejects_format(exc: openai.APIStatusError, fmt: str) -> bool:
+    """Did the endpoint refuse the response_format? (400/422; llama.cpp's server says 500.)"""
+    if exc.status_code in (400, 422):
+        return True
+    if exc.status_code == 500:
+        text = str(exc.body or exc.message).lower()
+        return "response_format" in text or fmt in text
+    return False
 
 
 class OpenAISummarizer(Summarizer):
@@ -86,18 +98,25 @@ class OpenAISummarizer(Summarizer):
         self.backoff = backoff
         self.sleep = sleep
         self.rng = rng or random.Random()
-        self.format = "json_schema" if response_format in ("auto", "json_schema") else "json_object"
-        self.auto_format = response_format == "auto"
+        # "auto" walks down this list when the endpoint rejects a format (HTTP 400 or 422) and
+        # remembers the first one it accepts for the rest of the run.
+        self.formats = list(FORMATS) if response_format == "auto" else [response_format]
         self.client = openai.AsyncOpenAI(
             api_key=key, base_url=base_url, timeout=timeout, max_retries=0
         )
 
-    def _response_format(self) -> dict[str, Any]:
-        if self.format == "json_schema":
+    @property
+    def format(self) -> str:
+        return self.formats[0]
+
+    def _response_format(self, fmt: str) -> dict[str, Any]:
+        if fmt == "json_schema":
             return {
                 "type": "json_schema",
                 "json_schema": {"name": "paper_summary", "strict": True, "schema": SCHEMA},
             }
+        if fmt == "json_object_schema":  # llama.cpp's server: a schema-driven grammar
+            return {"type": "json_object", "schema": GRAMMAR_SCHEMA}
         return {"type": "json_object"}
 
     async def _complete(self, messages: list[dict[str, str]]) -> Any:
@@ -105,21 +124,22 @@ class OpenAISummarizer(Summarizer):
         attempt = 0
         while True:
             attempt += 1
+            fmt = self.format
             kwargs: dict[str, Any] = {
                 "model": self.model,
                 "messages": messages,
-                "response_format": self._response_format(),
                 "max_tokens": self.max_tokens,
             }
+            if fmt == "json_object_schema":
+                # the SDK drops keys it does not know from response_format: send it raw
+                kwargs["extra_body"] = {"response_format": self._response_format(fmt)}
+            else:
+                kwargs["response_format"] = self._response_format(fmt)
             if self.temperature is not None:
                 kwargs["temperature"] = self.temperature
+            retry_after: float | None = None
             try:
                 return await self.client.chat.completions.create(**kwargs)
-            except openai.BadRequestError:
-                if self.format == "json_schema" and self.auto_format:
-                    self.format = "json_object"  # remembered for the rest of the run
-                    continue
-                raise
             except (
                 openai.AuthenticationError,
                 openai.PermissionDeniedError,
@@ -129,13 +149,17 @@ class OpenAISummarizer(Summarizer):
                     f"the endpoint refused the request: {_describe(exc)}; check the model name, "
                     "base URL and API key"
                 ) from None
-            except (openai.APITimeoutError, openai.APIConnectionError) as exc:
-                retry_after = None
-                problem: BaseException = exc
             except openai.APIStatusError as exc:
+                if _rejects_format(exc, fmt) and fmt != self.formats[-1]:
+                    if self.formats[0] == fmt:  # concurrent requests may have moved on already
+                        self.formats.pop(0)  # remembered for the rest of the run
+                    attempt -= 1
+                    continue
                 if exc.status_code not in RETRYABLE_STATUS:
                     raise
                 retry_after = parse_retry_after(exc.response.headers.get("retry-after"))
+                problem: BaseException = exc
+            except (openai.APITimeoutError, openai.APIConnectionError) as exc:
                 problem = exc
             if attempt >= self.max_attempts:
                 raise problem

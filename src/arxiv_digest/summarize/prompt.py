@@ -36,6 +36,15 @@ SCHEMA: dict[str, Any] = {
     "required": list(FIELDS),
     "additionalProperties": False,
 }
+#: For grammar-constrained decoding (llama.cpp): lengths bounded so a small model cannot ramble
+#: past its token budget and leave an unterminated string.
+GRAMMAR_SCHEMA: dict[str, Any] = {
+    **SCHEMA,
+    "properties": {
+        name: {"type": "string", "minLength": 10, "maxLength": 200 if name == "tldr" else 300}
+        for name in FIELDS
+    },
+}
 
 
 def _fence(paper: Paper) -> str:
@@ -110,7 +119,7 @@ def parse_answer(text: str | None, language: str) -> SummaryFields:
     if not text or not text.strip():
         raise ValueError("the reply was empty")
     try:
-        data = json.loads(_strip_code_fence(text))
+        data = json.loads(_strip_code_fence(text), strict=False)  # raw newlines in strings
     except json.JSONDecodeError as exc:
         raise ValueError(f"the reply is not valid JSON ({exc.msg} at position {exc.pos})") from None
     if not isinstance(data, dict):

@@ -1,0 +1,175 @@
+"""Machine-readable outputs: the Atom feed, the day's digest as JSON, and the JSONL shape of
+daily-arXiv-ai-enhanced (`YYYY-MM-DD_AI_enhanced_LANG.jsonl`) for people who move from it.
+
+JSON schema (`"schema": "arxiv-digest/digest-1"`):
+
+    {"schema", "date", "language",
+     "sections": [{"name", "papers": [
+        {"number", "id", "version", "url", "pdf_url", "title", "authors": [..],
+         "primary_category", "categories": [..], "comment", "abstract",
+         "score" (null when ranking is off), "reasons": [..],
+         "summary": null | {"status": "ok" | "failed", "backend", "model", "language",
+                            "tldr", "motivation", "method", "result", "conclusion"
+                            (null when failed), "error", "warnings": [..]}}]}]}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime, time, timedelta
+from html import escape
+from typing import Any
+
+from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
+
+from arxiv_digest import __version__
+from arxiv_digest.models import FIELDS, Digest, DigestEntry
+
+SCHEMA = "arxiv-digest/digest-1"
+LABELS = {
+    "tldr": "TL;DR",
+    "motivation": "Motivation",
+    "method": "Method",
+    "result": "Result",
+    "conclusion": "Conclusion",
+}
+
+
+def _url(paper_id: str, kind: str) -> str:
+    from arxiv_digest.render.html import arxiv_url
+
+    return arxiv_url(paper_id, kind)
+
+
+def _paper(number: int, entry: DigestEntry) -> dict[str, Any]:
+    p, s = entry.paper, entry.summary
+    summary: dict[str, Any] | None = None
+    if s is not None:
+        texts = s.fields.as_dict() if (s.fields and s.status == "ok") else dict.fromkeys(FIELDS)
+        summary = {
+            "status": s.status,
+            "backend": s.backend,
+            "model": s.model,
+            "language": s.language,
+            **texts,
+            "error": s.error,
+            "warnings": list(s.warnings),
+        }
+    return {
+        "number": number,
+        "id": p.id,
+        "version": p.version,
+        "url": _url(p.id, "abs"),
+        "pdf_url": _url(p.id, "pdf"),
+        "title": p.title,
+        "authors": list(p.authors),
+        "primary_category": p.primary_category,
+        "categories": list(p.categories),
+        "comment": p.comment,
+        "abstract": p.abstract,
+        "score": entry.score,
+        "reasons": list(entry.reasons),
+        "summary": summary,
+    }
+
+
+def digest_dict(digest: Digest) -> dict[str, Any]:
+    sections, number = [], 0
+    for name, items in digest.by_section():
+        papers = []
+        for entry in items:
+            number += 1
+            papers.append(_paper(number, entry))
+        sections.append({"name": name, "papers": papers})
+    return {
+        "schema": SCHEMA,
+        "date": digest.date,
+        "language": digest.language,
+        "sections": sections,
+    }
+
+
+def render_json(digest: Digest) -> str:
+    return json.dumps(digest_dict(digest), ensure_ascii=False, indent=1) + "\n"
+
+
+def render_anchor_jsonl(digest: Digest) -> str:
+    """daily-arXiv-ai-enhanced's enhanced JSONL; `import` reads it back."""
+    lines = []
+    for entry in digest.entries:
+        p = entry.paper
+        texts = entry.summary.shown_fields() if entry.summary else None
+        from arxiv_digest.models import PLACEHOLDERS
+
+        row = {
+            "id": p.id,
+            "categories": [entry.section] + [c for c in p.categories if c != entry.section],
+            "pdf": _url(p.id, "pdf"),
+            "abs": _url(p.id, "abs"),
+            "authors": list(p.authors),
+            "title": p.title,
+            "comment": p.comment or "",
+            "summary": p.abstract,
+            "AI": texts or dict(PLACEHOLDERS),
+        }
+        lines.append(json.dumps(row, ensure_ascii=False))
+    return "\n".join(lines) + "\n"
+
+
+def _entry_html(entry: DigestEntry) -> str:
+    s = entry.summary
+    parts = [
+        f"<p><b>{escape(', '.join(entry.paper.authors))}</b> "
+        f"({escape(entry.paper.primary_category)})</p>"
+    ]
+    if s is not None and s.status == "ok" and s.fields:
+        for name in FIELDS:
+            parts.append(f"<p><b>{LABELS[name]}:</b> {escape(getattr(s.fields, name))}</p>")
+    else:
+        parts.append("<p><i>Summary not available yet; it will be retried.</i></p>")
+    if s is not None and s.warnings:
+        parts.append("<p><i>Warnings: " + escape("; ".join(s.warnings)) + "</i></p>")
+    parts.append(f"<p><b>Abstract:</b> {escape(entry.paper.abstract)}</p>")
+    return "\n".join(parts)
+
+
+def render_atom(digests: Sequence[Digest], *, site_url: str | None = None) -> str:
+    """An Atom feed with one entry per paper of the given days (newest first)."""
+    fg = FeedGenerator()
+    base = (site_url or "https://arxiv.org/").rstrip("/") + "/"
+    fg.id(f"{base}feed.xml" if site_url else "urn:arxiv-digest:feed")
+    fg.title("arxiv-digest")
+    fg.subtitle("Daily arXiv papers with structured summaries")
+    fg.link(
+        href=f"{base}feed.xml" if site_url else "https://arxiv.org/",
+        rel="self" if site_url else "alternate",
+    )
+    fg.generator("arxiv-digest", __version__)
+    fg.language("en")
+    newest = max((d.date for d in digests), default="1970-01-01")
+    fg.updated(
+        datetime.combine(datetime.fromisoformat(newest).date(), time(0), tzinfo=UTC)
+    )
+    entries = []
+    for digest in digests:
+        day = datetime.combine(
+            datetime.fromisoformat(digest.date).date(), time(0), tzinfo=UTC
+        )
+        for i, entry in enumerate(digest.entries):
+            entries.append((day - timedelta(seconds=i), digest.date, entry))
+    for stamp, date, entry in sorted(entries, key=lambda x: x[0]):
+        fe = fg.add_entry()
+        fe.id(f"urn:arxiv-digest:{date}:{entry.paper.id}")
+        s = entry.summary
+        tldr = s.fields.tldr if (s and s.status == "ok" and s.fields) else ""
+        fe.title(entry.paper.title)
+        fe.link(href=_url(entry.paper.id, "abs"))
+        fe.summary(tldr or "Summary not available yet.")
+        fe.content(_entry_html(entry), type="html")
+        fe.updated(stamp)
+        fe.published(stamp)
+        for author in entry.paper.authors[:20]:
+            fe.author({"name": author})
+        fe.category(term=entry.section)
+    return str(fg.atom_str(pretty=True).decode("utf-8"))

