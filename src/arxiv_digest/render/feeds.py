@@ -148,14 +148,10 @@ def render_atom(digests: Sequence[Digest], *, site_url: str | None = None) -> st
     fg.generator("arxiv-digest", __version__)
     fg.language("en")
     newest = max((d.date for d in digests), default="1970-01-01")
-    fg.updated(
-        datetime.combine(datetime.fromisoformat(newest).date(), time(0), tzinfo=UTC)
-    )
+    fg.updated(datetime.combine(datetime.fromisoformat(newest).date(), time(0), tzinfo=UTC))
     entries = []
     for digest in digests:
-        day = datetime.combine(
-            datetime.fromisoformat(digest.date).date(), time(0), tzinfo=UTC
-        )
+        day = datetime.combine(datetime.fromisoformat(digest.date).date(), time(0), tzinfo=UTC)
         for i, entry in enumerate(digest.entries):
             entries.append((day - timedelta(seconds=i), digest.date, entry))
     for stamp, date, entry in sorted(entries, key=lambda x: x[0]):

@@ -41,11 +41,12 @@
     for (var i = 0; i < papers.length; i++) {
       var p = papers[i], ok = !activeCat || p.getAttribute("data-cat") === activeCat;
       for (var j = 0; ok && j < words.length; j++) ok = hay[i].indexOf(words[j]) >= 0;
-      p.hidden = !ok;
+      if (p.hidden === ok) p.hidden = !ok;  // touch only what changes
       if (ok) count++;
     }
     sections.forEach(function (s) {
-      s.hidden = !s.querySelector("article.paper:not([hidden])");
+      var empty = !s.querySelector("article.paper:not([hidden])");
+      if (s.hidden !== empty) s.hidden = empty;
     });
     shown.textContent = count + " of " + papers.length + " papers shown";
   }
