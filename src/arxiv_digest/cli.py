@@ -163,12 +163,22 @@ def import_cmd(app: AppContext, files: tuple[Path, ...], day: str | None) -> Non
 def _progress_run(
     store: Store, day: str, config: Config, *, retry_failed: bool, budget: Any = None
 ) -> Any:
+    """Summarize a day; with `rank.summarize_top = K` only the top K go to the configured
+    backend and the rest get the extractive summary."""
     from arxiv_digest.summarize import make_summarizer
+    from arxiv_digest.summarize.extractive import ExtractiveSummarizer
     from arxiv_digest.summarize.stage import Price, plan, summarize_day
 
     summarizer = make_summarizer(config)
     prices = {name: Price(p.input, p.output) for name, p in config.summarizer.prices.items()}
-    pending, _cached = plan(store, day, summarizer, config.language, retry_failed=retry_failed)
+    only: set[str] | None = None
+    if config.rank.summarize_top is not None and summarizer.backend != "extractive":
+        from arxiv_digest.rank.stage import top_ids
+
+        only = top_ids(store, day, config.rank.summarize_top)
+    pending, _cached = plan(
+        store, day, summarizer, config.language, retry_failed=retry_failed, only=only
+    )
 
     def go(on_done: Any = None) -> Any:
         return asyncio.run(
@@ -182,15 +192,46 @@ def _progress_run(
                 budget=budget,
                 prices=prices,
                 on_done=on_done,
+                only=only,
             )
         )
 
     if not sys.stderr.isatty() or not pending:  # a bar is for people, not for logs
-        return go()
-    with click.progressbar(
-        length=len(pending), label="Summarizing", file=sys.stderr, show_pos=True, show_eta=True
-    ) as bar:
-        return go(lambda _s: bar.update(1))
+        report = go()
+    else:
+        with click.progressbar(
+            length=len(pending), label="Summarizing", file=sys.stderr, show_pos=True, show_eta=True
+        ) as bar:
+            report = go(lambda _s: bar.update(1))
+    if only is not None:  # the rest: the extractive summary, at no cost
+        rest = asyncio.run(summarize_day(store, day, ExtractiveSummarizer(), config.language))
+        report.total += rest.total
+        report.ok += rest.ok
+        report.cached += rest.cached
+    return report
+
+
+def _ranking_on(config: Config, store: Store) -> bool:
+    return config.rank.enabled() or bool(store.feedback())
+
+
+def _rank(config: Config, store: Store, day: str) -> Any:
+    from arxiv_digest.rank.stage import rank_day
+
+    similarity = None
+    if config.rank.method == "embeddings":
+        from arxiv_digest.rank.embeddings import Embedder
+
+        similarity = Embedder(store).similarity
+    return rank_day(store, day, config.rank, similarity=similarity)
+
+
+def _markdown(config: Config, store: Store, digest: Any) -> str:
+    from arxiv_digest.render.markdown import render_markdown
+
+    if not _ranking_on(config, store):
+        return render_markdown(digest)
+    return render_markdown(digest, for_you=config.rank.for_you, threshold=config.rank.threshold)
 
 
 def summarizer_options(fn: F) -> F:
@@ -255,6 +296,66 @@ def summarize_cmd(app: AppContext, /, day: str | None, retry_failed: bool, **kw:
         report = _progress_run(store, day, config, retry_failed=retry_failed, budget=budget)
     for line in report.lines():
         click.echo(line)
+
+
+# -- rank and feedback -------------------------------------------------------------------------
+
+
+@cli.command(name="rank")
+@date_option("The stored day to rank (default: the latest).")
+@click.pass_obj
+def rank_cmd(app: AppContext, day: str | None) -> None:
+    """Score a day's papers against your interest profile ([rank] in the config), with reasons.
+
+    Keywords, followed authors, favoured categories, similarity to your library (BibTeX,
+    CSL-JSON or arXiv ids) and your stars and hides add up to each paper's score. `order =
+    "score"` sorts sections by it; `min_score` and `exclude` drop papers (and say how many).
+    """
+    config = app.config()
+    with app.open_store(config) as store:
+        if not _ranking_on(config, store):
+            click.echo(
+                "ranking is off: no [rank] profile in the config and no starred or hidden papers"
+            )
+            return
+        day = day or _latest_day(store)
+        report = _rank(config, store, day)
+    for line in report.lines():
+        click.echo(line)
+
+
+def _feedback(app: AppContext, paper_ids: tuple[str, ...], kind: str | None) -> None:
+    from arxiv_digest.models import split_arxiv_id
+
+    config = app.config()
+    with app.open_store(config) as store:
+        for raw in paper_ids:
+            try:
+                paper_id, _ = split_arxiv_id(raw)
+            except ValueError:
+                raise NotFoundError(f"{raw!r} is not an arXiv id") from None
+            if store.get_paper(paper_id) is None:
+                raise NotFoundError(f"paper {paper_id} is not in the store")
+            store.set_feedback(paper_id, kind)
+            click.echo(f"{paper_id}: {kind or 'cleared'}")
+
+
+@cli.command(name="star")
+@click.argument("paper_ids", nargs=-1, required=True)
+@click.option("--undo", is_flag=True, help="Remove the star.")
+@click.pass_obj
+def star_cmd(app: AppContext, paper_ids: tuple[str, ...], undo: bool) -> None:
+    """Star papers: papers like them rank higher."""
+    _feedback(app, paper_ids, None if undo else "star")
+
+
+@cli.command(name="hide")
+@click.argument("paper_ids", nargs=-1, required=True)
+@click.option("--undo", is_flag=True, help="Un-hide.")
+@click.pass_obj
+def hide_cmd(app: AppContext, paper_ids: tuple[str, ...], undo: bool) -> None:
+    """Hide papers: papers like them rank lower."""
+    _feedback(app, paper_ids, None if undo else "hide")
 
 
 # -- check -----------------------------------------------------------------------------------
@@ -346,7 +447,6 @@ def render_cmd(
     """
     from arxiv_digest.files import write_atomic
     from arxiv_digest.render import feeds
-    from arxiv_digest.render.markdown import render_markdown
 
     config = app.config()
     with app.open_store(config) as store:
@@ -354,7 +454,14 @@ def render_cmd(
             from arxiv_digest.render.html import SiteBuilder
 
             target_dir = site_dir or config.output_dir / "site"
-            report = SiteBuilder(store, target_dir, feed_days=feed_days).build(force=force)
+            ranked = _ranking_on(config, store)
+            report = SiteBuilder(
+                store,
+                target_dir,
+                feed_days=feed_days,
+                for_you=config.rank.for_you if ranked else 0,
+                threshold=config.rank.threshold,
+            ).build(force=force)
             click.echo(
                 f"site {target_dir}: {report.days_rendered} day pages rendered, "
                 f"{report.days_skipped} unchanged, {len(report.written)} files written "
@@ -374,7 +481,7 @@ def render_cmd(
             if digest is None:
                 raise NotFoundError(f"no digest stored for {day}")
             if fmt == "markdown":
-                text, default = render_markdown(digest), config.output_dir / f"{day}.md"
+                text, default = _markdown(config, store, digest), config.output_dir / f"{day}.md"
             elif fmt == "json":
                 text, default = feeds.render_json(digest), config.output_dir / f"{day}.json"
             else:
@@ -514,42 +621,37 @@ def fetch_cmd(
     type=click.Path(path_type=Path),
     help="Directory for the digest (default: output_dir from config).",
 )
-@click.option("--language", help="Language of the summaries.")
-@click.option("--backend", type=click.Choice(["extractive"]), help="Summarizer backend.")
+@summarizer_options
 @click.pass_obj
 def run_cmd(
-    app: AppContext,
-    categories: str | None,
-    day: str | None,
-    out_dir: Path | None,
-    language: str | None,
-    backend: str | None,
+    app: AppContext, /, categories: str | None, day: str | None, out_dir: Path | None, **kw: Any
 ) -> None:
-    """Fetch, summarize and render one announcement day. Safe to run again: what is done is kept.
+    """Fetch, rank, summarize and render one announcement day. Safe to run again: what is done
+    is kept.
 
     A second run of the same day makes only the RSS check, no summary call, and writes the same
     bytes.
     """
     from arxiv_digest.files import write_atomic
-    from arxiv_digest.render.markdown import render_markdown
 
-    config = app.config(
-        categories=_categories_flag(categories),
-        language=language,
-        **{"summarizer.backend": backend},
-    )
+    config = app.config(categories=_categories_flag(categories), **_summarizer_flags(kw))
+    budget = _budget(kw)
     with app.open_store(config) as store:
         report = _fetch(app, config, store, day, allow_partial=False)
         if report.status == "empty":
             return
-        report_s = _progress_run(store, report.date, config, retry_failed=False)
+        if _ranking_on(config, store):
+            for line in _rank(config, store, report.date).lines()[:2]:
+                click.echo(line)
+        report_s = _progress_run(store, report.date, config, retry_failed=False, budget=budget)
         for line in report_s.lines():
             click.echo(line)
         digest = store.load_digest(report.date)
-    if digest is None:
-        raise NotFoundError(f"no paper of {report.date} matches {', '.join(config.categories)}")
+        if digest is None:
+            raise NotFoundError(f"no paper of {report.date} matches {', '.join(config.categories)}")
+        text = _markdown(config, store, digest)
     target = (out_dir or config.output_dir) / f"{report.date}.md"
-    changed = write_atomic(target, render_markdown(digest))
+    changed = write_atomic(target, text)
     click.echo(f"{'wrote' if changed else 'unchanged'} {target}")
 
 

@@ -88,6 +88,37 @@ class ArxivConfig(_Section):
     max_attempts: int = Field(default=5, ge=1, le=20)
 
 
+class RankConfig(_Section):
+    """The reader's interests. Empty means ranking is off and the digest keeps arXiv's order."""
+
+    #: Keywords and phrases; a table gives weights ({"diffusion" = 2, "survey" = -1}).
+    keywords: list[str] | dict[str, float] = Field(default_factory=list)
+    #: Negative keywords: a paper matching one is dropped from the digest.
+    exclude: list[str] = Field(default_factory=list)
+    #: Authors to follow (initials, accents and "Last, First" forms match).
+    authors: list[str] = Field(default_factory=list)
+    #: Categories to favour.
+    categories: list[str] = Field(default_factory=list)
+    #: Papers you care about: BibTeX (.bib), CSL-JSON (.json) or arXiv ids (.txt), any mix.
+    library: list[Path] = Field(default_factory=list)
+    #: Similarity to the library: "tfidf" (light, default) or "embeddings" (MiniLM, an extra).
+    method: Literal["tfidf", "embeddings"] = "tfidf"
+    #: "score" sorts papers inside each section by score; "announcement" keeps arXiv's order.
+    order: Literal["announcement", "score"] = "announcement"
+    #: The "For you" section: the top K papers scoring at least `threshold`.
+    for_you: int = Field(default=10, ge=0)
+    threshold: float = 1.0
+    #: Drop papers scoring below this (None keeps all).
+    min_score: float | None = None
+    #: Send only the top K papers to the LLM; the rest get the extractive summary.
+    summarize_top: int | None = Field(default=None, ge=0)
+
+    def enabled(self) -> bool:
+        return bool(
+            self.keywords or self.exclude or self.authors or self.categories or self.library
+        )
+
+
 class Config(_Section):
     """The effective settings of one invocation."""
 
@@ -101,6 +132,7 @@ class Config(_Section):
     include_replacements: bool = False
     summarizer: SummarizerConfig = Field(default_factory=SummarizerConfig)
     arxiv: ArxivConfig = Field(default_factory=ArxivConfig)
+    rank: RankConfig = Field(default_factory=RankConfig)
 
     @field_validator("categories")
     @classmethod

@@ -58,7 +58,7 @@ def build_digest(
 ) -> int:
     """(Re)build the stored digest of `date` from its announcements; returns its paper count.
 
-    Summaries already attached to a paper of the day stay attached.
+    Summaries (and ranking results) already attached to a paper of the day stay attached.
     """
     planned = plan_sections(
         store.announcements(date),
@@ -71,7 +71,14 @@ def build_digest(
     for section, papers in planned:
         for paper in papers:
             old = kept.get(paper.id)
-            rows.append(DigestRow(section, paper.id, old.summary_id if old else None))
+            if old is not None:  # keep its summary and, until the next ranking, its score
+                rows.append(
+                    DigestRow(
+                        section, paper.id, old.summary_id, old.score, old.reasons, old.dropped
+                    )
+                )
+            else:
+                rows.append(DigestRow(section, paper.id))
     if rows:
         store.save_digest(
             date, rows, language=language, sections=[name for name, _ in planned], source=source

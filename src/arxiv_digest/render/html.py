@@ -97,12 +97,15 @@ class SiteBuilder:
         feed_days: int = 3,
         site_url: str | None = None,
         for_you: int = 0,
+        threshold: float = 0.0,
     ) -> None:
+        self.threshold = threshold
         self.store = store
         self.out = out
         self.feed_days = feed_days
         self.site_url = site_url
         self.for_you = for_you
+        self.threshold = threshold
         self.env = _environment()
         self.asset_version = SITE_VERSION
 
@@ -111,7 +114,12 @@ class SiteBuilder:
 
     def render_day(self, digest: Digest) -> str:
         sections = day_sections(digest)
-        scored = [e for _, items in sections for e in items if e.score is not None]
+        scored = [
+            e
+            for _, items in sections
+            for e in items
+            if e.score is not None and e.score >= self.threshold
+        ]
         for_you = sorted(scored, key=lambda e: -float(e.score or 0))[: self.for_you]
         return self.env.get_template("day.html").render(
             **self._common(),

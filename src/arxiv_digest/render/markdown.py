@@ -6,14 +6,37 @@ whose summary failed, or has none yet, shows the standard placeholders.
 
 from __future__ import annotations
 
-from arxiv_digest.models import PLACEHOLDERS, Digest, abs_url
+from arxiv_digest.models import PLACEHOLDERS, Digest, DigestEntry, abs_url
+
+FOR_YOU = "For you"
+FOR_YOU_ANCHOR = "for-you"
 
 
-def render_markdown(digest: Digest) -> str:
+def for_you_entries(digest: Digest, k: int, threshold: float) -> list[DigestEntry]:
+    """The top K ranked papers scoring at least `threshold`, best first."""
+    ranked = [e for e in digest.entries if e.score is not None and e.score >= threshold]
+    return sorted(ranked, key=lambda e: -float(e.score or 0.0))[:k]
+
+
+def render_markdown(digest: Digest, *, for_you: int = 0, threshold: float = 0.0) -> str:
+    """The digest in the reference format. With ranking on, a "For you" list of the top papers
+    and their reasons opens it (without ranking the output is exactly the reference format)."""
     sections = digest.by_section()
+    top = for_you_entries(digest, for_you, threshold) if for_you else []
     out: list[str] = ["<div id=toc></div>\n\n# Table of Contents\n\n"]
+    if top:
+        out.append(f"- [{FOR_YOU}](#{FOR_YOU_ANCHOR}) [Total: {len(top)}]\n")
     out.extend(f"- [{name}](#{name}) [Total: {len(items)}]\n" for name, items in sections)
     out.append("\n\n")
+    if top:
+        out.append(f"<div id='{FOR_YOU_ANCHOR}'></div>\n\n# {FOR_YOU} [[Back]](#toc)\n\n")
+        for entry in top:
+            reasons = "; ".join(entry.reasons) or "score"
+            out.append(
+                f"- [{entry.paper.title}]({abs_url(entry.paper.id)}) "
+                f"({entry.paper.primary_category}, score {entry.score:.2f}): {reasons}\n"
+            )
+        out.append("\n\n")
     number = 0
     for name, items in sections:
         out.append(f"<div id='{name}'></div>\n\n# {name} [[Back]](#toc)\n\n")

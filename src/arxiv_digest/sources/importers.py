@@ -147,8 +147,13 @@ def _parse_markdown(path: Path, day: str, text: str) -> ImportedDigest:
     cur = _Cursor(path, text)
     cur.expect(_TOC_HEAD, "the table of contents header '<div id=toc></div>'")
     toc: list[tuple[str, int, int]] = []  # (name, count, line)
+    for_you = False
     while (match := _TOC_LINE.match(text, cur.pos)) is not None:
         name, anchor, count = match.group(1), match.group(2), int(match.group(3))
+        if anchor == "for-you" and not toc and not for_you:  # a ranked digest's list
+            for_you = True
+            cur.pos = match.end()
+            continue
         if name != anchor:
             raise cur.fail(f"table of contents entry {name!r} links to #{anchor}")
         if any(name == seen for seen, _, _ in toc):
@@ -158,6 +163,12 @@ def _parse_markdown(path: Path, day: str, text: str) -> ImportedDigest:
     if not toc:
         raise cur.fail("the table of contents lists no section")
     cur.expect("\n\n", "a blank line after the table of contents")
+    if for_you:  # skip the "For you" list: its papers are in their sections below
+        cur.expect("<div id='for-you'></div>", "the 'For you' section")
+        nxt = text.find("\n<div id='", cur.pos)
+        if nxt < 0:
+            raise cur.fail("the file is truncated after the 'For you' section")
+        cur.pos = nxt + 1
 
     papers: list[ImportedPaper] = []
     seen_ids: dict[str, int] = {}

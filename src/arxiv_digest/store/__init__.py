@@ -59,6 +59,7 @@ class DigestRow:
     summary_id: int | None = None
     score: float | None = None
     reasons: tuple[str, ...] = ()
+    dropped: str | None = None  # why the ranking left it out (None: shown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,7 +408,7 @@ class Store:
             )
             self._db.executemany(
                 "INSERT INTO digest_entries (date, position, section, paper_id, summary_id, score, "
-                "reasons) VALUES (?,?,?,?,?,?,?)",
+                "reasons, dropped) VALUES (?,?,?,?,?,?,?,?)",
                 [
                     (
                         date,
@@ -417,6 +418,7 @@ class Store:
                         r.summary_id,
                         r.score,
                         json.dumps(list(r.reasons), ensure_ascii=False),
+                        r.dropped,
                     )
                     for pos, r in enumerate(rows, start=1)
                 ],
@@ -425,7 +427,7 @@ class Store:
 
     def digest_rows(self, date: str) -> list[DigestRow]:
         rows = self._execute(
-            "SELECT section, paper_id, summary_id, score, reasons FROM digest_entries "
+            "SELECT section, paper_id, summary_id, score, reasons, dropped FROM digest_entries "
             "WHERE date = ? ORDER BY position",
             (date,),
         ).fetchall()
@@ -436,6 +438,7 @@ class Store:
                 r["summary_id"],
                 r["score"],
                 tuple(json.loads(r["reasons"])),
+                r["dropped"],
             )
             for r in rows
         ]
@@ -454,7 +457,7 @@ class Store:
         """Every stored digest day, newest first."""
         return [r[0] for r in self._execute("SELECT date FROM digests ORDER BY date DESC")]
 
-    def load_digest(self, date: str) -> Digest | None:
+    def load_digest(self, date: str, *, include_dropped: bool = False) -> Digest | None:
         head = self._execute(
             "SELECT language, sections FROM digests WHERE date = ?", (date,)
         ).fetchone()
@@ -464,8 +467,8 @@ class Store:
             "SELECT e.position, e.section, e.score, e.reasons, e.summary_id, "
             f"{', '.join('p.' + c.strip() for c in PAPER_COLUMNS.split(','))} "
             "FROM digest_entries e JOIN papers p ON p.id = e.paper_id "
-            "WHERE e.date = ? ORDER BY e.position",
-            (date,),
+            "WHERE e.date = ? AND (? OR e.dropped IS NULL) ORDER BY e.position",
+            (date, include_dropped),
         ).fetchall()
         summary_ids = [r["summary_id"] for r in rows if r["summary_id"] is not None]
         summaries = self._summaries_by_id(summary_ids)
@@ -593,6 +596,58 @@ class Store:
             for r in self._execute("SELECT paper_id FROM announcements WHERE date = ?", (date,))
         }
 
+    # -- reader feedback and embedding cache --------------------------------------------------
+
+    def set_feedback(self, paper_id: str, kind: str | None) -> None:
+        """Star or hide a paper (kind None clears it)."""
+        if kind is None:
+            self._execute("DELETE FROM feedback WHERE paper_id = ?", (paper_id,))
+            return
+        self._execute(
+            "INSERT INTO feedback (paper_id, kind, at) VALUES (?,?,?) ON CONFLICT(paper_id) "
+            "DO UPDATE SET kind = excluded.kind, at = excluded.at",
+            (paper_id, kind, now_iso()),
+        )
+
+    def feedback(self) -> list[tuple[Paper, str]]:
+        rows = self._execute(
+            "SELECT f.kind AS kind, "
+            f"{', '.join('p.' + c.strip() for c in PAPER_COLUMNS.split(','))} "
+            "FROM feedback f JOIN papers p ON p.id = f.paper_id ORDER BY f.paper_id"
+        ).fetchall()
+        return [(_paper_from_row(r), r["kind"]) for r in rows]
+
+    def papers_by_id(self, ids: Iterable[str]) -> dict[str, Paper]:
+        wanted = list(ids)
+        found: dict[str, Paper] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self._execute(
+                f"SELECT {PAPER_COLUMNS} FROM papers WHERE id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update({r["id"]: _paper_from_row(r) for r in rows})
+        return found
+
+    def get_embeddings(self, keys: Sequence[str], model: str) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            rows = self._execute(
+                f"SELECT key, vector FROM embeddings WHERE model = ? AND key IN "
+                f"({', '.join('?' * len(chunk))})",
+                [model, *chunk],
+            )
+            found.update({r["key"]: r["vector"] for r in rows})
+        return found
+
+    def save_embeddings(self, model: str, vectors: dict[str, bytes]) -> None:
+        with self.transaction():
+            self._db.executemany(
+                "INSERT OR IGNORE INTO embeddings (key, model, vector) VALUES (?,?,?)",
+                [(k, model, v) for k, v in vectors.items()],
+            )
+
     # -- cheap overviews for the site ----------------------------------------------------------
 
     def digest_signatures(self) -> dict[str, str]:
@@ -603,7 +658,7 @@ class Store:
             "COALESCE(SUM(LENGTH(s.warnings)), 0) AS warn, "
             "COALESCE(SUM(e.score), 0) AS score "
             "FROM digest_entries e JOIN digests d ON d.date = e.date "
-            "LEFT JOIN summaries s ON s.id = e.summary_id GROUP BY e.date"
+            "LEFT JOIN summaries s ON s.id = e.summary_id WHERE e.dropped IS NULL GROUP BY e.date"
         ).fetchall()
         return {
             r["date"]: f"{r['n']}:{r['ids']}:{r['latest']}:{r['made']}:{r['warn']}:{r['score']}"
@@ -616,7 +671,7 @@ class Store:
             "SELECT e.date AS date, e.section AS section, COUNT(*) AS n, "
             "SUM(CASE WHEN s.status IS NOT 'ok' THEN 1 ELSE 0 END) AS failed, "
             "MIN(e.position) AS first FROM digest_entries e "
-            "LEFT JOIN summaries s ON s.id = e.summary_id "
+            "LEFT JOIN summaries s ON s.id = e.summary_id WHERE e.dropped IS NULL "
             "GROUP BY e.date, e.section ORDER BY e.date DESC, first"
         ).fetchall()
         return [(r["date"], r["section"], r["n"], r["failed"]) for r in rows]

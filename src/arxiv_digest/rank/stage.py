@@ -1,0 +1,99 @@
+"""The rank stage: score a stored day against the reader's profile, order and filter it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from arxiv_digest.config import RankConfig
+from arxiv_digest.errors import NotFoundError
+from arxiv_digest.rank import Ranker, Similarity, tfidf_similarity
+from arxiv_digest.rank.library import LibraryPaper, load_library
+from arxiv_digest.store import DigestRow, Store
+
+
+@dataclass
+class RankReport:
+    ranked: int = 0
+    excluded: int = 0
+    below: int = 0
+    top: list[tuple[str, float, tuple[str, ...]]] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [f"ranked {self.ranked} papers"]
+        if self.excluded or self.below:
+            out.append(
+                f"filtered out {self.excluded + self.below} papers "
+                f"({self.excluded} by a negative keyword, {self.below} below the "
+                "minimum score)"
+            )
+        for title, score, reasons in self.top[:5]:
+            out.append(f"  {score:5.2f}  {title[:70]}  ({'; '.join(reasons[:3])})")
+        return out
+
+
+def library_papers(store: Store, config: RankConfig) -> list[LibraryPaper]:
+    """The library files, with the text of arXiv-id-only entries filled from the store."""
+    papers = load_library(list(config.library))
+    known = store.papers_by_id(p.arxiv_id for p in papers if p.arxiv_id and not p.title)
+    filled = []
+    for paper in papers:
+        if not paper.title and paper.arxiv_id in known:
+            stored = known[paper.arxiv_id]
+            paper = LibraryPaper(stored.title, stored.abstract, stored.id)
+        filled.append(paper)
+    return filled
+
+
+def rank_day(
+    store: Store, date: str, config: RankConfig, *, similarity: Similarity | None = None
+) -> RankReport:
+    digest = store.load_digest(date, include_dropped=True)
+    if digest is None:
+        raise NotFoundError(f"no digest stored for {date}: fetch or import that day first")
+    feedback = store.feedback()
+    ranker = Ranker(
+        config,
+        library_papers(store, config),
+        starred=[p for p, kind in feedback if kind == "star"],
+        hidden=[p for p, kind in feedback if kind == "hide"],
+        similarity=similarity or tfidf_similarity,
+    )
+    scored = ranker.score([e.paper for e in digest.entries])
+    report = RankReport(ranked=len(scored))
+    rows: list[DigestRow] = []
+    for entry, result in zip(digest.entries, scored, strict=True):
+        dropped = None
+        if result.excluded:
+            dropped = f"excluded: {result.excluded}"
+            report.excluded += 1
+        elif config.min_score is not None and result.score < config.min_score:
+            dropped = f"below {config.min_score:g}"
+            report.below += 1
+        summary_id = entry.summary.id if entry.summary else None
+        rows.append(
+            DigestRow(
+                entry.section,
+                entry.paper.id,
+                summary_id,
+                result.score,
+                tuple(result.reasons),
+                dropped,
+            )
+        )
+    if config.order == "score":
+        order = {name: i for i, name in enumerate(digest.section_order())}
+        rows.sort(key=lambda r: (order.get(r.section, len(order)), -(r.score or 0.0)))
+    store.save_digest(
+        date, rows, language=digest.language, sections=digest.section_order(), source="rank"
+    )
+    titles = {e.paper.id: e.paper.title for e in digest.entries}
+    best = sorted((r for r in rows if not r.dropped), key=lambda r: -(r.score or 0.0))
+    report.top = [(titles[r.paper_id], r.score or 0.0, r.reasons) for r in best[:10]]
+    return report
+
+
+def top_ids(store: Store, date: str, k: int) -> set[str]:
+    """The ids of the K best-scoring papers shown in a day's digest."""
+    rows = [r for r in store.digest_rows(date) if not r.dropped]
+    rows.sort(key=lambda r: -(r.score or 0.0))
+    return {r.paper_id for r in rows[:k]}
