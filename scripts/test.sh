@@ -12,6 +12,9 @@ if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
 fi
 
 python3 -m venv .venv
+# torch for the embeddings extra: the CPU build of 2.13.0 that this machine kind keeps on disk
+# (an unpinned torch would pull a CUDA build of several GB)
+.venv/bin/python -m pip install -q --disable-pip-version-check torch==2.13.0
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
 
 .venv/bin/ruff check src tests bench

