@@ -32,9 +32,13 @@ class AppContext:
         config, _ = load_config(self.config_path, flags=flags)
         return config
 
+    def store_path(self, config: Config) -> Path:
+        return Path(
+            self.db_path or os.environ.get("ARXIV_DIGEST_DB") or config.db or default_db_path()
+        )
+
     def open_store(self, config: Config) -> Store:
-        path = self.db_path or os.environ.get("ARXIV_DIGEST_DB") or config.db or default_db_path()
-        return Store(Path(path))
+        return Store(self.store_path(config))
 
 
 def _fail(exc: DigestError) -> NoReturn:
@@ -621,22 +625,41 @@ def fetch_cmd(
     type=click.Path(path_type=Path),
     help="Directory for the digest (default: output_dir from config).",
 )
+@click.option(
+    "--deliver",
+    is_flag=True,
+    help="Also build the site and send the email and webhooks that are configured.",
+)
+@click.option(
+    "--wait", is_flag=True, help="If another run holds the store, wait for it instead of exiting."
+)
 @summarizer_options
 @click.pass_obj
 def run_cmd(
-    app: AppContext, /, categories: str | None, day: str | None, out_dir: Path | None, **kw: Any
+    app: AppContext,
+    /,
+    categories: str | None,
+    day: str | None,
+    out_dir: Path | None,
+    deliver: bool,
+    wait: bool,
+    **kw: Any,
 ) -> None:
-    """Fetch, rank, summarize and render one announcement day. Safe to run again: what is done
-    is kept.
+    """Fetch, rank, summarize and render one announcement day (and with --deliver publish and
+    send it). Safe to run again: what is done is kept, and nothing is sent twice.
+
+    Runs hold a lock on the store, so two scheduled runs never overlap: the second exits with
+    a clear message (exit 13), or waits with --wait.
 
     A second run of the same day makes only the RSS check, no summary call, and writes the same
     bytes.
     """
     from arxiv_digest.files import write_atomic
+    from arxiv_digest.lock import run_lock
 
     config = app.config(categories=_categories_flag(categories), **_summarizer_flags(kw))
     budget = _budget(kw)
-    with app.open_store(config) as store:
+    with run_lock(app.store_path(config), wait=wait), app.open_store(config) as store:
         report = _fetch(app, config, store, day, allow_partial=False)
         if report.status == "empty":
             return
@@ -649,10 +672,185 @@ def run_cmd(
         digest = store.load_digest(report.date)
         if digest is None:
             raise NotFoundError(f"no paper of {report.date} matches {', '.join(config.categories)}")
-        text = _markdown(config, store, digest)
-    target = (out_dir or config.output_dir) / f"{report.date}.md"
-    changed = write_atomic(target, text)
-    click.echo(f"{'wrote' if changed else 'unchanged'} {target}")
+        target = (out_dir or config.output_dir) / f"{report.date}.md"
+        changed = write_atomic(target, _markdown(config, store, digest))
+        click.echo(f"{'wrote' if changed else 'unchanged'} {target}")
+        if deliver:
+            _deliver_all(config, store, report.date, out_dir or config.output_dir)
+
+
+def _deliver_all(config: Config, store: Store, day: str, out_dir: Path) -> None:
+    from arxiv_digest.render.html import SiteBuilder
+
+    ranked = _ranking_on(config, store)
+    site = SiteBuilder(
+        store,
+        out_dir / "site",
+        site_url=config.site_url,
+        for_you=config.rank.for_you if ranked else 0,
+        threshold=config.rank.threshold,
+    ).build()
+    click.echo(f"site {out_dir / 'site'}: {site.days_rendered} day pages rendered")
+    if config.email is not None:
+        _send_email(config, store, day, force=False)
+    for hook in config.webhooks:
+        _send_webhook(config, store, day, hook, force=False)
+
+
+# -- send ------------------------------------------------------------------------------------
+
+
+@cli.group(name="send")
+def send_group() -> None:
+    """Deliver a day's digest: by email, or to Slack / Feishu webhooks."""
+
+
+def _send_email(config: Config, store: Store, day: str, *, force: bool) -> None:
+    from arxiv_digest.deliver import email
+
+    if config.email is None:
+        raise NotFoundError("no [email] section in the config")
+    digest = store.load_digest(day)
+    if digest is None:
+        raise NotFoundError(f"no digest stored for {day}")
+    todo = [r for r in config.email.recipients if force or not store.delivered(day, "email", r)]
+    if not todo:
+        click.echo(f"email for {day} was already sent to every recipient (--force sends again)")
+        return
+    ranked = _ranking_on(config, store)
+    message = email.build_message(
+        digest,
+        config.email,
+        todo,
+        site_url=config.site_url,
+        for_you=config.rank.for_you if ranked else 0,
+        threshold=config.rank.threshold,
+    )
+    email.send(message, config.email, todo)
+    store.mark_delivered(day, "email", todo)
+    click.echo(f"email for {day} sent to {len(todo)} recipients")
+
+
+def _send_webhook(config: Config, store: Store, day: str, hook: Any, *, force: bool) -> None:
+    from arxiv_digest.deliver import webhook
+
+    channel = f"webhook:{hook.name}"
+    if not force and store.delivered(day, channel, hook.name):
+        click.echo(f"webhook {hook.name} for {day} was already sent (--force sends again)")
+        return
+    digest = store.load_digest(day)
+    if digest is None:
+        raise NotFoundError(f"no digest stored for {day}")
+    webhook.post(hook, webhook.payload_for(hook, digest, config.site_url))
+    store.mark_delivered(day, channel, [hook.name])
+    click.echo(f"webhook {hook.name} ({hook.kind}) for {day} sent")
+
+
+@send_group.command(name="email")
+@date_option("The day to send (default: the latest).")
+@click.option("--force", is_flag=True, help="Send again to recipients who already got it.")
+@click.pass_obj
+def send_email_cmd(app: AppContext, day: str | None, force: bool) -> None:
+    """Email the day's digest (HTML with a plain-text part) to the configured recipients.
+
+    A day is sent once per recipient; a failed send says why, exits non-zero, and can simply be
+    repeated.
+    """
+    config = app.config()
+    with app.open_store(config) as store:
+        _send_email(config, store, day or _latest_day(store), force=force)
+
+
+@send_group.command(name="webhook")
+@date_option("The day to send (default: the latest).")
+@click.option("--name", help="Only the webhook with this name.")
+@click.option("--force", is_flag=True, help="Send again even if it was sent.")
+@click.pass_obj
+def send_webhook_cmd(app: AppContext, day: str | None, name: str | None, force: bool) -> None:
+    """Post the day's top papers to the configured Slack / Feishu webhooks."""
+    config = app.config()
+    hooks = [h for h in config.webhooks if name is None or h.name == name]
+    if not hooks:
+        raise NotFoundError("no matching [[webhooks]] in the config")
+    with app.open_store(config) as store:
+        day = day or _latest_day(store)
+        for hook in hooks:
+            _send_webhook(config, store, day, hook, force=force)
+
+
+# -- search and stats ------------------------------------------------------------------------
+
+
+@cli.command(name="search")
+@click.argument("query")
+@click.option(
+    "--since",
+    callback=_valid_date,
+    metavar="YYYY-MM-DD",
+    help="Only papers announced on or after this day.",
+)
+@click.option("--category", help="Only papers in this category.")
+@click.option("--author", help="Only papers with an author matching this text.")
+@click.option("-n", "--limit", type=int, default=20, show_default=True)
+@click.pass_obj
+def search_cmd(
+    app: AppContext,
+    query: str,
+    since: str | None,
+    category: str | None,
+    author: str | None,
+    limit: int,
+) -> None:
+    """Search every stored paper and summary (title, authors, abstract, summary).
+
+    \b
+    Words must all match; "quoted phrases" match in order; a trailing * matches a prefix
+    (diffus*); OR between words matches either. Best matches first, with a snippet.
+    """
+    from arxiv_digest.search import fts_query
+
+    config = app.config()
+    with app.open_store(config) as store:
+        try:
+            match = fts_query(query)
+        except ValueError:
+            raise click.UsageError("the query is empty") from None
+        hits = store.search(match, since=since, category=category, author=author, limit=limit)
+    for hit in hits:
+        authors = ", ".join(hit["authors"][:3]) + (" et al." if len(hit["authors"]) > 3 else "")
+        click.echo(
+            f"{hit['day'] or '----------'}  {hit['id']}  [{hit['category']}]  {hit['title']}"
+        )
+        click.echo(f"    {authors}")
+        click.echo(f"    {hit['snippet']}")
+    click.echo(f"{len(hits)} results")
+
+
+@cli.command(name="stats")
+@click.pass_obj
+def stats_cmd(app: AppContext) -> None:
+    """Papers per day and category, failed summaries, tokens and cost per day."""
+    config = app.config()
+    with app.open_store(config) as store:
+        rows = store.stats()
+    days: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        days.setdefault(row["date"], []).append(row)
+    click.echo(
+        f"{'day':10s}  {'papers':>6s}  {'failed':>6s}  {'tokens in':>9s}  "
+        f"{'out':>8s}  {'cost':>9s}  categories"
+    )
+    for date, items in days.items():
+        papers = sum(r["papers"] for r in items)
+        failed = sum(r["failed"] for r in items)
+        tin = sum(r["tokens_in"] for r in items)
+        tout = sum(r["tokens_out"] for r in items)
+        costs = [r["cost"] for r in items if r["cost"] is not None]
+        unknown = any(r["unpriced"] for r in items)
+        cost = "unknown" if unknown else f"${sum(costs):.4f}"
+        cats = ", ".join(f"{r['section']} {r['papers']}" for r in items)
+        click.echo(f"{date:10s}  {papers:6d}  {failed:6d}  {tin:9d}  {tout:8d}  {cost:>9s}  {cats}")
+    click.echo(f"{len(days)} days")
 
 
 # -- demo ------------------------------------------------------------------------------------

@@ -119,6 +119,33 @@ class RankConfig(_Section):
         )
 
 
+class EmailConfig(_Section):
+    """SMTP delivery. The password (and username) come from environment variables."""
+
+    host: str
+    port: int = Field(default=465, ge=1, le=65535)
+    security: Literal["ssl", "starttls", "none"] = "ssl"
+    username_env: str | None = "SMTP_USERNAME"
+    password_env: str | None = "SMTP_PASSWORD"
+    sender: str
+    recipients: list[str] = Field(min_length=1)
+    timeout: float = Field(default=30.0, gt=0)
+    #: A CA bundle to trust for the server's certificate (a private mail server); default: the
+    #: system's.
+    ca_file: Path | None = None
+    #: Papers per category in the email (0: all).
+    max_per_section: int = Field(default=0, ge=0)
+
+
+class WebhookConfig(_Section):
+    """A Slack or Feishu/Lark incoming webhook; its URL is a secret read from the environment."""
+
+    name: str
+    kind: Literal["slack", "feishu"]
+    url_env: str
+    top: int = Field(default=10, ge=1, le=50)
+
+
 class Config(_Section):
     """The effective settings of one invocation."""
 
@@ -133,6 +160,10 @@ class Config(_Section):
     summarizer: SummarizerConfig = Field(default_factory=SummarizerConfig)
     arxiv: ArxivConfig = Field(default_factory=ArxivConfig)
     rank: RankConfig = Field(default_factory=RankConfig)
+    #: Where the site is published (links in emails and feeds), e.g. https://me.github.io/arxiv
+    site_url: str | None = None
+    email: EmailConfig | None = None
+    webhooks: list[WebhookConfig] = Field(default_factory=list)
 
     @field_validator("categories")
     @classmethod

@@ -7,6 +7,8 @@
     ├── NotFoundError           a day, paper or digest the user asked for is not in the store
     ├── SummarizeError          a summarizer backend cannot be set up
     ├── OutputError             an output file cannot be written (disk full, no permission)
+    ├── DeliveryError           an email or webhook could not be delivered
+    ├── LockedError             another run holds the store's lock
     └── FetchError              arXiv cannot be reached or answered with something unusable
         ├── StaleFeedError      the feed still serves an older day than the one expected
         └── IncompleteDayError  some papers of the day could not be fetched (they are named)
@@ -61,3 +63,11 @@ class StaleFeedError(FetchError):
 
 class IncompleteDayError(FetchError):
     exit_code = 12
+
+
+class DeliveryError(DigestError):
+    exit_code = 14
+
+
+class LockedError(DigestError):
+    exit_code = 13

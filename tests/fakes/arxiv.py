@@ -149,6 +149,7 @@ class FakeArxiv:
         self.forget: set[str] = set()  # ids the API will not return
         self.rss_override: tuple[int, bytes] | None = None
         self.oai_pages: list[bytes] = []
+        self.rss_delay = 0.0  # seconds the feed takes to answer (to make two runs overlap)
         self._server: ThreadingHTTPServer | None = None
 
     # -- what tests look at
@@ -207,6 +208,10 @@ class FakeArxiv:
                 parts = urlsplit(self.path)
                 query = parse_qs(parts.query)
                 fake.requests.append((parts.path, query))
+                if parts.path.startswith("/rss") and fake.rss_delay:
+                    import time
+
+                    time.sleep(fake.rss_delay)
                 for fault in list(fake.faults):
                     if parts.path.startswith(fault.path):
                         fake.faults.remove(fault)

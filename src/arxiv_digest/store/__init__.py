@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import sqlite3
 import time
@@ -648,6 +649,185 @@ class Store:
                 [(k, model, v) for k, v in vectors.items()],
             )
 
+    # -- deliveries -------------------------------------------------------------------------
+
+    def delivered(self, date: str, channel: str, recipient: str) -> bool:
+        return (
+            self._execute(
+                "SELECT 1 FROM deliveries WHERE date = ? AND channel = ? AND recipient = ?",
+                (date, channel, recipient),
+            ).fetchone()
+            is not None
+        )
+
+    def mark_delivered(self, date: str, channel: str, recipients: Iterable[str]) -> None:
+        with self.transaction():
+            self._db.executemany(
+                "INSERT INTO deliveries (date, channel, recipient, sent_at) VALUES (?,?,?,?) "
+                "ON CONFLICT DO UPDATE SET sent_at = excluded.sent_at",
+                [(date, channel, r, now_iso()) for r in recipients],
+            )
+
+    # -- archive search and statistics ---------------------------------------------------------
+
+    #: A query matching more papers than this is ranked among its newest SEARCH_WINDOW matches,
+    #: so a very common word still answers in a few milliseconds on a large archive.
+    SEARCH_WINDOW = 5_000
+
+    def search(
+        self,
+        match: str,
+        *,
+        since: str | None = None,
+        category: str | None = None,
+        author: str | None = None,
+        limit: int = 20,
+    ) -> list[dict[str, Any]]:
+        """Ranked full-text hits (bm25: title counts most) with a highlighted snippet.
+
+        Ranking runs inside FTS5 (ORDER BY rank LIMIT k); filters are applied to those
+        candidates afterwards, widening k until enough pass, so no query joins every match.
+        """
+        try:
+            return self._search(match, since, category, author, limit)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot search for {match!r}: {exc}") from None
+
+    def _search(
+        self, match: str, since: str | None, category: str | None, author: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        db = self._db
+        match = _PREFIX.sub(lambda m: self._expand_prefix(m.group(1)), match)
+        # the author is matched inside the index (name words as tokens); the category and the
+        # announcement date are checked on the ranked candidates
+        if author:
+            match = f"({match}) AND authors : {_fts_phrase(author)}"
+        filters: list[str] = []
+        params: list[Any] = []
+        if category:
+            filters.append("(p.primary_category = ? OR p.categories LIKE ?)")
+            params += [category, f'%"{category}"%']
+        if since:
+            filters.append(
+                "EXISTS (SELECT 1 FROM announcements a WHERE a.paper_id = p.id AND a.date >= ?)"
+            )
+            params.append(since)
+        edge = db.execute(
+            "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rowid DESC "
+            "LIMIT 1 OFFSET ?",
+            (match, self.SEARCH_WINDOW - 1),
+        ).fetchone()
+        bound = edge[0] if edge else 0
+        k = limit if not filters else max(limit * 20, 200)
+        while True:
+            candidates = db.execute(
+                "SELECT rowid, rank FROM papers_fts WHERE papers_fts MATCH ? AND rowid >= ? "
+                "ORDER BY rank LIMIT ?",
+                (match, bound, k),
+            ).fetchall()
+            order = {r[0]: i for i, r in enumerate(candidates)}
+            if not filters:
+                kept = list(order)
+            else:
+                kept_rows: list[int] = []
+                ids = list(order)
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start : start + 500]
+                    kept_rows += [
+                        r[0]
+                        for r in db.execute(
+                            f"SELECT p.rowid FROM papers p WHERE p.rowid IN "
+                            f"({', '.join('?' * len(chunk))}) AND {' AND '.join(filters)}",
+                            [*chunk, *params],
+                        )
+                    ]
+                kept = sorted(kept_rows, key=order.__getitem__)
+            if len(kept) >= limit or len(candidates) < k:
+                break
+            k *= 8
+        kept = kept[:limit]
+        if not kept:
+            return []
+        marks = ", ".join("?" * len(kept))
+        snippets = dict(
+            db.execute(
+                "SELECT rowid, snippet(papers_fts, -1, '\u00ab', '\u00bb', '…', 14) "
+                f"FROM papers_fts WHERE papers_fts MATCH ? AND rowid IN ({marks})",
+                (match, *kept),
+            ).fetchall()
+        )
+        rows = {
+            r["rowid"]: r
+            for r in db.execute(
+                "SELECT p.rowid AS rowid, p.id AS id, p.title AS title, p.authors AS authors, "
+                "p.primary_category AS category, (SELECT MAX(a.date) FROM announcements a "
+                f"WHERE a.paper_id = p.id) AS day FROM papers p WHERE p.rowid IN ({marks})",
+                kept,
+            ).fetchall()
+        }
+        return [
+            {
+                "id": rows[r]["id"],
+                "title": rows[r]["title"],
+                "authors": json.loads(rows[r]["authors"]),
+                "category": rows[r]["category"],
+                "day": rows[r]["day"],
+                "snippet": snippets.get(r, ""),
+                "score": order[r],
+            }
+            for r in kept
+        ]
+
+    def rebuild_search_index(self) -> int:
+        """Refill the full-text index from the tables (the triggers keep it in step after)."""
+        with self.transaction():
+            self._execute("DELETE FROM papers_fts")
+            self._execute(
+                "INSERT INTO papers_fts (rowid, paper_id, title, authors, abstract, summary, "
+                "categories) SELECT p.rowid, p.id, p.title, p.authors, p.abstract, COALESCE(("
+                "SELECT COALESCE(s.tldr, '') || ' ' || COALESCE(s.motivation, '') || ' ' || "
+                "COALESCE(s.method, '') || ' ' || COALESCE(s.result, '') || ' ' || "
+                "COALESCE(s.conclusion, '') FROM digest_entries e JOIN summaries s "
+                "ON s.id = e.summary_id WHERE e.paper_id = p.id AND s.status = 'ok' "
+                "ORDER BY e.date DESC LIMIT 1), ''), p.categories FROM papers p"
+            )
+        return self.count("papers")
+
+    #: A prefix (diffus*) stands for its most common completions, at most this many.
+    PREFIX_TERMS = 8
+
+    def _expand_prefix(self, prefix: str) -> str:
+        low = prefix.lower()
+        if not low:
+            return '""'
+        upper = low[:-1] + chr(ord(low[-1]) + 1)
+        terms = [
+            r[0]
+            for r in self._db.execute(
+                "SELECT term FROM papers_vocab WHERE term >= ? AND term < ? ORDER BY doc DESC "
+                "LIMIT ?",
+                (low, upper, self.PREFIX_TERMS),
+            )
+        ]
+        if not terms:
+            return f'"{low}"'
+        return "(" + " OR ".join(f'"{t}"' for t in terms) + ")"
+
+    def stats(self) -> list[dict[str, Any]]:
+        """Per day: papers per section, failed summaries, tokens and cost of its summaries."""
+        rows = self._execute(
+            "SELECT e.date AS date, e.section AS section, COUNT(*) AS papers, "
+            "SUM(CASE WHEN s.status = 'failed' THEN 1 ELSE 0 END) AS failed, "
+            "SUM(CASE WHEN s.id IS NULL THEN 1 ELSE 0 END) AS missing, "
+            "COALESCE(SUM(s.tokens_in), 0) AS tokens_in, "
+            "COALESCE(SUM(s.tokens_out), 0) AS tokens_out, SUM(s.cost) AS cost, "
+            "SUM(CASE WHEN s.id IS NOT NULL AND s.cost IS NULL "
+            "AND s.backend NOT IN ('extractive', 'import', 'local') THEN 1 ELSE 0 END) AS unpriced "
+            "FROM digest_entries e LEFT JOIN summaries s ON s.id = e.summary_id "
+            "WHERE e.dropped IS NULL GROUP BY e.date, e.section ORDER BY e.date DESC, e.section"
+        ).fetchall()
+        return [dict(r) for r in rows]
+
     # -- cheap overviews for the site ----------------------------------------------------------
 
     def digest_signatures(self) -> dict[str, str]:
@@ -706,6 +886,13 @@ class Store:
         return int(self._execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
 
+_PREFIX = re.compile(r'"([^"\s]+)"\*')
+
+
+def _fts_phrase(text: str) -> str:
+    return '"' + text.replace('"', " ") + '"'
+
+
 def claim_owner() -> str:
     """Who holds a claim: host, process and a nonce (a pid can be reused)."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -728,6 +915,15 @@ def _claim_is_stale(owner: str, claimed_at: float, ttl: float) -> bool:
 
 
 def _split_sql(script: str) -> list[str]:
-    """Split a migration script into statements (no semicolons inside our literals)."""
-    lines = [line.split("--", 1)[0] for line in script.splitlines()]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    """Split a migration script into statements; trigger bodies keep their inner semicolons."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line.split("--", 1)[0].rstrip() + "\n"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

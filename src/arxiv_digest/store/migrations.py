@@ -140,9 +140,85 @@ CREATE TABLE embeddings (
 ALTER TABLE digest_entries ADD COLUMN dropped TEXT;
 """
 
+M005_DELIVERY_AND_SEARCH = """
+CREATE TABLE deliveries (
+    date      TEXT NOT NULL,
+    channel   TEXT NOT NULL,                 -- 'email' or 'webhook:<name>'
+    recipient TEXT NOT NULL,
+    sent_at   TEXT NOT NULL,
+    PRIMARY KEY (date, channel, recipient)
+);
+
+-- Full-text search over every stored paper and its shown summary. The triggers below keep it in
+-- step with the tables: nothing else writes to it.
+CREATE VIRTUAL TABLE papers_fts USING fts5(
+    paper_id UNINDEXED, title, authors, abstract, summary, categories,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+-- the index's vocabulary, to expand a prefix to its most common completions
+CREATE VIRTUAL TABLE papers_vocab USING fts5vocab(papers_fts, 'row');
+
+-- ORDER BY rank: title counts most, then authors, summary, abstract
+INSERT INTO papers_fts (papers_fts, rank) VALUES ('rank', 'bm25(0.0, 10.0, 4.0, 1.0, 2.0, 0.0)');
+
+CREATE TRIGGER papers_fts_insert AFTER INSERT ON papers BEGIN
+    INSERT INTO papers_fts (rowid, paper_id, title, authors, abstract, summary, categories)
+    VALUES (new.rowid, new.id, new.title, new.authors, new.abstract, '', new.categories);
+END;
+
+CREATE TRIGGER papers_fts_update AFTER UPDATE OF title, authors, abstract, categories ON papers
+BEGIN
+    UPDATE papers_fts SET title = new.title, authors = new.authors, abstract = new.abstract,
+        categories = new.categories
+    WHERE rowid = new.rowid;
+END;
+
+CREATE TRIGGER papers_fts_entry_insert AFTER INSERT ON digest_entries
+WHEN new.summary_id IS NOT NULL BEGIN
+    UPDATE papers_fts SET summary = (
+        SELECT COALESCE(tldr, '') || ' ' || COALESCE(motivation, '') || ' ' ||
+               COALESCE(method, '') || ' ' || COALESCE(result, '') || ' ' ||
+               COALESCE(conclusion, '')
+        FROM summaries WHERE id = new.summary_id AND status = 'ok')
+    WHERE rowid = (SELECT rowid FROM papers WHERE id = new.paper_id)
+      AND EXISTS (SELECT 1 FROM summaries WHERE id = new.summary_id AND status = 'ok');
+END;
+
+CREATE TRIGGER papers_fts_entry_update AFTER UPDATE OF summary_id ON digest_entries
+WHEN new.summary_id IS NOT NULL BEGIN
+    UPDATE papers_fts SET summary = (
+        SELECT COALESCE(tldr, '') || ' ' || COALESCE(motivation, '') || ' ' ||
+               COALESCE(method, '') || ' ' || COALESCE(result, '') || ' ' ||
+               COALESCE(conclusion, '')
+        FROM summaries WHERE id = new.summary_id AND status = 'ok')
+    WHERE rowid = (SELECT rowid FROM papers WHERE id = new.paper_id)
+      AND EXISTS (SELECT 1 FROM summaries WHERE id = new.summary_id AND status = 'ok');
+END;
+
+CREATE TRIGGER papers_fts_summary_update AFTER UPDATE ON summaries
+WHEN new.status = 'ok' BEGIN
+    UPDATE papers_fts SET summary =
+        COALESCE(new.tldr, '') || ' ' || COALESCE(new.motivation, '') || ' ' ||
+        COALESCE(new.method, '') || ' ' || COALESCE(new.result, '') || ' ' ||
+        COALESCE(new.conclusion, '')
+    WHERE rowid IN (SELECT p.rowid FROM papers p JOIN digest_entries e ON e.paper_id = p.id
+                    WHERE e.summary_id = new.id);
+END;
+
+INSERT INTO papers_fts (rowid, paper_id, title, authors, abstract, summary, categories)
+SELECT p.rowid, p.id, p.title, p.authors, p.abstract, COALESCE((
+    SELECT COALESCE(s.tldr, '') || ' ' || COALESCE(s.motivation, '') || ' ' ||
+           COALESCE(s.method, '') || ' ' || COALESCE(s.result, '') || ' ' ||
+           COALESCE(s.conclusion, '')
+    FROM digest_entries e JOIN summaries s ON s.id = e.summary_id
+    WHERE e.paper_id = p.id AND s.status = 'ok' ORDER BY e.date DESC LIMIT 1), ''), p.categories
+FROM papers p;
+"""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m001_initial", M001_INITIAL),
     ("m002_fetches", M002_FETCHES),
     ("m003_claims", M003_CLAIMS),
     ("m004_ranking", M004_RANKING),
+    ("m005_delivery_and_search", M005_DELIVERY_AND_SEARCH),
 )

@@ -1,0 +1,137 @@
+"""The digest by email: HTML with a plain-text alternative, over SMTP (SSL or STARTTLS)."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+import jinja2
+
+from arxiv_digest.config import EmailConfig
+from arxiv_digest.deliver import day_url
+from arxiv_digest.errors import DeliveryError
+from arxiv_digest.models import Digest, DigestEntry
+from arxiv_digest.render.html import arxiv_url
+from arxiv_digest.render.markdown import for_you_entries
+
+_HTML = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string(
+    """<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:48rem">
+<h1 style="font-size:1.3rem">arXiv digest {{ date }}: {{ total }} papers</h1>
+{% if link %}<p><a href="{{ link }}">Read the full day on the site</a></p>{% endif %}
+{% if for_you %}<h2 style="font-size:1.1rem">For you</h2><ol>
+{% for e in for_you %}<li><a href="{{ e.paper.id|abs }}">{{ e.paper.title }}</a>
+ <small>({{ "%.2f"|format(e.score) }}: {{ e.reasons|join("; ") }})</small>
+ {% if e.summary and e.summary.status == "ok" %}<br>{{ e.summary.fields.tldr }}{% endif %}</li>
+{% endfor %}</ol>{% endif %}
+{% for name, items in sections %}<h2 style="font-size:1.1rem">{{ name }} ({{ items|length }})</h2>
+<ul>{% for e in items %}<li><a href="{{ e.paper.id|abs }}">{{ e.paper.title }}</a>
+ <small>{{ e.paper.authors[:3]|join(", ") }}{% if e.paper.authors|length > 3 %} et al.{% endif %}
+ </small><br>{% if e.summary and e.summary.status == "ok" %}{{ e.summary.fields.tldr }}
+ {% else %}<i>Summary not available yet.</i>{% endif %}</li>
+{% endfor %}</ul>{% endfor %}
+<p style="color:#666;font-size:.8rem">Sent by arxiv-digest. Summaries are machine-written.</p>
+</body></html>"""
+)
+_HTML.environment.filters["abs"] = lambda pid: arxiv_url(pid, "abs")
+
+
+def _sections(digest: Digest, per_section: int) -> list[tuple[str, list[DigestEntry]]]:
+    return [
+        (name, items[:per_section] if per_section else items) for name, items in digest.by_section()
+    ]
+
+
+def _text(digest: Digest, for_you: list[DigestEntry], link: str | None, per_section: int) -> str:
+    lines = [f"arXiv digest {digest.date}: {len(digest.entries)} papers", ""]
+    if link:
+        lines += [f"Full day: {link}", ""]
+    if for_you:
+        lines.append("FOR YOU")
+        for e in for_you:
+            lines.append(f"- {e.paper.title} ({e.score:.2f}: {'; '.join(e.reasons)})")
+            lines.append(f"  {arxiv_url(e.paper.id)}")
+        lines.append("")
+    for name, items in _sections(digest, per_section):
+        lines.append(f"{name.upper()} ({len(items)})")
+        for e in items:
+            lines.append(f"- {e.paper.title}")
+            lines.append(f"  {arxiv_url(e.paper.id)}")
+            ok = e.summary and e.summary.status == "ok" and e.summary.fields
+            tldr = e.summary.fields.tldr if ok else "Summary not available yet."  # type: ignore[union-attr]
+            lines.append(f"  {tldr}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def build_message(
+    digest: Digest,
+    config: EmailConfig,
+    recipients: list[str],
+    *,
+    site_url: str | None = None,
+    for_you: int = 0,
+    threshold: float = 0.0,
+) -> EmailMessage:
+    top = for_you_entries(digest, for_you, threshold) if for_you else []
+    link = day_url(site_url, digest.date)
+    msg = EmailMessage()
+    msg["Subject"] = f"arXiv digest {digest.date}: {len(digest.entries)} papers"
+    msg["From"] = config.sender
+    msg["To"] = ", ".join(recipients)
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain=config.sender.rpartition("@")[2] or "arxiv-digest")
+    msg.set_content(_text(digest, top, link, config.max_per_section), charset="utf-8")
+    html = _HTML.render(
+        date=digest.date,
+        total=len(digest.entries),
+        link=link,
+        for_you=top,
+        sections=_sections(digest, config.max_per_section),
+    )
+    msg.add_alternative(html, subtype="html", charset="utf-8")
+    return msg
+
+
+def send(msg: EmailMessage, config: EmailConfig, recipients: list[str]) -> None:
+    """Send over SMTP; any failure is a DeliveryError saying why (never the password)."""
+    username = os.environ.get(config.username_env) if config.username_env else None
+    password = os.environ.get(config.password_env) if config.password_env else None
+    where = f"{config.host}:{config.port}"
+    context = ssl.create_default_context(cafile=str(config.ca_file) if config.ca_file else None)
+    try:
+        if config.security == "ssl":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                config.host,
+                config.port,
+                timeout=config.timeout,
+                context=context,
+            )
+        else:
+            client = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+        with client:
+            if config.security == "starttls":
+                client.starttls(context=context)
+            if username and password:
+                client.login(username, password)
+            refused = client.send_message(msg, from_addr=config.sender, to_addrs=recipients)
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DeliveryError(
+            f"{where} refused the login (SMTP {exc.smtp_code}); check "
+            f"{config.username_env} and {config.password_env}"
+        ) from None
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise DeliveryError(
+            f"{where} refused every recipient: {', '.join(sorted(exc.recipients))}"
+        ) from None
+    except (smtplib.SMTPException, OSError) as exc:
+        reason = getattr(exc, "smtp_error", None) or exc
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        raise DeliveryError(
+            f"sending the email through {where} failed: {type(exc).__name__}: {reason}"
+        ) from None
+    if refused:
+        raise DeliveryError(f"{where} refused {', '.join(sorted(refused))}")

@@ -1,0 +1,206 @@
+"""Email against a real SMTP server on loopback (aiosmtpd) that checks the message."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from click.testing import CliRunner
+
+from arxiv_digest.cli import cli
+from arxiv_digest.store import Store
+from tests.render.test_site import XSS, add_xss_day, import_references
+
+PASSWORD = "smtp-SECRET-do-not-print"
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[Any, email.message.EmailMessage]] = []
+        self.fail_next = False
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.fail_next:
+            self.fail_next = False
+            return "451 4.3.0 try again later"
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append((envelope, msg))  # type: ignore[arg-type]
+        return "250 OK"
+
+
+def _auth(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+    ok = (
+        isinstance(data, LoginPassword)
+        and data.login == b"digest"
+        and data.password == PASSWORD.encode()
+    )
+    return AuthResult(success=ok, handled=False)
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, made with openssl."""
+    import subprocess
+
+    root = tmp_path_factory.mktemp("tls")
+    key, cert = root / "key.pem", root / "cert.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return key, cert
+
+
+@pytest.fixture
+def smtp(certificate: tuple[Path, Path]) -> Iterator[tuple[Inbox, int]]:
+    import socket
+    import ssl
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    inbox = Inbox()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(certificate[1]), str(certificate[0]))
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=_auth,
+        auth_required=True,
+        require_starttls=True,
+        tls_context=context,
+        auth_exclude_mechanism=["LOGIN"],
+    )
+    controller.start()
+    CERT[:] = [certificate[1]]
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+CERT: list[Path] = []
+
+
+def _setup(tmp_path: Path, port: int) -> tuple[list[str], dict[str, str]]:
+    config = tmp_path / "c.toml"
+    config.write_text(
+        'site_url = "https://me.example.org/arxiv"\n'
+        f'[email]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "starttls"\n'
+        f'ca_file = "{CERT[0]}"\n'
+        'sender = "digest@example.org"\nrecipients = ["ada@example.org", "李雷@example.org"]\n'
+    )
+    db = tmp_path / "s.db"
+    with Store(db) as store:
+        import_references(store)
+        add_xss_day(store, "2026-02-01")
+    env = {"SMTP_USERNAME": "digest", "SMTP_PASSWORD": PASSWORD}
+    return ["--config", str(config), "--db", str(db)], env
+
+
+def test_email_message_is_right(smtp: tuple[Inbox, int], tmp_path: Path, runner: CliRunner) -> None:
+    inbox, port = smtp
+    args, env = _setup(tmp_path, port)
+    result = runner.invoke(cli, [*args, "send", "email", "--date", "2026-01-01"], env=env)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "sent to 2 recipients" in result.output
+    ((envelope, msg),) = inbox.messages
+    assert sorted(envelope.rcpt_tos) == ["ada@example.org", "李雷@example.org"]
+    assert msg["Subject"] == "arXiv digest 2026-01-01: 76 papers"
+    assert msg["From"] == "digest@example.org" and msg["Message-ID"] and msg["Date"]
+    assert msg.get_content_type() == "multipart/alternative"
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    assert (
+        "该论文提出了一个物理信息机器学习框架" in text
+        and "该论文提出了一个物理信息机器学习框架" in html
+    )
+    assert "https://me.example.org/arxiv/2026-01-01.html" in html
+    assert html.count("https://arxiv.org/abs/") == 76
+    # the Chinese address needs SMTPUTF8 in the headers, but the body is transfer-encoded
+    body = envelope.content.split(b"\r\n\r\n", 1)[1].decode("ascii")
+    assert "Content-Transfer-Encoding: base64" in body or "quoted-printable" in body
+    assert "SMTPUTF8" in envelope.mail_options
+
+
+def test_untrusted_text_is_escaped(
+    smtp: tuple[Inbox, int], tmp_path: Path, runner: CliRunner
+) -> None:
+    inbox, port = smtp
+    args, env = _setup(tmp_path, port)
+    result = runner.invoke(cli, [*args, "send", "email", "--date", "2026-02-01"], env=env)
+    assert result.exit_code == 0, result.stderr
+    html = inbox.messages[0][1].get_body(("html",)).get_content()
+    assert "<script>" not in html and "<img src=x" not in html and "<svg" not in html
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
+    assert XSS["tldr"] not in html
+
+
+def test_not_sent_twice_unless_forced(
+    smtp: tuple[Inbox, int], tmp_path: Path, runner: CliRunner
+) -> None:
+    inbox, port = smtp
+    args, env = _setup(tmp_path, port)
+    cmd = [*args, "send", "email", "--date", "2026-01-02"]
+    assert runner.invoke(cli, cmd, env=env).exit_code == 0
+    again = runner.invoke(cli, cmd, env=env)
+    assert again.exit_code == 0 and "already sent" in again.output and len(inbox.messages) == 1
+    forced = runner.invoke(cli, [*cmd, "--force"], env=env)
+    assert forced.exit_code == 0 and len(inbox.messages) == 2
+
+
+def test_a_failed_send_says_why_and_can_be_repeated(
+    smtp: tuple[Inbox, int], tmp_path: Path, runner: CliRunner
+) -> None:
+    inbox, port = smtp
+    args, env = _setup(tmp_path, port)
+    inbox.fail_next = True
+    cmd = [*args, "send", "email", "--date", "2026-01-03"]
+    failed = runner.invoke(cli, cmd, env=env)
+    assert failed.exit_code == 14 and "try again later" in failed.stderr
+    assert PASSWORD not in failed.stderr + failed.output
+    assert runner.invoke(cli, cmd, env=env).exit_code == 0 and len(inbox.messages) == 1
+    bad_login = runner.invoke(cli, [*cmd, "--force"], env={**env, "SMTP_PASSWORD": "wrong"})
+    assert bad_login.exit_code == 14 and "refused the login" in bad_login.stderr
+    assert "wrong" not in bad_login.stderr
+
+
+def test_unreachable_server(
+    tmp_path: Path, runner: CliRunner, certificate: tuple[Path, Path]
+) -> None:
+    import socket
+
+    CERT[:] = [certificate[1]]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    args, env = _setup(tmp_path, port)
+    result = runner.invoke(cli, [*args, "send", "email"], env=env)
+    assert result.exit_code == 14 and "ConnectionRefusedError" in result.stderr
+    with Store(tmp_path / "s.db") as store:
+        assert store.dump()["deliveries"] == []

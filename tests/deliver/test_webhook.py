@@ -1,0 +1,124 @@
+"""Slack and Feishu webhooks against a loopback HTTP server."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from arxiv_digest.cli import cli
+from arxiv_digest.config import WebhookConfig
+from arxiv_digest.deliver.webhook import post
+from arxiv_digest.errors import DeliveryError
+from arxiv_digest.store import Store
+from tests.render.test_site import add_xss_day, import_references
+
+
+class Hook:
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        self.answers: list[tuple[int, bytes]] = []
+        self.server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/T0K3N-SECRET"
+
+
+@pytest.fixture
+def hook() -> Iterator[Hook]:
+    state = Hook()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            state.bodies.append(json.loads(body))
+            status, payload = (
+                state.answers.pop(0) if state.answers else (200, b'{"code": 0, "msg": "success"}')
+            )
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    state.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=state.server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield state
+    state.server.shutdown()
+    state.server.server_close()
+
+
+def _setup(tmp_path: Path) -> list[str]:
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[rank]\nkeywords = ["reinforcement learning"]\n'
+        '[[webhooks]]\nname = "lab"\nkind = "slack"\nurl_env = "SLACK_URL"\ntop = 3\n'
+        '[[webhooks]]\nname = "feishu-group"\nkind = "feishu"\nurl_env = "FEISHU_URL"\n'
+    )
+    with Store(tmp_path / "s.db") as store:
+        import_references(store)
+        add_xss_day(store)
+    return ["--config", str(config), "--db", str(tmp_path / "s.db")]
+
+
+def test_slack_and_feishu_payloads(hook: Hook, tmp_path: Path, runner: CliRunner) -> None:
+    args = _setup(tmp_path)
+    env = {"SLACK_URL": hook.url, "FEISHU_URL": hook.url}
+    assert runner.invoke(cli, [*args, "rank", "--date", "2026-01-01"]).exit_code == 0
+    result = runner.invoke(cli, [*args, "send", "webhook", "--date", "2026-01-01"], env=env)
+    assert result.exit_code == 0, result.stderr
+    slack, feishu = hook.bodies
+    assert slack["text"].startswith("arXiv digest 2026-01-01: top 3 of 76")
+    sections = [b for b in slack["blocks"] if b["type"] == "section"]
+    assert len(sections) == 3 and "keyword: reinforcement learning" in sections[0]["text"]["text"]
+    assert sections[0]["text"]["text"].startswith("*<https://arxiv.org/abs/")
+    post_ = feishu["content"]["post"]["zh_cn"]
+    assert feishu["msg_type"] == "post" and len(post_["content"]) == 20
+    assert post_["content"][0][1]["tag"] == "a"
+    again = runner.invoke(cli, [*args, "send", "webhook", "--date", "2026-01-01"], env=env)
+    assert "already sent" in again.output and len(hook.bodies) == 2
+
+
+def test_slack_escapes_untrusted_text(hook: Hook, tmp_path: Path, runner: CliRunner) -> None:
+    args = _setup(tmp_path)
+    env = {"SLACK_URL": hook.url, "FEISHU_URL": hook.url}
+    result = runner.invoke(
+        cli, [*args, "send", "webhook", "--name", "lab", "--date", "2026-02-01"], env=env
+    )
+    assert result.exit_code == 0, result.stderr
+    text = json.dumps(hook.bodies[0])
+    assert "<script>" not in text and "&lt;script&gt;" in text
+
+
+def test_retries_on_5xx_and_clear_error_on_4xx(hook: Hook, tmp_path: Path) -> None:
+    waits: list[float] = []
+    hook.answers = [(502, b"bad gateway"), (503, b"busy"), (200, b"ok")]
+    config = WebhookConfig(name="lab", kind="slack", url_env="HOOK_URL")
+    import os
+
+    os.environ["HOOK_URL"] = hook.url
+    try:
+        post(config, {"text": "x"}, sleep=waits.append)
+        assert len(hook.bodies) == 3 and waits == [1.0, 2.0]
+        hook.answers = [(400, b"invalid_payload")]
+        with pytest.raises(DeliveryError) as err:
+            post(config, {"text": "x"}, sleep=waits.append)
+        assert "HTTP 400 invalid_payload" in str(err.value)
+        assert "T0K3N" not in str(err.value)  # the URL is a secret
+        hook.answers = [(200, b'{"code": 19001, "msg": "param invalid"}')]
+        feishu = WebhookConfig(name="fs", kind="feishu", url_env="HOOK_URL")
+        with pytest.raises(DeliveryError, match="code 19001"):
+            post(feishu, {"msg_type": "text"}, sleep=waits.append)
+    finally:
+        del os.environ["HOOK_URL"]
