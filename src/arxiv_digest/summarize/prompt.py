@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from arxiv_digest.models import FIELDS, Paper, SummaryFields
+
+if TYPE_CHECKING:
+    from arxiv_digest.summarize.base import SummaryResult
 from arxiv_digest.textutil import cjk_share, is_cjk_language
 
 PROMPT_VERSION = "p1"
@@ -136,3 +141,48 @@ def parse_answer(text: str | None, language: str) -> SummaryFields:
     if problem:
         raise ValueError(problem)
     return fields
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One model answer: its text and the tokens it cost."""
+
+    text: str | None
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+
+class CallFailed(Exception):
+    """The backend could not get an answer for this paper (the run goes on)."""
+
+
+Ask = Callable[[list[dict[str, str]], bool], Awaitable[Reply]]
+
+
+async def ask_with_repair(ask: Ask, paper: Paper, language: str) -> SummaryResult:
+    """Ask for the summary, validate it, and on a bad answer ask once more with the problem
+    fed back. `ask(messages, is_repair)` returns a Reply or raises CallFailed."""
+    from arxiv_digest.summarize.base import SummaryResult
+
+    messages = build_messages(paper, language)
+    tokens_in = tokens_out = 0
+    error = "no answer"
+    for repair in (False, True):
+        try:
+            reply = await ask(messages, repair)
+        except CallFailed as exc:
+            return SummaryResult(None, str(exc), tokens_in, tokens_out)
+        tokens_in += reply.tokens_in
+        tokens_out += reply.tokens_out
+        try:
+            fields = parse_answer(reply.text, language)
+        except ValueError as exc:
+            error = str(exc)
+            messages = [
+                *messages,
+                {"role": "assistant", "content": reply.text or ""},
+                repair_message(error),
+            ]
+            continue
+        return SummaryResult(fields, None, tokens_in, tokens_out)
+    return SummaryResult(None, f"invalid answer after one repair: {error}", tokens_in, tokens_out)

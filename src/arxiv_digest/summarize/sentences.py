@@ -56,7 +56,9 @@ def _is_boundary(masked: str, end: int, stop: int) -> bool:
     if re.fullmatch(r"[A-Z]", masked[start:end]) and next_word not in _STARTERS:
         return False  # an initial: "J. Smith"
     if next_char.islower():
-        return False  # "... et al. show", "vs. baselines"
+        # "x. kooplearn can ..." or "y. dUltra improves": a lower-case name opens a sentence
+        # after an ordinary word; after anything shorter it is likely an abbreviation ("approx.")
+        return re.fullmatch(r"[a-z][a-z\-]{3,}", token) is not None
     return True
 
 
