@@ -46,7 +46,7 @@ SCHEMA: dict[str, Any] = {
 GRAMMAR_SCHEMA: dict[str, Any] = {
     **SCHEMA,
     "properties": {
-        name: {"type": "string", "minLength": 10, "maxLength": 200 if name == "tldr" else 300}
+        name: {"type": "string", "minLength": 10, "maxLength": 160 if name == "tldr" else 220}
         for name in FIELDS
     },
 }
