@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -26,6 +24,9 @@ from arxiv_digest.summarize.base import Summarizer
 from arxiv_digest.summarize.local_backend import LocalSummarizer, default_model_path
 from arxiv_digest.summarize.openai_backend import OpenAISummarizer
 from arxiv_digest.summarize.stage import summarize_day
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.helpers import llama_server  # noqa: E402
 
 DAY = "2025-12-29"
 
@@ -46,12 +47,6 @@ def _run(papers: list[Paper], backend: Summarizer, concurrency: int) -> str:
     )
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     papers = [p for p, _ in load_sample().papers[:n]]
@@ -69,42 +64,12 @@ def main() -> None:
         "in-process, abstract cut to 600 ch:",
         _run(short, LocalSummarizer(temperature=0.0, max_tokens=1024), 1),
     )
-    port = _port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(default_model_path()),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "4096",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert server.stdout is not None
-    for line in server.stdout:
-        if "Uvicorn running on" in line:
-            break
-    try:
+    with llama_server() as url:
         for inflight in (1, 4):
             backend = OpenAISummarizer(
-                model="smollm2",
-                base_url=f"http://127.0.0.1:{port}/v1",
-                temperature=0.0,
-                max_tokens=1024,
-                timeout=600,
+                model="smollm2", base_url=url, temperature=0.0, max_tokens=1024, timeout=600
             )
             print(f"llama_cpp.server, {inflight} in flight:   ", _run(papers, backend, inflight))
-    finally:
-        server.terminate()
-        server.wait()
 
 
 if __name__ == "__main__":

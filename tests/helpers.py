@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from arxiv_digest.models import Paper
@@ -49,3 +51,54 @@ def seed_day(store: Any, n: int, date: str = "2026-01-06", seed: int = 3) -> lis
             papers.append(paper)
     build_digest(store, date, cats, language="Chinese", source="test")
     return papers
+
+
+@contextmanager
+def llama_server() -> Iterator[str]:
+    """The real `python -m llama_cpp.server` with the bundled SmolLM2 model on a free loopback
+    port; yields its OpenAI-compatible base URL once uvicorn says it listens (no sleeping)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from arxiv_digest.summarize.local_backend import default_model_path
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(default_model_path()),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "4096",
+            "--model_alias",
+            "smollm2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if "Uvicorn running on" in line:
+            break
+    else:
+        proc.wait()
+        raise RuntimeError("llama_cpp.server did not start:\n" + "".join(lines[-20:]))
+    try:
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

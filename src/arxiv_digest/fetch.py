@@ -21,11 +21,11 @@ from zoneinfo import ZoneInfo
 from arxiv_digest.config import Config
 from arxiv_digest.digest import build_digest
 from arxiv_digest.errors import FetchError, IncompleteDayError, StaleFeedError
-from arxiv_digest.models import Announcement, AnnounceType, Paper
+from arxiv_digest.models import Announcement, AnnounceType, FeedItem, Paper
 from arxiv_digest.sources import api, oai, rss
 from arxiv_digest.sources.http import PoliteClient
 from arxiv_digest.sources.taxonomy import canonical, oai_set
-from arxiv_digest.store import FeedItemRow, Store
+from arxiv_digest.store import Store
 
 ARXIV_TZ = ZoneInfo("America/New_York")
 EMPTY_DAY = (
@@ -77,31 +77,17 @@ def needed_types(config: Config) -> set[str]:
     return types
 
 
-def _matches(item: FeedItemRow | rss.FeedItem, config: Config) -> bool:
+def _matches(item: FeedItem, config: Config) -> bool:
     kind = item.announce_type
     return kind in needed_types(config)
 
 
-def _to_row(item: rss.FeedItem) -> FeedItemRow:
-    return FeedItemRow(
-        item.id,
-        item.version,
-        item.announce_type,
-        item.title,
-        item.abstract,
-        item.categories,
-        item.creators,
-        item.doi,
-        item.journal_ref,
-    )
-
-
-def _paper(item: FeedItemRow, entry: api.ApiEntry) -> Paper:
+def _paper(item: FeedItem, entry: api.ApiEntry) -> Paper:
     categories = [entry.primary_category] + [
         c for c in (entry.categories or item.categories) if c != entry.primary_category
     ]
     return Paper(
-        id=item.paper_id,
+        id=item.id,
         version=item.version,
         title=item.title or entry.title,
         authors=entry.authors or rss.split_creators(item.creators),
@@ -121,21 +107,21 @@ def _complete_day(
     client: PoliteClient,
     config: Config,
     day: str,
-    items: list[FeedItemRow],
+    items: list[FeedItem],
     report: FetchReport,
 ) -> None:
     """Store every matching item of `day` that is not stored yet, enriched by the API."""
-    ids = [i.paper_id for i in items]
+    ids = [i.id for i in items]
     earlier = {pid for pid, first in store.first_announced(ids).items() if first < day}
     report.earlier = len(earlier)
-    wanted = [i for i in items if i.paper_id not in earlier]
+    wanted = [i for i in items if i.id not in earlier]
     have = store.announced_ids(day)
-    todo = [i for i in wanted if i.paper_id not in have]
-    by_id = {i.paper_id: i for i in todo}
+    todo = [i for i in wanted if i.id not in have]
+    by_id = {i.id: i for i in todo}
     for start in range(0, len(todo), api.BATCH):
         batch = todo[start : start + api.BATCH]
         found, _missing = api.fetch_entries(
-            client, config.arxiv.api_url, [f"{i.paper_id}v{i.version}" for i in batch]
+            client, config.arxiv.api_url, [f"{i.id}v{i.version}" for i in batch]
         )
         with store.transaction():
             for paper_id, entry in found.items():
@@ -143,14 +129,15 @@ def _complete_day(
                 if item is None:
                     continue
                 store.upsert_paper(_paper(item, entry))
-                kind: AnnounceType = item.announce_type  # type: ignore[assignment]
-                store.add_announcement(Announcement(day, paper_id, item.version, kind))
+                store.add_announcement(
+                    Announcement(day, paper_id, item.version, item.announce_type)
+                )
                 report.added += 1
     stored = store.announced_ids(day)
     report.items = len(items)
-    report.stored = len(stored & {i.paper_id for i in wanted})
+    report.stored = len(stored & {i.id for i in wanted})
     report.missing = [
-        (i.paper_id, "the arXiv API did not return it") for i in wanted if i.paper_id not in stored
+        (i.id, "the arXiv API did not return it") for i in wanted if i.id not in stored
     ]
 
 
@@ -192,7 +179,7 @@ def fetch_day(
             return report
         else:
             with store.transaction():
-                store.save_feed_items(page.date, [_to_row(i) for i in page.items])
+                store.save_feed_items(page.date, list(page.items))
             items = store.feed_items(page.date)
         assert report.date is not None
         matching = [i for i in items if _matches(i, config)]

@@ -71,6 +71,22 @@ class Announcement:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedItem:
+    """One item of arXiv's announcement feed, as received (kept so a partial day can be
+    completed after the feed has moved on)."""
+
+    id: str
+    version: int
+    announce_type: AnnounceType
+    title: str
+    abstract: str
+    categories: tuple[str, ...]
+    creators: str  # the feed's one-string author list
+    doi: str | None = None
+    journal_ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SummaryFields:
     tldr: str
     motivation: str

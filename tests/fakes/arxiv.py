@@ -12,7 +12,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date as Date
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -246,7 +245,3 @@ class FakeArxiv:
             self._server.shutdown()
             self._server.server_close()
             thread.join()
-
-
-def fixed_day(day: str) -> str:
-    return Date.fromisoformat(day).isoformat()

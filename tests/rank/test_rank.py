@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -258,7 +257,6 @@ def test_star_and_hide_commands(tmp_path: Path, runner: CliRunner) -> None:
     with Store(tmp_path / "s.db") as store:
         report = rank_day(store, "2026-01-01", RankConfig())
         assert report.top[0][0].startswith("Physics-Informed Neural Solvers")
-    asyncio.run(asyncio.sleep(0))
 
 
 def test_embeddings_similarity_and_cache(tmp_path: Path) -> None:

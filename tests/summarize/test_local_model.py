@@ -5,11 +5,6 @@ judged: every summary must come back valid against the schema and our checks."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +17,7 @@ from arxiv_digest.store import Store
 from arxiv_digest.summarize.local_backend import LocalSummarizer, default_model_path
 from arxiv_digest.summarize.openai_backend import OpenAISummarizer
 from arxiv_digest.summarize.stage import summarize_day
+from tests.helpers import llama_server as start_llama_server  # noqa: E402
 
 DAY = "2025-12-29"
 
@@ -66,49 +62,10 @@ def test_local_backend_in_process(tmp_path: Path) -> None:
     store.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def llama_server() -> Iterator[str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(default_model_path()),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "4096",
-            "--model_alias",
-            "smollm2",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert proc.stdout is not None
-    lines = []
-    for line in proc.stdout:  # wait for uvicorn to say it listens, without sleeping
-        lines.append(line)
-        if "Uvicorn running on" in line:
-            break
-    else:
-        pytest.fail("llama_cpp.server did not start:\n" + "".join(lines[-20:]))
-    try:
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with start_llama_server() as url:
+        yield url
 
 
 def test_openai_backend_against_llama_cpp_server(tmp_path: Path, llama_server: str) -> None:
@@ -123,4 +80,3 @@ def test_openai_backend_against_llama_cpp_server(tmp_path: Path, llama_server: s
     assert backend.format == "json_object_schema"
     _assert_all_valid(store)
     store.close()
-    assert json.dumps  # (the raw answers were parsed as JSON by the backend)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from arxiv_digest.errors import FetchError
-from arxiv_digest.models import AnnounceType, split_arxiv_id
+from arxiv_digest.models import FeedItem, split_arxiv_id
 from arxiv_digest.sources.feeds import parse_feed
 from arxiv_digest.sources.http import PoliteClient
 
@@ -24,19 +24,6 @@ _DESCRIPTION = re.compile(
     r"^arXiv:(?P<id>\S+)\s+Announce Type:\s*(?P<type>[\w-]+)\s*\nAbstract:\s?(?P<abstract>.*)\Z",
     re.DOTALL,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class FeedItem:
-    id: str
-    version: int
-    announce_type: AnnounceType
-    title: str
-    abstract: str
-    categories: tuple[str, ...]
-    creators: str
-    doi: str | None = None
-    journal_ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from arxiv_digest.models import (
     Announcement,
     Digest,
     DigestEntry,
+    FeedItem,
     Paper,
     Summary,
     SummaryFields,
@@ -35,7 +36,7 @@ from arxiv_digest.models import (
 )
 from arxiv_digest.store.migrations import MIGRATIONS
 
-__all__ = ["DigestRow", "FeedItemRow", "Store", "claim_owner", "now_iso"]
+__all__ = ["DigestRow", "Store", "claim_owner", "now_iso"]
 
 PAPER_COLUMNS = (
     "id, version, title, authors, abstract, primary_category, categories, comment, journal_ref, "
@@ -61,21 +62,6 @@ class DigestRow:
     score: float | None = None
     reasons: tuple[str, ...] = ()
     dropped: str | None = None  # why the ranking left it out (None: shown)
-
-
-@dataclass(frozen=True, slots=True)
-class FeedItemRow:
-    """A feed item as received, kept so a partial day can be completed later."""
-
-    paper_id: str
-    version: int
-    announce_type: str
-    title: str
-    abstract: str
-    categories: tuple[str, ...]
-    creators: str
-    doi: str | None = None
-    journal_ref: str | None = None
 
 
 def _paper_from_row(row: sqlite3.Row) -> Paper:
@@ -545,7 +531,7 @@ class Store:
         rows = self._execute("SELECT * FROM fetches ORDER BY id").fetchall()
         return [dict(r) for r in rows]
 
-    def save_feed_items(self, date: str, items: Iterable[FeedItemRow]) -> None:
+    def save_feed_items(self, date: str, items: Iterable[FeedItem]) -> None:
         self._db.executemany(
             "INSERT INTO feed_items (date, paper_id, version, announce_type, title, abstract, "
             "categories, creators, doi, journal_ref) VALUES (?,?,?,?,?,?,?,?,?,?) "
@@ -558,7 +544,7 @@ class Store:
             [
                 (
                     date,
-                    i.paper_id,
+                    i.id,
                     i.version,
                     i.announce_type,
                     i.title,
@@ -572,12 +558,12 @@ class Store:
             ],
         )
 
-    def feed_items(self, date: str) -> list[FeedItemRow]:
+    def feed_items(self, date: str) -> list[FeedItem]:
         rows = self._execute(
             "SELECT * FROM feed_items WHERE date = ? ORDER BY paper_id", (date,)
         ).fetchall()
         return [
-            FeedItemRow(
+            FeedItem(
                 r["paper_id"],
                 r["version"],
                 r["announce_type"],
