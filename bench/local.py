@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from arxiv_digest.digest import build_digest
+from arxiv_digest.fetch.sections import build_digest
 from arxiv_digest.models import Announcement, Paper
 from arxiv_digest.sources.sample import load_sample
 from arxiv_digest.store import Store
@@ -35,8 +35,8 @@ def _run(papers: list[Paper], backend: Summarizer, concurrency: int) -> str:
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "b.db") as store:
         with store.transaction():
             for paper in papers:
-                store.upsert_paper(paper)
-                store.add_announcement(Announcement(DAY, paper.id, 1, "new"))
+                store.papers.upsert(paper)
+                store.papers.announce(Announcement(DAY, paper.id, 1, "new"))
         build_digest(store, DAY, ["cs.LG", "cs.AI", "cs.IR"], language="English", source="b")
         report = asyncio.run(summarize_day(store, DAY, backend, "English", concurrency=concurrency))
     tps = report.tokens_out / report.seconds if report.seconds else 0.0

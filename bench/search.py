@@ -20,8 +20,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from arxiv_digest.models import Announcement, Paper
-from arxiv_digest.search import fts_query
 from arxiv_digest.store import Store
+from arxiv_digest.store.search import fts_query
 
 REF = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "reference-digests"
 CATS = ["cs.LG", "cs.AI", "cs.IR", "cs.CL", "cs.CV"]
@@ -56,14 +56,14 @@ def main() -> None:
                         primary_category=CATS[i % len(CATS)],
                         categories=(CATS[i % len(CATS)],),
                     )
-                    store.upsert_paper(paper)
+                    store.papers.upsert(paper)
                     day = (start + timedelta(days=i % 400)).isoformat()
-                    store.add_announcement(Announcement(day, paper.id, 1, "new"))
+                    store.papers.announce(Announcement(day, paper.id, 1, "new"))
         print(
             f"stored {n} papers (index kept in step by triggers) in {time.perf_counter() - t:.1f} s"
         )
         t = time.perf_counter()
-        store.rebuild_search_index()
+        store.search.rebuild()
         print(f"full index build from the tables: {time.perf_counter() - t:.1f} s")
 
         common = ["learning", "model", "graph", "language", "agents", "diffusion", "data"]
@@ -90,7 +90,7 @@ def main() -> None:
         kinds: dict[int, list[float]] = {}
         for i, (text, filters) in enumerate(queries):
             t = time.perf_counter()
-            store.search(fts_query(text), limit=20, **filters)
+            store.search.search(fts_query(text), limit=20, **filters)
             times.append((time.perf_counter() - t) * 1000)
             kinds.setdefault(i % 5, []).append(times[-1])
         names = ["common word", "rare word", "phrase", "prefix + category", "2 words + filters"]

@@ -47,9 +47,9 @@ def add_day(store: Store, day: str, n: int, source: list[dict[str, object]], ser
                 abstract=str(r["abstract"]),
                 primary_category=str(r["main_category"]),
             )
-            store.upsert_paper(paper)
-            store.add_announcement(Announcement(day, pid, 1, "new"))
-            sid = store.save_summary(
+            store.papers.upsert(paper)
+            store.papers.announce(Announcement(day, pid, 1, "new"))
+            sid = store.summaries.save(
                 Summary(
                     pid,
                     1,
@@ -63,7 +63,7 @@ def add_day(store: Store, day: str, n: int, source: list[dict[str, object]], ser
             )
             entries.append(DigestRow(paper.primary_category, pid, sid))
         entries.sort(key=lambda e: e.section)
-        store.save_digest(
+        store.digests.plan(
             day,
             entries,
             language="Chinese",

@@ -34,7 +34,7 @@ def _backend(server: LLMServer) -> OpenAISummarizer:
 
 
 def _statuses(store: Store) -> dict[str, int]:
-    digest = store.load_digest(DAY)
+    digest = store.digests.load(DAY)
     assert digest is not None
     out = {"ok": 0, "failed": 0, "none": 0}
     for entry in digest.entries:

@@ -29,7 +29,7 @@ def make_paper(paper_id: str = "2501.00001", **overrides: Any) -> Paper:
 
 def seed_day(store: Any, n: int, date: str = "2026-01-06", seed: int = 3) -> list[Paper]:
     """Store a synthetic announcement day of `n` papers and build its digest."""
-    from arxiv_digest.digest import build_digest
+    from arxiv_digest.fetch.sections import build_digest
     from arxiv_digest.models import Announcement
     from tests.fakes.arxiv import synthetic_day
 
@@ -46,8 +46,8 @@ def seed_day(store: Any, n: int, date: str = "2026-01-06", seed: int = 3) -> lis
                 categories=tuple(synth.categories),
                 comment=synth.comment,
             )
-            store.upsert_paper(paper)
-            store.add_announcement(Announcement(date, paper.id, 1, "new"))
+            store.papers.upsert(paper)
+            store.papers.announce(Announcement(date, paper.id, 1, "new"))
             papers.append(paper)
     build_digest(store, date, cats, language="Chinese", source="test")
     return papers

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from arxiv_digest.checks import check_summary, numbers
+from arxiv_digest.check import check_summary, numbers
 from arxiv_digest.models import FIELDS, Paper, SummaryFields
 from tests.conftest import REFERENCE_DIR
 

@@ -61,7 +61,7 @@ def test_a_day_costs_one_rss_and_ceil_n_over_100_api_requests(
     assert fake.count("/rss") == 1 and fake.count("/api") == math.ceil(n / 100)
     assert len(fake.requests) == 1 + math.ceil(n / 100)
     assert report.status == "complete" and report.stored == n and report.digest_papers == n
-    digest = store.load_digest(DAY)
+    digest = store.digests.load(DAY)
     assert digest is not None
     assert digest.section_order() == CATS
     first = digest.entries[0].paper
@@ -69,7 +69,7 @@ def test_a_day_costs_one_rss_and_ceil_n_over_100_api_requests(
     assert [e.paper.id for e in digest.entries if e.section == "cs.LG"] == sorted(
         e.paper.id for e in digest.entries if e.section == "cs.LG"
     )
-    (record,) = store.fetches()
+    (record,) = store.fetches.all()
     assert record["status"] == "complete" and record["requests"] == 4 and record["items"] == n
 
 
@@ -88,7 +88,7 @@ def test_refetching_the_same_day_asks_only_the_feed(fake: FakeArxiv, store: Stor
 def test_empty_feed(fake: FakeArxiv, store: Store, tmp_path: Path, runner: CliRunner) -> None:
     fake.papers = []
     report = fetch_day(store, _client(), _config(fake), day=DAY)
-    assert report.status == "empty" and store.digest_dates() == []
+    assert report.status == "empty" and store.digests.dates() == []
     assert report.message == EMPTY_DAY.format(date=DAY, categories="cs.LG, cs.AI, cs.IR")
     result = runner.invoke(
         cli, ["--db", str(tmp_path / "c.db"), "fetch", "--date", DAY], env=_env(fake)
@@ -103,8 +103,8 @@ def test_empty_feed(fake: FakeArxiv, store: Store, tmp_path: Path, runner: CliRu
 def test_stale_feed_is_reported_and_nothing_published(fake: FakeArxiv, store: Store) -> None:
     with pytest.raises(StaleFeedError, match=f"still serves {DAY}, not 2026-01-07"):
         fetch_day(store, _client(), _config(fake), day="2026-01-07")
-    assert store.digest_dates() == [] and store.count("papers") == 0
-    assert store.fetches()[0]["status"] == "stale"
+    assert store.digests.dates() == [] and store.count("papers") == 0
+    assert store.fetches.all()[0]["status"] == "stale"
 
 
 def test_partial_day_names_the_missing_and_a_later_fetch_fills_the_gap(
@@ -116,8 +116,8 @@ def test_partial_day_names_the_missing_and_a_later_fetch_fills_the_gap(
     message = str(err.value)
     assert "3 of 250 papers are missing" in message
     assert all(pid in message for pid in fake.forget)
-    assert store.digest_dates() == [] and len(store.announced_ids(DAY)) == 247
-    assert store.fetches()[0]["status"] == "partial"
+    assert store.digests.dates() == [] and len(store.papers.announced_ids(DAY)) == 247
+    assert store.fetches.all()[0]["status"] == "partial"
     fake.forget = set()
     fake.requests.clear()
     report = fetch_day(store, _client(), _config(fake), day=DAY)
@@ -156,7 +156,7 @@ def test_papers_of_earlier_days_are_not_added_again(fake: FakeArxiv, store: Stor
     )
     report = fetch_day(store, _client(), _config(fake), day="2026-01-07")
     assert report.earlier == 5 and report.added == 1
-    digest = store.load_digest("2026-01-07")
+    digest = store.digests.load("2026-01-07")
     assert digest is not None and [e.paper.id for e in digest.entries] == ["2601.20000"]
 
 
@@ -175,11 +175,11 @@ def test_cross_lists_and_replacements(fake: FakeArxiv, store: Store) -> None:
         SynthPaper("2512.00003", 3, "Replaced", "a b.", ["A"], "cs.LG", ["cs.LG"], "replace"),
     ]
     fetch_day(store, _client(), _config(fake), day=DAY)
-    digest = store.load_digest(DAY)
+    digest = store.digests.load(DAY)
     assert digest is not None and [e.paper.id for e in digest.entries] == ["2601.00001"]
     with_cross = _config(fake, include_cross=True)
     fetch_day(store, _client(), with_cross, day=DAY)
-    digest = store.load_digest(DAY)
+    digest = store.digests.load(DAY)
     assert digest is not None
     placed = {e.paper.id: (e.section, e.paper.primary_category) for e in digest.entries}
     # the first configured category it is listed in (cs.AI comes before cs.IR), own main category
@@ -204,7 +204,7 @@ def test_broken_answers_fail_cleanly_and_keep_the_store(
     before = {k: v for k, v in store.dump().items() if k != "fetches"}
     fake.faults.append(fault)
     fake.forget = {"2601.10001"}  # force an API call on the refetch
-    store_ids = store.announced_ids(DAY)
+    store_ids = store.papers.announced_ids(DAY)
     assert "2601.10001" in store_ids
     with pytest.raises(FetchError, match=needle):
         if fault.path == "/api":
@@ -216,7 +216,7 @@ def test_broken_answers_fail_cleanly_and_keep_the_store(
         fetch_day(store, _client(), _config(fake), day=DAY)
     after = {k: v for k, v in store.dump().items() if k not in ("fetches", "feed_items")}
     assert after == {k: v for k, v in before.items() if k != "feed_items"}
-    assert store.fetches()[-1]["status"] == "error"
+    assert store.fetches.all()[-1]["status"] == "error"
 
 
 def test_429_with_retry_after_on_the_feed(fake: FakeArxiv, store: Store) -> None:
@@ -362,7 +362,7 @@ def test_backfill_through_oai(fake: FakeArxiv, store: Store) -> None:
     oai_requests = [q for p, q in fake.requests if p == "/oai"]
     assert oai_requests[0]["set"] == ["cs:cs:LG"] and oai_requests[0]["until"] == ["2026-01-13"]
     assert oai_requests[1]["resumptionToken"] == ["tok"]
-    digest = store.load_digest("2026-01-05")
+    digest = store.digests.load("2026-01-05")
     assert digest is not None
     paper = digest.entries[0].paper
     assert (

@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 from arxiv_digest.cli import cli
-from arxiv_digest.search import fts_query
 from arxiv_digest.store import Store
+from arxiv_digest.store.search import fts_query
 from arxiv_digest.summarize.extractive import ExtractiveSummarizer
 from arxiv_digest.summarize.stage import summarize_day
 from tests.helpers import make_paper, seed_day
@@ -56,22 +56,22 @@ def test_phrases_prefixes_and_hostile_input(db: list[str], runner: CliRunner) ->
 def test_index_follows_the_store(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db") as store:
         papers = seed_day(store, 3, "2026-01-06")
-        assert len(store.search('"Overall"')) == 3  # every synthetic abstract says it
-        assert len(store.search(fts_query(papers[0].title.split()[0]))) >= 1
+        assert len(store.search.search('"Overall"')) == 3  # every synthetic abstract says it
+        assert len(store.search.search(fts_query(papers[0].title.split()[0]))) >= 1
         asyncio.run(summarize_day(store, "2026-01-06", ExtractiveSummarizer(), "English"))
-        store.upsert_paper(make_paper(papers[0].id, title="Zygomorphic Retitled Paper"))
-        hits = store.search(fts_query("zygomorphic"))
+        store.papers.upsert(make_paper(papers[0].id, title="Zygomorphic Retitled Paper"))
+        hits = store.search.search(fts_query("zygomorphic"))
         assert [h["id"] for h in hits] == [papers[0].id]
-        assert store.rebuild_search_index() == 3
-        assert [h["id"] for h in store.search(fts_query("zygomorphic"))] == [papers[0].id]
+        assert store.search.rebuild() == 3
+        assert [h["id"] for h in store.search.search(fts_query("zygomorphic"))] == [papers[0].id]
 
 
 def test_summary_text_is_searchable(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db") as store:
         import_references(store)
-        hits = store.search(fts_query("物理信息机器学习框架"))
+        hits = store.search.search(fts_query("物理信息机器学习框架"))
         assert hits == [] or hits[0]["id"]  # CJK runs are single tokens in unicode61
-        summary_hits = store.search(fts_query("Floquet-Bloch"))
+        summary_hits = store.search.search(fts_query("Floquet-Bloch"))
         assert summary_hits and summary_hits[0]["id"] == "2512.21349"
 
 

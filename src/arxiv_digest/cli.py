@@ -1,24 +1,29 @@
-"""The command line: one command per pipeline stage, and `demo` to see it all work offline."""
+"""The command line: one command per pipeline stage, a thin shell over `arxiv_digest.pipeline`.
+
+Commands read options, call the pipeline and print its reports; errors become one line and an
+exit code (see `errors.py`).
+"""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date as Date
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import click
 
-from arxiv_digest import __version__
-from arxiv_digest.config import Config, default_db_path, load_config, render_config
+from arxiv_digest import __version__, pipeline
+from arxiv_digest.config import Config, load_config, render_config
 from arxiv_digest.errors import DigestError, NotFoundError
 from arxiv_digest.store import Store
+from arxiv_digest.summarize.stage import Budget
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,21 +34,10 @@ class AppContext:
     db_path: str | None
 
     def config(self, **flags: Any) -> Config:
-        config, _ = load_config(self.config_path, flags=flags)
-        return config
-
-    def store_path(self, config: Config) -> Path:
-        return Path(
-            self.db_path or os.environ.get("ARXIV_DIGEST_DB") or config.db or default_db_path()
-        )
+        return load_config(self.config_path, flags=flags)[0]
 
     def open_store(self, config: Config) -> Store:
-        return Store(self.store_path(config))
-
-
-def _fail(exc: DigestError) -> NoReturn:
-    click.echo(f"error: {exc}", err=True)
-    sys.exit(exc.exit_code)
+        return pipeline.open_store(config, self.db_path)
 
 
 class DigestGroup(click.Group):
@@ -55,7 +49,8 @@ class DigestGroup(click.Group):
         except DigestError as exc:
             if os.environ.get("ARXIV_DIGEST_RAISE_ERRORS"):
                 raise
-            _fail(exc)
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo(
                 "interrupted: finished work is saved; run the command again to go on", err=True
@@ -74,6 +69,23 @@ def _valid_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
 
 def date_option(help_text: str) -> Callable[[F], F]:
     return click.option("--date", "day", callback=_valid_date, metavar="YYYY-MM-DD", help=help_text)
+
+
+def echo_lines(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(line)
+
+
+class RegistryChoice(click.Choice):  # type: ignore[type-arg]
+    """A choice among a registry's names, read when the option is used (plug-ins included)."""
+
+    def __init__(self, names: Callable[[], list[str]]) -> None:
+        super().__init__([])
+        self._names = names
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        self.choices = tuple(self._names())
+        return super().convert(value, param, ctx)
 
 
 @click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -126,8 +138,7 @@ def config_path(app: AppContext) -> None:
     """Print the config file and the store in use."""
     config, source = load_config(app.config_path)
     click.echo(f"config: {source if source else 'none (defaults)'}")
-    path = app.db_path or os.environ.get("ARXIV_DIGEST_DB") or config.db or default_db_path()
-    click.echo(f"store: {path}")
+    click.echo(f"store: {pipeline.store_path(config, app.db_path)}")
 
 
 # -- import ----------------------------------------------------------------------------------
@@ -143,13 +154,13 @@ def import_cmd(app: AppContext, files: tuple[Path, ...], day: str | None) -> Non
     Every file is checked completely before anything is written; a bad file is reported with
     its line and nothing of it is stored. Importing the same file again changes nothing.
     """
-    from arxiv_digest.ingest import store_imported
+    from arxiv_digest.fetch.ingest import store_imported
     from arxiv_digest.sources.importers import read_digest_file
 
     parsed = [read_digest_file(path, day) for path in files]
     dates = [d.date for d in parsed]
     if len(set(dates)) != len(dates):
-        raise NotFoundError(
+        raise click.UsageError(
             "two of the files are for the same day; import them one at a time with --date"
         )
     config = app.config()
@@ -164,87 +175,27 @@ def import_cmd(app: AppContext, files: tuple[Path, ...], day: str | None) -> Non
 # -- summarize -------------------------------------------------------------------------------
 
 
-def _progress_run(
-    store: Store, day: str, config: Config, *, retry_failed: bool, budget: Any = None
-) -> Any:
-    """Summarize a day; with `rank.summarize_top = K` only the top K go to the configured
-    backend and the rest get the extractive summary."""
-    from arxiv_digest.summarize import make_summarizer
-    from arxiv_digest.summarize.extractive import ExtractiveSummarizer
-    from arxiv_digest.summarize.stage import Price, plan, summarize_day
-
-    summarizer = make_summarizer(config)
-    prices = {name: Price(p.input, p.output) for name, p in config.summarizer.prices.items()}
-    only: set[str] | None = None
-    if config.rank.summarize_top is not None and summarizer.backend != "extractive":
-        from arxiv_digest.rank.stage import top_ids
-
-        only = top_ids(store, day, config.rank.summarize_top)
-    pending, _cached = plan(
-        store, day, summarizer, config.language, retry_failed=retry_failed, only=only
-    )
-
-    def go(on_done: Any = None) -> Any:
-        return asyncio.run(
-            summarize_day(
-                store,
-                day,
-                summarizer,
-                config.language,
-                retry_failed=retry_failed,
-                concurrency=config.summarizer.concurrency,
-                budget=budget,
-                prices=prices,
-                on_done=on_done,
-                only=only,
-            )
-        )
-
-    if not sys.stderr.isatty() or not pending:  # a bar is for people, not for logs
-        report = go()
-    else:
-        with click.progressbar(
-            length=len(pending), label="Summarizing", file=sys.stderr, show_pos=True, show_eta=True
-        ) as bar:
-            report = go(lambda _s: bar.update(1))
-    if only is not None:  # the rest: the extractive summary, at no cost
-        rest = asyncio.run(summarize_day(store, day, ExtractiveSummarizer(), config.language))
-        report.total += rest.total
-        report.ok += rest.ok
-        report.cached += rest.cached
-    return report
-
-
-def _ranking_on(config: Config, store: Store) -> bool:
-    return config.rank.enabled() or bool(store.feedback())
-
-
-def _rank(config: Config, store: Store, day: str) -> Any:
-    from arxiv_digest.rank.stage import rank_day
-
-    similarity = None
-    if config.rank.method == "embeddings":
-        from arxiv_digest.rank.embeddings import Embedder
-
-        similarity = Embedder(store).similarity
-    return rank_day(store, day, config.rank, similarity=similarity)
-
-
-def _markdown(config: Config, store: Store, digest: Any) -> str:
-    from arxiv_digest.render.markdown import render_markdown
-
-    if not _ranking_on(config, store):
-        return render_markdown(digest)
-    return render_markdown(digest, for_you=config.rank.for_you, threshold=config.rank.threshold)
+@contextmanager
+def progress_bar(total: int) -> Iterator[Callable[[], None]]:
+    """A bar for people at a terminal; nothing for logs."""
+    if not sys.stderr.isatty():
+        yield lambda: None
+        return
+    with click.progressbar(
+        length=total, label="Summarizing", file=sys.stderr, show_pos=True, show_eta=True
+    ) as bar:
+        yield lambda: bar.update(1)
 
 
 def summarizer_options(fn: F) -> F:
     """The backend settings shared by `summarize` and `run`."""
+    from arxiv_digest.summarize.registry import backend_names
+
     options = [
         click.option(
             "--backend",
-            type=click.Choice(["extractive", "openai", "local"]),
-            help="Summarizer backend (default from config: extractive).",
+            type=RegistryChoice(backend_names),
+            help="Summarizer backend: extractive (default), openai, local, or a plug-in's.",
         ),
         click.option("--model", help="Model name for the openai backend."),
         click.option("--base-url", help="OpenAI-compatible endpoint URL."),
@@ -260,26 +211,13 @@ def summarizer_options(fn: F) -> F:
 
 
 def _summarizer_flags(kw: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "summarizer.backend": kw.pop("backend"),
-        "summarizer.model": kw.pop("model"),
-        "summarizer.base_url": kw.pop("base_url"),
-        "summarizer.concurrency": kw.pop("concurrency"),
-        "language": kw.pop("language"),
-    }
+    keys = {"backend": "summarizer.", "model": "summarizer.", "base_url": "summarizer."}
+    keys |= {"concurrency": "summarizer.", "language": ""}
+    return {prefix + name: kw.pop(name) for name, prefix in keys.items()}
 
 
-def _budget(kw: dict[str, Any]) -> Any:
-    from arxiv_digest.summarize.stage import Budget
-
+def _budget(kw: dict[str, Any]) -> Budget:
     return Budget(kw.pop("max_papers"), kw.pop("max_tokens"), kw.pop("max_cost"))
-
-
-def _latest_day(store: Store) -> str:
-    days = store.digest_dates()
-    if not days:
-        raise NotFoundError("the store holds no digest yet: fetch or import a day first")
-    return days[0]
 
 
 @cli.command(name="summarize")
@@ -294,15 +232,19 @@ def summarize_cmd(app: AppContext, /, day: str | None, retry_failed: bool, **kw:
     one does only what is missing. Ends with a report of tokens, cost and speed.
     """
     config = app.config(**_summarizer_flags(kw))
-    budget = _budget(kw)
     with app.open_store(config) as store:
-        day = day or _latest_day(store)
-        report = _progress_run(store, day, config, retry_failed=retry_failed, budget=budget)
-    for line in report.lines():
-        click.echo(line)
+        report = pipeline.summarize(
+            config,
+            store,
+            day,
+            retry_failed=retry_failed,
+            budget=_budget(kw),
+            progress=progress_bar,
+        )
+    echo_lines(report.lines())
 
 
-# -- rank and feedback -------------------------------------------------------------------------
+# -- rank, feedback and checks -----------------------------------------------------------------
 
 
 @cli.command(name="rank")
@@ -317,15 +259,13 @@ def rank_cmd(app: AppContext, day: str | None) -> None:
     """
     config = app.config()
     with app.open_store(config) as store:
-        if not _ranking_on(config, store):
-            click.echo(
-                "ranking is off: no [rank] profile in the config and no starred or hidden papers"
-            )
-            return
-        day = day or _latest_day(store)
-        report = _rank(config, store, day)
-    for line in report.lines():
-        click.echo(line)
+        report = pipeline.rank(config, store, day)
+    if report is None:
+        click.echo(
+            "ranking is off: no [rank] profile in the config and no starred or hidden papers"
+        )
+        return
+    echo_lines(report.lines())
 
 
 def _feedback(app: AppContext, paper_ids: tuple[str, ...], kind: str | None) -> None:
@@ -337,10 +277,10 @@ def _feedback(app: AppContext, paper_ids: tuple[str, ...], kind: str | None) -> 
             try:
                 paper_id, _ = split_arxiv_id(raw)
             except ValueError:
-                raise NotFoundError(f"{raw!r} is not an arXiv id") from None
-            if store.get_paper(paper_id) is None:
+                raise click.BadParameter(f"{raw!r} is not an arXiv id") from None
+            if store.papers.get(paper_id) is None:
                 raise NotFoundError(f"paper {paper_id} is not in the store")
-            store.set_feedback(paper_id, kind)
+            store.feedback.set(paper_id, kind)
             click.echo(f"{paper_id}: {kind or 'cleared'}")
 
 
@@ -362,9 +302,6 @@ def hide_cmd(app: AppContext, paper_ids: tuple[str, ...], undo: bool) -> None:
     _feedback(app, paper_ids, None if undo else "hide")
 
 
-# -- check -----------------------------------------------------------------------------------
-
-
 @cli.command(name="check")
 @date_option("The stored day to check (default: the latest).")
 @click.option("--all", "all_days", is_flag=True, help="Check every stored day.")
@@ -376,30 +313,17 @@ def check_cmd(app: AppContext, day: str | None, all_days: bool) -> None:
     abstract, fields that repeat each other, the wrong language, a TL;DR over the length limit.
     """
     config = app.config()
-    counts: dict[str, int] = {}
-    flagged = total = 0
     with app.open_store(config) as store:
-        days = store.digest_dates() if all_days else [day or _latest_day(store)]
-        for one_day in days:
-            digest = store.load_digest(one_day)
-            if digest is None:
-                raise NotFoundError(f"no digest stored for {one_day}")
-            for entry in digest.entries:
-                total += 1
-                summary = entry.summary
-                if summary is None or not summary.warnings:
-                    continue
-                flagged += 1
-                click.echo(f"{one_day} {entry.paper.id} {entry.paper.title}")
-                for warning in summary.warnings:
-                    click.echo(f"  - {warning}")
-                    kind = warning.split(":", 1)[0]
-                    counts[kind] = counts.get(kind, 0) + 1
-    summary_line = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "none"
-    click.echo(f"{flagged} of {total} summaries have warnings ({summary_line})")
+        echo_lines(pipeline.check(store, day, all_days=all_days).lines())
 
 
-# -- render ----------------------------------------------------------------------------------
+# -- render and serve ------------------------------------------------------------------------
+
+
+def _format_names() -> list[str]:
+    from arxiv_digest.render.formats import FORMATS
+
+    return FORMATS.names()
 
 
 @cli.command(name="render")
@@ -407,7 +331,7 @@ def check_cmd(app: AppContext, day: str | None, all_days: bool) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["markdown", "html", "atom", "json", "jsonl"]),
+    type=RegistryChoice(_format_names),
     default="markdown",
     show_default=True,
     help="Output format.",
@@ -429,15 +353,7 @@ def check_cmd(app: AppContext, day: str | None, all_days: bool) -> None:
 )
 @click.option("--force", is_flag=True, help="html: rebuild every page, not only changed days.")
 @click.pass_obj
-def render_cmd(
-    app: AppContext,
-    day: str | None,
-    fmt: str,
-    output: Path | None,
-    site_dir: Path | None,
-    feed_days: int,
-    force: bool,
-) -> None:
+def render_cmd(app: AppContext, /, fmt: str, output: Path | None, **kw: Any) -> None:
     """Render stored digests: Markdown (the reference format), a static web site, an Atom
     feed, JSON, or daily-arXiv-ai-enhanced's JSONL.
 
@@ -449,59 +365,15 @@ def render_cmd(
     json      one day as JSON (schema in the README)     OUTPUT_DIR/DATE.json
     jsonl     one day as DATE_AI_enhanced_LANG.jsonl     OUTPUT_DIR/
     """
-    from arxiv_digest.files import write_atomic
-    from arxiv_digest.render import feeds
-
     config = app.config()
     with app.open_store(config) as store:
-        if fmt == "html":
-            from arxiv_digest.render.html import SiteBuilder
-
-            target_dir = site_dir or config.output_dir / "site"
-            ranked = _ranking_on(config, store)
-            report = SiteBuilder(
-                store,
-                target_dir,
-                feed_days=feed_days,
-                for_you=config.rank.for_you if ranked else 0,
-                threshold=config.rank.threshold,
-            ).build(force=force)
-            click.echo(
-                f"site {target_dir}: {report.days_rendered} day pages rendered, "
-                f"{report.days_skipped} unchanged, {len(report.written)} files written "
-                f"in {report.seconds:.2f} s"
-            )
-            return
-        if fmt == "atom":
-            dates = store.digest_dates()[:feed_days]
-            if not dates:
-                raise NotFoundError("the store holds no digest yet")
-            digests = [d for d in (store.load_digest(x) for x in dates) if d is not None]
-            text = feeds.render_atom(digests)
-            default = config.output_dir / "feed.xml"
-        else:
-            day = day or _latest_day(store)
-            digest = store.load_digest(day)
-            if digest is None:
-                raise NotFoundError(f"no digest stored for {day}")
-            if fmt == "markdown":
-                text, default = _markdown(config, store, digest), config.output_dir / f"{day}.md"
-            elif fmt == "json":
-                text, default = feeds.render_json(digest), config.output_dir / f"{day}.json"
-            else:
-                text = feeds.render_anchor_jsonl(digest)
-                default = config.output_dir / f"{day}_AI_enhanced_{digest.language}.jsonl"
-            missing = sum(1 for e in digest.entries if e.summary is None)
-            if missing:
-                click.echo(
-                    f"note: {missing} papers have no summary yet and show placeholders", err=True
-                )
+        rendered = pipeline.render(config, store, fmt, output=output, **kw)
+    for note in rendered.notes:
+        click.echo(note, err=True)
     if output is not None and str(output) == "-":
-        click.echo(text, nl=False)
+        click.echo(rendered.text, nl=False)
         return
-    target = output or default
-    changed = write_atomic(target, text)
-    click.echo(f"{'wrote' if changed else 'unchanged'} {target}")
+    echo_lines(rendered.lines)
 
 
 @cli.command(name="serve")
@@ -529,32 +401,6 @@ def serve_cmd(app: AppContext, port: int, site_dir: Path | None) -> None:
 
 def _categories_flag(value: str | None) -> list[str] | None:
     return [c.strip() for c in value.split(",") if c.strip()] if value else None
-
-
-def polite_client(config: Config) -> Any:
-    import httpx
-
-    from arxiv_digest.sources.http import PoliteClient
-
-    http = httpx.Client(timeout=config.arxiv.timeout, follow_redirects=True)
-    return PoliteClient(
-        http, min_interval=config.arxiv.min_interval, max_attempts=config.arxiv.max_attempts
-    )
-
-
-def _fetch(
-    app: AppContext, config: Config, store: Store, day: str | None, allow_partial: bool
-) -> Any:
-    from arxiv_digest.fetch import fetch_day
-
-    client = polite_client(config)
-    try:
-        report = fetch_day(store, client, config, day=day, allow_partial=allow_partial)
-    finally:
-        client.client.close()
-    for line in report.lines():
-        click.echo(line)
-    return report
 
 
 @cli.command(name="fetch")
@@ -596,24 +442,17 @@ def fetch_cmd(
     11 stale feed, 12 day incomplete (the missing papers are named).
     """
     config = app.config(categories=_categories_flag(categories))
+    if (start or end) and (not (start and end) or start > end):
+        raise click.UsageError("--from and --to go together, --from first")
     with app.open_store(config) as store:
-        if start or end:
-            if not (start and end) or start > end:
-                raise click.UsageError("--from and --to go together, --from first")
-            from arxiv_digest.fetch import backfill
-
-            client = polite_client(config)
-            try:
-                reports = backfill(store, client, config, start, end)
-            finally:
-                client.client.close()
+        if start and end:
+            reports = pipeline.backfill(config, store, start, end)
             for report in reports:
-                for line in report.lines():
-                    click.echo(line)
+                echo_lines(report.lines())
             if not reports:
                 click.echo(f"no new papers found between {start} and {end}")
             return
-        _fetch(app, config, store, day, allow_partial)
+        echo_lines(pipeline.fetch(config, store, day=day, allow_partial=allow_partial).lines())
 
 
 @cli.command(name="run")
@@ -654,47 +493,18 @@ def run_cmd(
     A second run of the same day makes only the RSS check, no summary call, and writes the same
     bytes.
     """
-    from arxiv_digest.files import write_atomic
-    from arxiv_digest.lock import run_lock
-
     config = app.config(categories=_categories_flag(categories), **_summarizer_flags(kw))
-    budget = _budget(kw)
-    with run_lock(app.store_path(config), wait=wait), app.open_store(config) as store:
-        report = _fetch(app, config, store, day, allow_partial=False)
-        if report.status == "empty":
-            return
-        if _ranking_on(config, store):
-            for line in _rank(config, store, report.date).lines()[:2]:
-                click.echo(line)
-        report_s = _progress_run(store, report.date, config, retry_failed=False, budget=budget)
-        for line in report_s.lines():
-            click.echo(line)
-        digest = store.load_digest(report.date)
-        if digest is None:
-            raise NotFoundError(f"no paper of {report.date} matches {', '.join(config.categories)}")
-        target = (out_dir or config.output_dir) / f"{report.date}.md"
-        changed = write_atomic(target, _markdown(config, store, digest))
-        click.echo(f"{'wrote' if changed else 'unchanged'} {target}")
-        if deliver:
-            _deliver_all(config, store, report.date, out_dir or config.output_dir)
-
-
-def _deliver_all(config: Config, store: Store, day: str, out_dir: Path) -> None:
-    from arxiv_digest.render.html import SiteBuilder
-
-    ranked = _ranking_on(config, store)
-    site = SiteBuilder(
-        store,
-        out_dir / "site",
-        site_url=config.site_url,
-        for_you=config.rank.for_you if ranked else 0,
-        threshold=config.rank.threshold,
-    ).build()
-    click.echo(f"site {out_dir / 'site'}: {site.days_rendered} day pages rendered")
-    if config.email is not None:
-        _send_email(config, store, day, force=False)
-    for hook in config.webhooks:
-        _send_webhook(config, store, day, hook, force=False)
+    pipeline.run_day(
+        config,
+        day,
+        deliver=deliver,
+        out_dir=out_dir,
+        budget=_budget(kw),
+        db=app.db_path,
+        wait=wait,
+        progress=progress_bar,
+        on_line=click.echo,
+    )
 
 
 # -- send ------------------------------------------------------------------------------------
@@ -703,47 +513,6 @@ def _deliver_all(config: Config, store: Store, day: str, out_dir: Path) -> None:
 @cli.group(name="send")
 def send_group() -> None:
     """Deliver a day's digest: by email, or to Slack / Feishu webhooks."""
-
-
-def _send_email(config: Config, store: Store, day: str, *, force: bool) -> None:
-    from arxiv_digest.deliver import email
-
-    if config.email is None:
-        raise NotFoundError("no [email] section in the config")
-    digest = store.load_digest(day)
-    if digest is None:
-        raise NotFoundError(f"no digest stored for {day}")
-    todo = [r for r in config.email.recipients if force or not store.delivered(day, "email", r)]
-    if not todo:
-        click.echo(f"email for {day} was already sent to every recipient (--force sends again)")
-        return
-    ranked = _ranking_on(config, store)
-    message = email.build_message(
-        digest,
-        config.email,
-        todo,
-        site_url=config.site_url,
-        for_you=config.rank.for_you if ranked else 0,
-        threshold=config.rank.threshold,
-    )
-    email.send(message, config.email, todo)
-    store.mark_delivered(day, "email", todo)
-    click.echo(f"email for {day} sent to {len(todo)} recipients")
-
-
-def _send_webhook(config: Config, store: Store, day: str, hook: Any, *, force: bool) -> None:
-    from arxiv_digest.deliver import webhook
-
-    channel = f"webhook:{hook.name}"
-    if not force and store.delivered(day, channel, hook.name):
-        click.echo(f"webhook {hook.name} for {day} was already sent (--force sends again)")
-        return
-    digest = store.load_digest(day)
-    if digest is None:
-        raise NotFoundError(f"no digest stored for {day}")
-    webhook.post(hook, webhook.payload_for(hook, digest, config.site_url))
-    store.mark_delivered(day, channel, [hook.name])
-    click.echo(f"webhook {hook.name} ({hook.kind}) for {day} sent")
 
 
 @send_group.command(name="email")
@@ -758,7 +527,7 @@ def send_email_cmd(app: AppContext, day: str | None, force: bool) -> None:
     """
     config = app.config()
     with app.open_store(config) as store:
-        _send_email(config, store, day or _latest_day(store), force=force)
+        pipeline.deliver(config, store, day, channels=["email"], force=force, on_line=click.echo)
 
 
 @send_group.command(name="webhook")
@@ -769,13 +538,10 @@ def send_email_cmd(app: AppContext, day: str | None, force: bool) -> None:
 def send_webhook_cmd(app: AppContext, day: str | None, name: str | None, force: bool) -> None:
     """Post the day's top papers to the configured Slack / Feishu webhooks."""
     config = app.config()
-    hooks = [h for h in config.webhooks if name is None or h.name == name]
-    if not hooks:
-        raise NotFoundError("no matching [[webhooks]] in the config")
     with app.open_store(config) as store:
-        day = day or _latest_day(store)
-        for hook in hooks:
-            _send_webhook(config, store, day, hook, force=force)
+        pipeline.deliver(
+            config, store, day, channels=["webhook"], name=name, force=force, on_line=click.echo
+        )
 
 
 # -- search and stats ------------------------------------------------------------------------
@@ -793,34 +559,26 @@ def send_webhook_cmd(app: AppContext, day: str | None, name: str | None, force: 
 @click.option("--author", help="Only papers with an author matching this text.")
 @click.option("-n", "--limit", type=int, default=20, show_default=True)
 @click.pass_obj
-def search_cmd(
-    app: AppContext,
-    query: str,
-    since: str | None,
-    category: str | None,
-    author: str | None,
-    limit: int,
-) -> None:
+def search_cmd(app: AppContext, /, query: str, **filters: Any) -> None:
     """Search every stored paper and summary (title, authors, abstract, summary).
 
     \b
     Words must all match; "quoted phrases" match in order; a trailing * matches a prefix
     (diffus*); OR between words matches either. Best matches first, with a snippet.
     """
-    from arxiv_digest.search import fts_query
+    from arxiv_digest.store.search import fts_query
 
+    try:
+        match = fts_query(query)
+    except ValueError:
+        raise click.UsageError("the query is empty") from None
     config = app.config()
     with app.open_store(config) as store:
-        try:
-            match = fts_query(query)
-        except ValueError:
-            raise click.UsageError("the query is empty") from None
-        hits = store.search(match, since=since, category=category, author=author, limit=limit)
+        hits = store.search.search(match, **filters)
     for hit in hits:
         authors = ", ".join(hit["authors"][:3]) + (" et al." if len(hit["authors"]) > 3 else "")
-        click.echo(
-            f"{hit['day'] or '----------'}  {hit['id']}  [{hit['category']}]  {hit['title']}"
-        )
+        day = hit["day"] or "----------"
+        click.echo(f"{day}  {hit['id']}  [{hit['category']}]  {hit['title']}")
         click.echo(f"    {authors}")
         click.echo(f"    {hit['snippet']}")
     click.echo(f"{len(hits)} results")
@@ -832,7 +590,7 @@ def stats_cmd(app: AppContext) -> None:
     """Papers per day and category, failed summaries, tokens and cost per day."""
     config = app.config()
     with app.open_store(config) as store:
-        rows = store.stats()
+        rows = store.digests.stats()
     days: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         days.setdefault(row["date"], []).append(row)
@@ -841,13 +599,10 @@ def stats_cmd(app: AppContext) -> None:
         f"{'out':>8s}  {'cost':>9s}  categories"
     )
     for date, items in days.items():
-        papers = sum(r["papers"] for r in items)
-        failed = sum(r["failed"] for r in items)
-        tin = sum(r["tokens_in"] for r in items)
-        tout = sum(r["tokens_out"] for r in items)
-        costs = [r["cost"] for r in items if r["cost"] is not None]
-        unknown = any(r["unpriced"] for r in items)
-        cost = "unknown" if unknown else f"${sum(costs):.4f}"
+        papers, failed = sum(r["papers"] for r in items), sum(r["failed"] for r in items)
+        tin, tout = sum(r["tokens_in"] for r in items), sum(r["tokens_out"] for r in items)
+        known = sum(r["cost"] for r in items if r["cost"] is not None)
+        cost = "unknown" if any(r["unpriced"] for r in items) else f"${known:.4f}"
         cats = ", ".join(f"{r['section']} {r['papers']}" for r in items)
         click.echo(f"{date:10s}  {papers:6d}  {failed:6d}  {tin:9d}  {tout:8d}  {cost:>9s}  {cats}")
     click.echo(f"{len(days)} days")
@@ -872,9 +627,7 @@ def demo_cmd(app: AppContext, out_dir: Path) -> None:
     Loads the papers into a fresh store, summarizes them with the configured backend (the
     offline extractive one when none is configured), and renders the Markdown digest.
     """
-    from arxiv_digest.digest import build_digest
-    from arxiv_digest.files import write_atomic
-    from arxiv_digest.render.markdown import render_markdown
+    from arxiv_digest.fetch.sections import build_digest
     from arxiv_digest.sources.sample import load_sample, store_sample
 
     started = time.monotonic()
@@ -891,18 +644,12 @@ def demo_cmd(app: AppContext, out_dir: Path) -> None:
             count = build_digest(
                 store, sample.date, sample.categories, language=config.language, source="demo"
             )
-            click.echo(
-                f"Loaded {count} papers announced on {sample.date} "
-                f"({', '.join(sample.categories)})."
-            )
-            report = _progress_run(store, sample.date, config, retry_failed=False)
-            digest = store.load_digest(sample.date)
-    assert digest is not None
-    target = out_dir / f"{sample.date}.md"
-    write_atomic(target, render_markdown(digest))
-    for line in report.lines():
-        click.echo(line)
-    click.echo(f"Digest written to {target} in {time.monotonic() - started:.1f} s")
+            cats = ", ".join(sample.categories)
+            click.echo(f"Loaded {count} papers announced on {sample.date} ({cats}).")
+            report = pipeline.summarize(config, store, sample.date, progress=progress_bar)
+            rendered = pipeline.render(config, store, "markdown", day=sample.date, out_dir=out_dir)
+    echo_lines(report.lines())
+    click.echo(f"Digest written to {rendered.target} in {time.monotonic() - started:.1f} s")
 
 
 def main() -> None:

@@ -48,11 +48,15 @@ class Price(_Section):
     input: float = Field(ge=0)
     output: float = Field(ge=0)
 
+    def cost(self, tokens_in: int, tokens_out: int) -> float:
+        return (tokens_in * self.input + tokens_out * self.output) / 1_000_000
+
 
 class SummarizerConfig(_Section):
     """Which backend writes the five-field summaries, and its settings."""
 
-    backend: Literal["extractive", "openai", "local"] = "extractive"
+    #: A registered backend: extractive, openai, local, or one a plug-in adds.
+    backend: str = "extractive"
     #: Model name sent to the endpoint (openai backend).
     model: str | None = None
     #: OpenAI-compatible endpoint; unset means api.openai.com.
@@ -74,6 +78,17 @@ class SummarizerConfig(_Section):
     n_threads: int | None = Field(default=None, ge=1)
     #: Price per model in USD per million tokens; a model not listed has "cost unknown".
     prices: dict[str, Price] = Field(default_factory=dict)
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        from arxiv_digest.summarize.registry import backend_names
+
+        names = backend_names()
+        if value not in names:
+            quoted = [f"'{name}'" for name in names]
+            raise ValueError(", ".join(quoted[:-1]) + " or " + quoted[-1])
+        return value
 
 
 class ArxivConfig(_Section):

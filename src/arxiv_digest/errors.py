@@ -6,6 +6,7 @@
     ├── ImportFormatError       an input file is not in a format we read (names file and line)
     ├── NotFoundError           a day, paper or digest the user asked for is not in the store
     ├── SummarizeError          a summarizer backend cannot be set up
+    │   └── MissingExtraError   an optional feature whose extra is not installed
     ├── OutputError             an output file cannot be written (disk full, no permission)
     ├── DeliveryError           an email or webhook could not be delivered
     ├── LockedError             another run holds the store's lock
@@ -49,6 +50,22 @@ class SummarizeError(DigestError):
     exit_code = 6
 
 
+class MissingExtraError(SummarizeError):
+    """An optional feature is used without its extra: says the exact command that installs it."""
+
+    def __init__(self, feature: str, command: str) -> None:
+        super().__init__(f"{feature}: {command}")
+        self.command = command
+
+
+def require_modules(feature: str, extra: str, *modules: str) -> None:
+    """Raise MissingExtraError unless every module can be imported (nothing is imported)."""
+    import importlib.util
+
+    if any(importlib.util.find_spec(name) is None for name in modules):
+        raise MissingExtraError(feature, f"pip install 'arxiv-digest[{extra}]'")
+
+
 class OutputError(DigestError):
     exit_code = 7
 
@@ -71,3 +88,10 @@ class DeliveryError(DigestError):
 
 class LockedError(DigestError):
     exit_code = 13
+
+
+def redact(text: str, *secrets: str | None) -> str:
+    """`text` with every secret (an API key, a webhook URL or its token path) replaced by ***."""
+    for secret in sorted((s for s in secrets if s and len(s) >= 4), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text

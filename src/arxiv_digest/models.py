@@ -1,4 +1,6 @@
-"""Typed records passed between pipeline stages (see notes/design.md, "Records")."""
+"""Typed records passed between pipeline stages (see notes/design.md, "Records"), and the domain
+facts every stage shares: the five field names, the texts shown for a missing summary, the length
+limits, and which papers the "For you" list holds. Change one here and every stage follows."""
 
 from __future__ import annotations
 
@@ -20,8 +22,40 @@ PLACEHOLDERS: dict[str, str] = {
     "result": "Result analysis unavailable",
     "conclusion": "Conclusion extraction failed",
 }
+#: How each field is labelled for a reader.
+FIELD_LABELS: dict[str, str] = {
+    "tldr": "TL;DR",
+    "motivation": "Motivation",
+    "method": "Method",
+    "result": "Result",
+    "conclusion": "Conclusion",
+}
 #: daily-arXiv-ai-enhanced writes this in all five fields when a worker crashed.
 LEGACY_FAILURE_TEXT = "Processing failed"
+#: What the site, the feed and the email show instead of a summary (one line each).
+FAILED_NOTICE = "Summary failed; the abstract is below."
+PENDING_NOTICE = "Summary not written yet."
+
+#: The TL;DR a reader should get, in characters: the quality check warns above it and the
+#: extractive backend cuts there. CJK text packs more per character.
+TLDR_LIMIT_CJK = 150
+TLDR_LIMIT = 250
+#: Past these a model's answer is malformed (rambling, a loop) and is sent back for repair.
+ANSWER_MAX = {"tldr": 400, "other": 1500}
+#: Grammar-constrained decoding (llama.cpp) bounds each string so that a small model cannot
+#: ramble past its token budget and leave an unterminated string.
+GRAMMAR_MAX = {"tldr": 160, "other": 220}
+
+
+def tldr_limit(language: str) -> int:
+    from arxiv_digest.textutil import is_cjk_language
+
+    return TLDR_LIMIT_CJK if is_cjk_language(language) else TLDR_LIMIT
+
+
+def answer_max(field_name: str) -> int:
+    return ANSWER_MAX["tldr" if field_name == "tldr" else "other"]
+
 
 _NEW_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
 _OLD_ID = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$")
@@ -43,7 +77,20 @@ def split_arxiv_id(raw: str) -> tuple[str, int | None]:
 
 
 def abs_url(paper_id: str) -> str:
+    """The abstract page as the reference Markdown writes it (the id as stored)."""
     return f"https://arxiv.org/abs/{paper_id}"
+
+
+def arxiv_url(paper_id: str, kind: str = "abs") -> str:
+    """https://arxiv.org/abs/ID (or /pdf/ID) for a valid arXiv id; '#' for anything else, so an
+    untrusted id can never become a link elsewhere (HTML, feeds, email, chat)."""
+    try:
+        clean, _ = split_arxiv_id(paper_id)
+    except ValueError:
+        return "#"
+    if clean != paper_id:
+        return "#"
+    return f"https://arxiv.org/{kind}/{clean}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +180,11 @@ class Summary:
             self.paper_id, self.version, self.model, self.language, self.prompt_version
         )
 
+    @property
+    def usable(self) -> bool:
+        """Has content a reader can be shown as the summary."""
+        return self.status == "ok" and self.fields is not None
+
     def shown_fields(self) -> dict[str, str]:
         """The five texts a reader sees: the content when ok, the standard placeholders if not.
 
@@ -155,6 +207,20 @@ class DigestEntry:
     score: float | None = None
     reasons: tuple[str, ...] = ()
 
+    @property
+    def notice(self) -> str | None:
+        """What a reader is told instead of the summary; None when there is one to show."""
+        if self.summary is None:
+            return PENDING_NOTICE
+        return None if self.summary.usable else FAILED_NOTICE
+
+    @property
+    def tldr(self) -> str:
+        """The TL;DR, or the notice that stands in for it."""
+        if self.summary is not None and self.summary.usable and self.summary.fields:
+            return self.summary.fields.tldr
+        return self.notice or PENDING_NOTICE
+
 
 @dataclass(frozen=True, slots=True)
 class Digest:
@@ -162,6 +228,20 @@ class Digest:
     entries: tuple[DigestEntry, ...]
     language: str = "Chinese"
     sections: tuple[str, ...] = field(default=())
+
+    def for_you(self, k: int, threshold: float) -> list[DigestEntry]:
+        """The "For you" list: the top K ranked papers scoring at least `threshold`, best first
+        (stable: equal scores keep digest order)."""
+        if k <= 0:
+            return []
+        ranked = [e for e in self.entries if e.score is not None and e.score >= threshold]
+        return sorted(ranked, key=lambda e: -float(e.score or 0.0))[:k]
+
+    def top(self, k: int) -> list[DigestEntry]:
+        """The best K papers: by score when ranked, else the first K in digest order."""
+        if any(e.score is not None for e in self.entries):
+            return self.for_you(k, float("-inf"))
+        return list(self.entries[:k])
 
     def section_order(self) -> list[str]:
         if self.sections:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from arxiv_digest.models import SummaryFields
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -43,3 +47,13 @@ def cut_at_word(text: str, limit: int) -> str:
     if space > limit // 2:
         head = head[:space]
     return head.rstrip(" ,;:-–—(") + "…"
+
+
+def language_problem(fields: SummaryFields, language: str) -> str | None:
+    """Why the fields are not in `language`, or None when they plausibly are."""
+    cjk = is_cjk_language(language)
+    for name, text in fields.as_dict().items():
+        share = cjk_share(text)
+        if (cjk and share < 0.25) or (not cjk and share > 0.05):
+            return f"field {name!r} is not written in {language}"
+    return None

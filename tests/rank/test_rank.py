@@ -194,7 +194,7 @@ def test_order_by_score_and_for_you_section(tmp_path: Path, runner: CliRunner) -
     )
     assert runner.invoke(cli, [*db, "rank"]).exit_code == 0
     with Store(tmp_path / "s.db") as store:
-        digest = store.load_digest("2026-01-01")
+        digest = store.digests.load("2026-01-01")
         assert digest is not None
         for _, items in digest.by_section():
             scores = [e.score for e in items]
@@ -236,7 +236,7 @@ def test_summarize_top_sends_only_the_best_to_the_llm(tmp_path: Path, runner: Cl
         assert result.exit_code == 0, result.output
         assert server.calls == 4
     with Store(tmp_path / "s.db") as store:
-        digest = store.load_digest("2026-01-06")
+        digest = store.digests.load("2026-01-06")
         assert digest is not None
         backends = sorted(e.summary.backend for e in digest.entries if e.summary)
         assert backends == ["extractive"] * 8 + ["openai"] * 4

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from arxiv_digest.ingest import store_imported
+from arxiv_digest.fetch.ingest import store_imported
 from arxiv_digest.models import Digest, DigestEntry, Summary, SummaryFields
 from arxiv_digest.render.markdown import render_markdown
 from arxiv_digest.sources.importers import read_digest_file
@@ -17,7 +17,7 @@ from tests.helpers import make_paper
 def test_import_then_render_is_byte_identical(path: Path, store: Store) -> None:
     digest = read_digest_file(path, "2026-01-05")
     store_imported(store, digest)
-    stored = store.load_digest("2026-01-05")
+    stored = store.digests.load("2026-01-05")
     assert stored is not None
     assert render_markdown(stored).encode("utf-8") == path.read_bytes()
 
@@ -25,7 +25,7 @@ def test_import_then_render_is_byte_identical(path: Path, store: Store) -> None:
 @pytest.mark.parametrize("path", sorted(REFERENCE_DIR.glob("*.jsonl")), ids=lambda p: p.name)
 def test_reference_jsonl_renders_to_its_markdown(path: Path, store: Store) -> None:
     store_imported(store, read_digest_file(path, "2026-01-05"))
-    stored = store.load_digest("2026-01-05")
+    stored = store.digests.load("2026-01-05")
     assert stored is not None
     assert render_markdown(stored).encode("utf-8") == path.with_suffix(".md").read_bytes()
 
@@ -65,7 +65,7 @@ def test_round_trip_of_an_awkward_digest(tmp_path: Path, store: Store) -> None:
     path = tmp_path / "2026-01-05.md"
     path.write_text(first, encoding="utf-8")
     store_imported(store, read_digest_file(path))
-    again = store.load_digest("2026-01-05")
+    again = store.digests.load("2026-01-05")
     assert again is not None
     assert render_markdown(again) == first
     assert [e.summary.status for e in again.entries if e.summary] == [

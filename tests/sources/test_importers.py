@@ -110,7 +110,7 @@ def test_bad_file_among_good_ones_writes_nothing(tmp_path: Path, runner: CliRunn
     result = runner.invoke(cli, ["--db", str(db), "import", str(good), str(bad)])
     assert result.exit_code != 0
     with Store(db) as s:
-        assert s.digest_dates() == []
+        assert s.digests.dates() == []
 
 
 def test_importing_twice_changes_nothing(tmp_path: Path, runner: CliRunner) -> None:
@@ -137,17 +137,17 @@ def test_date_from_file_name_or_flag_or_clear_error(tmp_path: Path, runner: CliR
 
 
 def test_placeholders_import_as_failed(store: Store) -> None:
-    from arxiv_digest.ingest import store_imported
+    from arxiv_digest.fetch.ingest import store_imported
 
     store_imported(store, read_digest_file(FAILED_MD, "2026-01-01"))
-    digest = store.load_digest("2026-01-01")
+    digest = store.digests.load("2026-01-01")
     assert digest is not None
     assert {e.summary.status for e in digest.entries if e.summary} == {"failed"}
     assert all(e.summary and e.summary.fields is None for e in digest.entries)
 
 
 def test_anchor_jsonl_shape(tmp_path: Path, store: Store) -> None:
-    from arxiv_digest.ingest import store_imported
+    from arxiv_digest.fetch.ingest import store_imported
 
     rows = [json.loads(line) for line in REF_JSONL.read_text(encoding="utf-8").splitlines()][:4]
     anchor = []
@@ -174,7 +174,7 @@ def test_anchor_jsonl_shape(tmp_path: Path, store: Store) -> None:
     imported = read_digest_file(path)
     assert imported.date == "2026-01-07" and imported.language == "Chinese"
     store_imported(store, imported)
-    digest = store.load_digest("2026-01-07")
+    digest = store.digests.load("2026-01-07")
     assert digest is not None and len(digest.entries) == 4
     assert digest.entries[0].paper.comment == "10 pages"
     assert digest.entries[0].paper.categories == ("cs.LG", "stat.ML")

@@ -24,7 +24,7 @@ def test_open_applies_migrations_wal_and_foreign_keys(tmp_path: Path) -> None:
 
 def test_foreign_keys_are_enforced(store: Store) -> None:
     with pytest.raises(sqlite3.IntegrityError):
-        store.add_announcement(Announcement("2026-01-01", "2501.99999", 1, "new"))
+        store.papers.announce(Announcement("2026-01-01", "2501.99999", 1, "new"))
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
@@ -44,12 +44,12 @@ def test_not_a_database(tmp_path: Path) -> None:
 
 def test_upsert_is_idempotent_and_updates(store: Store) -> None:
     paper = make_paper()
-    store.upsert_paper(paper)
+    store.papers.upsert(paper)
     before = store.dump()
-    store.upsert_paper(paper)
+    store.papers.upsert(paper)
     assert store.dump() == before
-    store.upsert_paper(make_paper(title="New title", version=2))
-    got = store.get_paper(paper.id)
+    store.papers.upsert(make_paper(title="New title", version=2))
+    got = store.papers.get(paper.id)
     assert got is not None and got.title == "New title" and got.version == 2
 
 
@@ -67,32 +67,32 @@ def _summary(status: str, text: str = "x") -> Summary:
 
 
 def test_ok_summary_is_never_downgraded(store: Store) -> None:
-    store.upsert_paper(make_paper())
-    first = store.save_summary(_summary("ok", "good"))
-    assert store.save_summary(_summary("failed")) == first
-    got = store.get_summary_by_id(first)
+    store.papers.upsert(make_paper())
+    first = store.summaries.save(_summary("ok", "good"))
+    assert store.summaries.save(_summary("failed")) == first
+    got = store.summaries.get_by_id(first)
     assert got is not None and got.status == "ok" and got.fields is not None
     assert got.fields.tldr == "good"
 
 
 def test_transaction_rolls_back(store: Store) -> None:
     with pytest.raises(RuntimeError), store.transaction():
-        store.upsert_paper(make_paper())
+        store.papers.upsert(make_paper())
         raise RuntimeError("boom")
     assert store.count("papers") == 0
 
 
 def test_digest_save_and_load(store: Store) -> None:
     for i in (1, 2):
-        store.upsert_paper(make_paper(f"2501.0000{i}"))
+        store.papers.upsert(make_paper(f"2501.0000{i}"))
     rows = [DigestRow("cs.LG", "2501.00002"), DigestRow("cs.AI", "2501.00001")]
-    assert store.save_digest(
+    assert store.digests.plan(
         "2026-01-01", rows, language="English", sections=["cs.LG", "cs.AI"], source="test"
     )
-    assert not store.save_digest(
+    assert not store.digests.plan(
         "2026-01-01", rows, language="English", sections=["cs.LG", "cs.AI"], source="test"
     )
-    digest = store.load_digest("2026-01-01")
+    digest = store.digests.load("2026-01-01")
     assert digest is not None
     assert [e.paper.id for e in digest.entries] == ["2501.00002", "2501.00001"]
-    assert store.digest_dates() == ["2026-01-01"]
+    assert store.digests.dates() == ["2026-01-01"]

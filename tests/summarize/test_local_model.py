@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from arxiv_digest.digest import build_digest
+from arxiv_digest.fetch.sections import build_digest
 from arxiv_digest.models import FIELDS, Announcement, Paper
 from arxiv_digest.sources.sample import load_sample
 from arxiv_digest.store import Store
@@ -30,14 +30,14 @@ def _store_with(tmp_path: Path, papers: list[Paper]) -> Store:
     store = Store(tmp_path / "local.db")
     with store.transaction():
         for paper in papers:
-            store.upsert_paper(paper)
-            store.add_announcement(Announcement(DAY, paper.id, 1, "new"))
+            store.papers.upsert(paper)
+            store.papers.announce(Announcement(DAY, paper.id, 1, "new"))
     build_digest(store, DAY, ["cs.LG", "cs.AI", "cs.IR"], language="English", source="test")
     return store
 
 
 def _assert_all_valid(store: Store) -> None:
-    digest = store.load_digest(DAY)
+    digest = store.digests.load(DAY)
     assert digest is not None and len(digest.entries) == 5
     for entry in digest.entries:
         summary = entry.summary

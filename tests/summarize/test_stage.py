@@ -58,7 +58,7 @@ def test_summarize_a_day_then_rerun_costs_nothing(
     again = runner.invoke(cli, ["--db", str(db), "summarize"], env=_env(llm))
     assert "0 ok, 0 failed, 30 cached" in again.output and llm.calls == 30
     with Store(db) as store:
-        digest = store.load_digest(DAY)
+        digest = store.digests.load(DAY)
         assert digest is not None
         summary = digest.entries[0].summary
         assert summary is not None and summary.backend == "openai"
@@ -113,7 +113,7 @@ def test_faults_end_ok_or_failed_then_retry_failed(
     first = runner.invoke(cli, ["--db", str(db), "summarize", "--concurrency", "8"], env=env)
     assert first.exit_code == 0, first.output
     with Store(db) as store:
-        digest = store.load_digest(DAY)
+        digest = store.digests.load(DAY)
         assert digest is not None
         statuses = [e.summary.status for e in digest.entries if e.summary]
     assert len(statuses) == 40 and "failed" in statuses  # none lost or stuck
@@ -121,7 +121,7 @@ def test_faults_end_ok_or_failed_then_retry_failed(
     again = runner.invoke(cli, ["--db", str(db), "summarize", "--retry-failed"], env=env)
     assert f"{statuses.count('failed')} ok" in again.output
     with Store(db) as store:
-        digest = store.load_digest(DAY)
+        digest = store.digests.load(DAY)
         assert digest is not None
         assert {e.summary.status for e in digest.entries if e.summary} == {"ok"}
 
@@ -198,7 +198,7 @@ def test_two_runs_at_once_never_summarize_a_paper_twice(llm: LLMServer, tmp_path
     assert all(p.returncode == 0 for p in procs), outs
     assert max(llm.per_title.values()) == 1 and llm.calls == 60
     with Store(db) as store:
-        digest = store.load_digest(DAY)
+        digest = store.digests.load(DAY)
         assert digest is not None
         assert all(e.summary and e.summary.status == "ok" for e in digest.entries)
         assert store.dump()["claims"] == []

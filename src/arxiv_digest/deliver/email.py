@@ -13,9 +13,7 @@ import jinja2
 from arxiv_digest.config import EmailConfig
 from arxiv_digest.deliver import day_url
 from arxiv_digest.errors import DeliveryError
-from arxiv_digest.models import Digest, DigestEntry
-from arxiv_digest.render.html import arxiv_url
-from arxiv_digest.render.markdown import for_you_entries
+from arxiv_digest.models import Digest, DigestEntry, arxiv_url
 
 _HTML = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string(
     """<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:48rem">
@@ -24,13 +22,12 @@ _HTML = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True
 {% if for_you %}<h2 style="font-size:1.1rem">For you</h2><ol>
 {% for e in for_you %}<li><a href="{{ e.paper.id|abs }}">{{ e.paper.title }}</a>
  <small>({{ "%.2f"|format(e.score) }}: {{ e.reasons|join("; ") }})</small>
- {% if e.summary and e.summary.status == "ok" %}<br>{{ e.summary.fields.tldr }}{% endif %}</li>
+ {% if not e.notice %}<br>{{ e.tldr }}{% endif %}</li>
 {% endfor %}</ol>{% endif %}
 {% for name, items in sections %}<h2 style="font-size:1.1rem">{{ name }} ({{ items|length }})</h2>
 <ul>{% for e in items %}<li><a href="{{ e.paper.id|abs }}">{{ e.paper.title }}</a>
  <small>{{ e.paper.authors[:3]|join(", ") }}{% if e.paper.authors|length > 3 %} et al.{% endif %}
- </small><br>{% if e.summary and e.summary.status == "ok" %}{{ e.summary.fields.tldr }}
- {% else %}<i>Summary not available yet.</i>{% endif %}</li>
+ </small><br>{% if e.notice %}<i>{{ e.notice }}</i>{% else %}{{ e.tldr }}{% endif %}</li>
 {% endfor %}</ul>{% endfor %}
 <p style="color:#666;font-size:.8rem">Sent by arxiv-digest. Summaries are machine-written.</p>
 </body></html>"""
@@ -59,9 +56,7 @@ def _text(digest: Digest, for_you: list[DigestEntry], link: str | None, per_sect
         for e in items:
             lines.append(f"- {e.paper.title}")
             lines.append(f"  {arxiv_url(e.paper.id)}")
-            ok = e.summary and e.summary.status == "ok" and e.summary.fields
-            tldr = e.summary.fields.tldr if ok else "Summary not available yet."  # type: ignore[union-attr]
-            lines.append(f"  {tldr}")
+            lines.append(f"  {e.tldr}")
         lines.append("")
     return "\n".join(lines)
 
@@ -75,7 +70,7 @@ def build_message(
     for_you: int = 0,
     threshold: float = 0.0,
 ) -> EmailMessage:
-    top = for_you_entries(digest, for_you, threshold) if for_you else []
+    top = digest.for_you(for_you, threshold)
     link = day_url(site_url, digest.date)
     msg = EmailMessage()
     msg["Subject"] = f"arXiv digest {digest.date}: {len(digest.entries)} papers"

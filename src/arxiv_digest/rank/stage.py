@@ -34,7 +34,7 @@ class RankReport:
 def library_papers(store: Store, config: RankConfig) -> list[LibraryPaper]:
     """The library files, with the text of arXiv-id-only entries filled from the store."""
     papers = load_library(list(config.library))
-    known = store.papers_by_id(p.arxiv_id for p in papers if p.arxiv_id and not p.title)
+    known = store.papers.by_id(p.arxiv_id for p in papers if p.arxiv_id and not p.title)
     filled = []
     for paper in papers:
         if not paper.title and paper.arxiv_id in known:
@@ -47,10 +47,10 @@ def library_papers(store: Store, config: RankConfig) -> list[LibraryPaper]:
 def rank_day(
     store: Store, date: str, config: RankConfig, *, similarity: Similarity | None = None
 ) -> RankReport:
-    digest = store.load_digest(date, include_dropped=True)
+    digest = store.digests.load(date, include_dropped=True)
     if digest is None:
         raise NotFoundError(f"no digest stored for {date}: fetch or import that day first")
-    feedback = store.feedback()
+    feedback = store.feedback.all()
     ranker = Ranker(
         config,
         library_papers(store, config),
@@ -83,9 +83,7 @@ def rank_day(
     if config.order == "score":
         order = {name: i for i, name in enumerate(digest.section_order())}
         rows.sort(key=lambda r: (order.get(r.section, len(order)), -(r.score or 0.0)))
-    store.save_digest(
-        date, rows, language=digest.language, sections=digest.section_order(), source="rank"
-    )
+    store.digests.rank(date, rows)
     titles = {e.paper.id: e.paper.title for e in digest.entries}
     best = sorted((r for r in rows if not r.dropped), key=lambda r: -(r.score or 0.0))
     report.top = [(titles[r.paper_id], r.score or 0.0, r.reasons) for r in best[:10]]
@@ -94,6 +92,6 @@ def rank_day(
 
 def top_ids(store: Store, date: str, k: int) -> set[str]:
     """The ids of the K best-scoring papers shown in a day's digest."""
-    rows = [r for r in store.digest_rows(date) if not r.dropped]
+    rows = [r for r in store.digests.rows(date) if not r.dropped]
     rows.sort(key=lambda r: -(r.score or 0.0))
     return {r.paper_id for r in rows[:k]}

@@ -19,27 +19,27 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
 from arxiv_digest import __version__
-from arxiv_digest.models import FIELDS, Digest, DigestEntry
+from arxiv_digest.errors import NotFoundError
+from arxiv_digest.models import (
+    FIELD_LABELS,
+    FIELDS,
+    PENDING_NOTICE,
+    PLACEHOLDERS,
+    Digest,
+    DigestEntry,
+    arxiv_url,
+)
+from arxiv_digest.render.formats import DayRenderer, Rendered, Renderer, RenderOptions
+
+if TYPE_CHECKING:
+    from arxiv_digest.store import Store
 
 SCHEMA = "arxiv-digest/digest-1"
-LABELS = {
-    "tldr": "TL;DR",
-    "motivation": "Motivation",
-    "method": "Method",
-    "result": "Result",
-    "conclusion": "Conclusion",
-}
-
-
-def _url(paper_id: str, kind: str) -> str:
-    from arxiv_digest.render.html import arxiv_url
-
-    return arxiv_url(paper_id, kind)
 
 
 def _paper(number: int, entry: DigestEntry) -> dict[str, Any]:
@@ -60,8 +60,8 @@ def _paper(number: int, entry: DigestEntry) -> dict[str, Any]:
         "number": number,
         "id": p.id,
         "version": p.version,
-        "url": _url(p.id, "abs"),
-        "pdf_url": _url(p.id, "pdf"),
+        "url": arxiv_url(p.id, "abs"),
+        "pdf_url": arxiv_url(p.id, "pdf"),
         "title": p.title,
         "authors": list(p.authors),
         "primary_category": p.primary_category,
@@ -100,13 +100,11 @@ def render_anchor_jsonl(digest: Digest) -> str:
     for entry in digest.entries:
         p = entry.paper
         texts = entry.summary.shown_fields() if entry.summary else None
-        from arxiv_digest.models import PLACEHOLDERS
-
         row = {
             "id": p.id,
             "categories": [entry.section] + [c for c in p.categories if c != entry.section],
-            "pdf": _url(p.id, "pdf"),
-            "abs": _url(p.id, "abs"),
+            "pdf": arxiv_url(p.id, "pdf"),
+            "abs": arxiv_url(p.id, "abs"),
             "authors": list(p.authors),
             "title": p.title,
             "comment": p.comment or "",
@@ -125,9 +123,9 @@ def _entry_html(entry: DigestEntry) -> str:
     ]
     if s is not None and s.status == "ok" and s.fields:
         for name in FIELDS:
-            parts.append(f"<p><b>{LABELS[name]}:</b> {escape(getattr(s.fields, name))}</p>")
+            parts.append(f"<p><b>{FIELD_LABELS[name]}:</b> {escape(getattr(s.fields, name))}</p>")
     else:
-        parts.append("<p><i>Summary not available yet; it will be retried.</i></p>")
+        parts.append(f"<p><i>{escape(entry.notice or PENDING_NOTICE)}</i></p>")
     if s is not None and s.warnings:
         parts.append("<p><i>Warnings: " + escape("; ".join(s.warnings)) + "</i></p>")
     parts.append(f"<p><b>Abstract:</b> {escape(entry.paper.abstract)}</p>")
@@ -157,11 +155,9 @@ def render_atom(digests: Sequence[Digest], *, site_url: str | None = None) -> st
     for stamp, date, entry in sorted(entries, key=lambda x: x[0]):
         fe = fg.add_entry()
         fe.id(f"urn:arxiv-digest:{date}:{entry.paper.id}")
-        s = entry.summary
-        tldr = s.fields.tldr if (s and s.status == "ok" and s.fields) else ""
         fe.title(entry.paper.title)
-        fe.link(href=_url(entry.paper.id, "abs"))
-        fe.summary(tldr or "Summary not available yet.")
+        fe.link(href=arxiv_url(entry.paper.id, "abs"))
+        fe.summary(entry.tldr)
         fe.content(_entry_html(entry), type="html")
         fe.updated(stamp)
         fe.published(stamp)
@@ -169,3 +165,41 @@ def render_atom(digests: Sequence[Digest], *, site_url: str | None = None) -> st
             fe.author({"name": author})
         fe.category(term=entry.section)
     return str(fg.atom_str(pretty=True).decode("utf-8"))
+
+
+class JsonRenderer(DayRenderer):
+    """One day as JSON (the schema above): OUTPUT_DIR/DATE.json."""
+
+    name = "json"
+
+    def text(self, digest: Digest, options: RenderOptions) -> str:
+        return render_json(digest)
+
+    def filename(self, digest: Digest) -> str:
+        return f"{digest.date}.json"
+
+
+class JsonlRenderer(DayRenderer):
+    """One day as daily-arXiv-ai-enhanced's JSONL: OUTPUT_DIR/DATE_AI_enhanced_LANG.jsonl."""
+
+    name = "jsonl"
+
+    def text(self, digest: Digest, options: RenderOptions) -> str:
+        return render_anchor_jsonl(digest)
+
+    def filename(self, digest: Digest) -> str:
+        return f"{digest.date}_AI_enhanced_{digest.language}.jsonl"
+
+
+class AtomRenderer(Renderer):
+    """An Atom feed of the latest `feed_days` days: OUTPUT_DIR/feed.xml."""
+
+    name = "atom"
+
+    def render(self, store: Store, options: RenderOptions) -> Rendered:
+        dates = store.digests.dates()[: options.feed_days]
+        if not dates:
+            raise NotFoundError("the store holds no digest yet")
+        digests = [d for d in (store.digests.load(x) for x in dates) if d is not None]
+        text = render_atom(digests, site_url=options.site_url)
+        return Rendered(text, options.out_dir / "feed.xml")

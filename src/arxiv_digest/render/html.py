@@ -21,24 +21,14 @@ import jinja2
 
 from arxiv_digest import __version__
 from arxiv_digest.files import write_atomic
-from arxiv_digest.models import Digest, DigestEntry, split_arxiv_id
+from arxiv_digest.models import Digest, DigestEntry, arxiv_url
 from arxiv_digest.render.feeds import render_atom, render_json
+from arxiv_digest.render.formats import Rendered, Renderer, RenderOptions
 from arxiv_digest.store import Store
 
 SITE_VERSION = f"{__version__}-site-1"
 MANIFEST = ".arxiv-digest-site.json"
 ASSETS = ("site.css", "site.js")
-
-
-def arxiv_url(paper_id: str, kind: str = "abs") -> str:
-    """https://arxiv.org/abs/ID (or /pdf/ID) for a valid arXiv id; '#' for anything else."""
-    try:
-        clean, _ = split_arxiv_id(paper_id)
-    except ValueError:
-        return "#"
-    if clean != paper_id:
-        return "#"
-    return f"https://arxiv.org/{kind}/{clean}"
 
 
 def anchor(text: str) -> str:
@@ -99,7 +89,6 @@ class SiteBuilder:
         for_you: int = 0,
         threshold: float = 0.0,
     ) -> None:
-        self.threshold = threshold
         self.store = store
         self.out = out
         self.feed_days = feed_days
@@ -114,13 +103,8 @@ class SiteBuilder:
 
     def render_day(self, digest: Digest) -> str:
         sections = day_sections(digest)
-        scored = [
-            e
-            for _, items in sections
-            for e in items
-            if e.score is not None and e.score >= self.threshold
-        ]
-        for_you = sorted(scored, key=lambda e: -float(e.score or 0))[: self.for_you]
+        numbered = {e.paper.id: e for _, items in sections for e in items}
+        for_you = [numbered[e.paper.id] for e in digest.for_you(self.for_you, self.threshold)]
         return self.env.get_template("day.html").render(
             **self._common(),
             lang="zh" if digest.language.lower().startswith("chinese") else "en",
@@ -162,27 +146,53 @@ class SiteBuilder:
         for asset in ASSETS:
             data = resources.files("arxiv_digest.render").joinpath("static", asset).read_bytes()
             self._write(report, f"static/{asset}", data)
-        signatures = self.store.digest_signatures()
+        signatures = self.store.digests.signatures()
         dates = sorted(signatures, reverse=True)
         for date in dates:
             page = self.out / f"{date}.html"
             if not force and known.get(date) == signatures[date] and page.is_file():
                 report.days_skipped += 1
                 continue
-            digest = self.store.load_digest(date)
+            digest = self.store.digests.load(date)
             if digest is None:
                 continue
             self._write(report, f"{date}.html", self.render_day(digest))
             self._write(report, f"{date}.json", render_json(digest))
             known[date] = signatures[date]
             report.days_rendered += 1
-        self._write(report, "index.html", self.render_index(self.store.digest_overview()))
+        self._write(report, "index.html", self.render_index(self.store.digests.overview()))
         self._write(
             report, "days.js", "window.ARXIV_DIGEST_DAYS = " + json.dumps(sorted(dates)) + ";\n"
         )
-        recent = [d for d in (self.store.load_digest(x) for x in dates[: self.feed_days]) if d]
+        recent = [d for d in (self.store.digests.load(x) for x in dates[: self.feed_days]) if d]
         self._write(report, "feed.xml", render_atom(recent, site_url=self.site_url))
         manifest["days"] = known
         write_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True))
         report.seconds = time.monotonic() - started
         return report
+
+
+class SiteRenderer(Renderer):
+    """The whole site in OUTPUT_DIR/site: index, a page per day, feed.xml and DATE.json; only
+    changed days are rewritten."""
+
+    name = "html"
+
+    def render(self, store: Store, options: RenderOptions) -> Rendered:
+        target = options.site_dir or options.out_dir / "site"
+        report = SiteBuilder(
+            store,
+            target,
+            feed_days=options.feed_days,
+            site_url=options.site_url,
+            for_you=options.for_you,
+            threshold=options.threshold,
+        ).build(force=options.force)
+        return Rendered(
+            target=target,
+            lines=[
+                f"site {target}: {report.days_rendered} day pages rendered, "
+                f"{report.days_skipped} unchanged, {len(report.written)} files written "
+                f"in {report.seconds:.2f} s"
+            ],
+        )

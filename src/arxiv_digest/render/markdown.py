@@ -6,23 +6,18 @@ whose summary failed, or has none yet, shows the standard placeholders.
 
 from __future__ import annotations
 
-from arxiv_digest.models import PLACEHOLDERS, Digest, DigestEntry, abs_url
+from arxiv_digest.models import PLACEHOLDERS, Digest, abs_url
+from arxiv_digest.render.formats import DayRenderer, RenderOptions
 
 FOR_YOU = "For you"
 FOR_YOU_ANCHOR = "for-you"
-
-
-def for_you_entries(digest: Digest, k: int, threshold: float) -> list[DigestEntry]:
-    """The top K ranked papers scoring at least `threshold`, best first."""
-    ranked = [e for e in digest.entries if e.score is not None and e.score >= threshold]
-    return sorted(ranked, key=lambda e: -float(e.score or 0.0))[:k]
 
 
 def render_markdown(digest: Digest, *, for_you: int = 0, threshold: float = 0.0) -> str:
     """The digest in the reference format. With ranking on, a "For you" list of the top papers
     and their reasons opens it (without ranking the output is exactly the reference format)."""
     sections = digest.by_section()
-    top = for_you_entries(digest, for_you, threshold) if for_you else []
+    top = digest.for_you(for_you, threshold)
     out: list[str] = ["<div id=toc></div>\n\n# Table of Contents\n\n"]
     if top:
         out.append(f"- [{FOR_YOU}](#{FOR_YOU_ANCHOR}) [Total: {len(top)}]\n")
@@ -60,3 +55,15 @@ def render_markdown(digest: Digest, *, for_you: int = 0, threshold: float = 0.0)
     text = "".join(out)
     # The file ends with "</details>" and a single newline.
     return text[:-2] if sections else text.rstrip("\n") + "\n"
+
+
+class MarkdownRenderer(DayRenderer):
+    """One day, byte-exact reference format: OUTPUT_DIR/DATE.md."""
+
+    name = "markdown"
+
+    def text(self, digest: Digest, options: RenderOptions) -> str:
+        return render_markdown(digest, for_you=options.for_you, threshold=options.threshold)
+
+    def filename(self, digest: Digest) -> str:
+        return f"{digest.date}.md"

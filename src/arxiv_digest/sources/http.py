@@ -3,24 +3,26 @@
 arXiv asks for no more than one request every three seconds, one connection at a time, across all
 of its hosts. `PoliteClient` enforces that for every `*.arxiv.org` host (the interval can be set
 higher, never lower); other hosts (mirrors, test servers) use the configured interval as is.
-It retries 429, 5xx, timeouts and dropped connections with exponential back-off and jitter,
-honouring `Retry-After`. The clock and the sleep are injectable, so tests never wait.
+It retries 429, 5xx, timeouts and dropped connections under the project's one retry policy
+(`retry.py`: exponential back-off and jitter, honouring `Retry-After`). The clock and the sleep
+are injectable, so tests never wait.
 """
 
 from __future__ import annotations
 
-import email.utils
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import httpx
 
 from arxiv_digest import __version__
 from arxiv_digest.errors import FetchError
+from arxiv_digest.retry import RetryPolicy, TooLong, Transient, parse_retry_after
+
+__all__ = ["USER_AGENT", "PoliteClient", "RequestLog", "is_arxiv_host", "parse_retry_after"]
 
 USER_AGENT = f"arxiv-digest/{__version__} (+https://pypi.org/project/arxiv-digest/)"
 ARXIV_MIN_INTERVAL = 3.0
@@ -29,22 +31,6 @@ RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 
 def is_arxiv_host(host: str) -> bool:
     return host == "arxiv.org" or host.endswith(".arxiv.org")
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 @dataclass
@@ -75,11 +61,11 @@ class PoliteClient:
         self.client = client
         self.min_interval = min_interval
         self.max_attempts = max(1, max_attempts)
-        self.backoff = backoff
-        self.max_wait = max_wait
+        self.policy = RetryPolicy(
+            attempts=self.max_attempts, backoff=backoff, max_wait=max_wait, rng=rng
+        )
         self.clock = clock
         self.sleep = sleep
-        self.rng = rng or random.Random()
         self.log = RequestLog()
         self._last: dict[str, float] = {}
         client.headers["User-Agent"] = USER_AGENT
@@ -103,33 +89,35 @@ class PoliteClient:
     def get(self, url: str, params: dict[str, str] | None = None) -> httpx.Response:
         """GET with spacing and retries; returns the final response (any status) or raises."""
         host = urlsplit(url).hostname or ""
-        last_problem = ""
-        for attempt in range(1, self.max_attempts + 1):
+
+        def attempt() -> httpx.Response:
             self._gate(host)
             self.log.requests += 1
             self.log.urls.append(url)
             try:
                 response = self.client.get(url, params=params)
             except httpx.TimeoutException:
-                last_problem = "timed out"
-                delay = None
+                raise Transient("timed out") from None
             except httpx.TransportError as exc:
-                last_problem = f"connection failed ({type(exc).__name__})"
-                delay = None
-            else:
-                if response.status_code not in RETRY_STATUS:
-                    return response
-                last_problem = f"HTTP {response.status_code}"
-                delay = parse_retry_after(response.headers.get("Retry-After"))
-            if attempt == self.max_attempts:
-                break
-            wait = delay if delay is not None else self.backoff * 2 ** (attempt - 1)
-            wait += self.rng.uniform(0, 1.0)  # jitter
-            if wait > self.max_wait:
-                raise FetchError(
-                    f"{host} asked us to wait {wait:.0f} s ({last_problem}); try again later"
+                raise Transient(f"connection failed ({type(exc).__name__})") from None
+            if response.status_code in RETRY_STATUS:
+                raise Transient(
+                    f"HTTP {response.status_code}",
+                    parse_retry_after(response.headers.get("Retry-After")),
                 )
+            return response
+
+        def waited(seconds: float) -> None:
             self.log.retries += 1
-            self.sleep(wait)
-            self.log.waited += wait
-        raise FetchError(f"{host}: {last_problem} after {self.max_attempts} attempts ({url})")
+            self.log.waited += seconds
+
+        try:
+            return self.policy.call(attempt, sleep=self.sleep, on_wait=waited)
+        except TooLong as exc:
+            raise FetchError(
+                f"{host} asked us to wait {exc.wait:.0f} s ({exc.problem}); try again later"
+            ) from None
+        except Transient as exc:
+            raise FetchError(
+                f"{host}: {exc.problem} after {self.max_attempts} attempts ({url})"
+            ) from None

@@ -41,5 +41,5 @@ def load_sample() -> SampleDay:
 def store_sample(store: Store, sample: SampleDay) -> None:
     with store.transaction():
         for paper, kind in sample.papers:
-            store.upsert_paper(paper)
-            store.add_announcement(Announcement(sample.date, paper.id, paper.version, kind))
+            store.papers.upsert(paper)
+            store.papers.announce(Announcement(sample.date, paper.id, paper.version, kind))

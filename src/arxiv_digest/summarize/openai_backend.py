@@ -2,7 +2,8 @@
 
 Works unchanged against OpenAI, DeepSeek, Qwen (compatible mode), vLLM, Ollama and llama.cpp's
 server. Structured output is asked for with `response_format` `json_schema`; an endpoint that
-answers 400 to that is switched to `json_object` for the rest of the run. Answers are validated
+rejects that format (an error that names it) is switched to `json_object` for the rest of the run;
+any other 400 (a context-length error, say) fails that paper only. Answers are validated
 (five non-empty fields, bounded, in the requested language) with one repair attempt that feeds the
 problem back. Rate limits, 5xx, timeouts and dropped connections are retried with exponential
 back-off and jitter, honouring `Retry-After`.
@@ -17,13 +18,15 @@ import asyncio
 import os
 import random
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 import openai
 
-from arxiv_digest.errors import SummarizeError
+from arxiv_digest.config import SummarizerConfig
+from arxiv_digest.errors import ConfigError, SummarizeError
 from arxiv_digest.models import Paper
-from arxiv_digest.sources.http import parse_retry_after
+from arxiv_digest.retry import RetryPolicy, TooLong, Transient, parse_retry_after
 from arxiv_digest.summarize.base import Summarizer, SummaryResult
 from arxiv_digest.summarize.prompt import (
     GRAMMAR_SCHEMA,
@@ -36,6 +39,12 @@ from arxiv_digest.summarize.prompt import (
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 FORMATS = ("json_schema", "json_object_schema", "json_object")
+
+
+class _Retry(Transient):
+    def __init__(self, problem: str, after: float | None, cause: openai.OpenAIError) -> None:
+        super().__init__(problem, after)
+        self.cause = cause
 
 
 class FatalBackendError(SummarizeError):
@@ -55,13 +64,12 @@ def _describe(exc: BaseException) -> str:
 
 
 def _rejects_format(exc: openai.APIStatusError, fmt: str) -> bool:
-    """Did the endpoint refuse the response_format? (400/422; llama.cpp's server says 500.)"""
-    if exc.status_code in (400, 422):
-        return True
-    if exc.status_code == 500:
-        text = str(exc.body or exc.message).lower()
-        return "response_format" in text or fmt in text
-    return False
+    """Did the endpoint refuse the response_format? (400/422 naming it; llama.cpp's server says
+    500.) Another 400, such as a context-length error, is about the paper, not the format."""
+    if exc.status_code not in (400, 422, 500):
+        return False
+    text = str(exc.body or exc.message).lower()
+    return any(word in text for word in ("response_format", "json_schema", "json_object", fmt))
 
 
 class OpenAISummarizer(Summarizer):
@@ -95,9 +103,10 @@ class OpenAISummarizer(Summarizer):
         self.temperature = temperature
         self.max_tokens = max_tokens
         self.max_attempts = max(1, max_attempts)
-        self.backoff = backoff
+        self.policy = RetryPolicy(
+            attempts=self.max_attempts, backoff=backoff, max_wait=120.0, jitter=backoff, rng=rng
+        )
         self.sleep = sleep
-        self.rng = rng or random.Random()
         # "auto" walks down this list when the endpoint rejects a format (HTTP 400 or 422) and
         # remembers the first one it accepts for the rest of the run.
         self.formats = list(FORMATS) if response_format == "auto" else [response_format]
@@ -119,27 +128,27 @@ class OpenAISummarizer(Summarizer):
             return {"type": "json_object", "schema": GRAMMAR_SCHEMA}
         return {"type": "json_object"}
 
-    async def _complete(self, messages: list[dict[str, str]]) -> Any:
-        """One chat completion, retried on transient failures."""
-        attempt = 0
+    def _request(self, messages: list[dict[str, str]], fmt: str) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "max_tokens": self.max_tokens,
+        }
+        if fmt == "json_object_schema":
+            # the SDK drops keys it does not know from response_format: send it raw
+            kwargs["extra_body"] = {"response_format": self._response_format(fmt)}
+        else:
+            kwargs["response_format"] = self._response_format(fmt)
+        if self.temperature is not None:
+            kwargs["temperature"] = self.temperature
+        return kwargs
+
+    async def _attempt(self, messages: list[dict[str, str]]) -> Any:
+        """One chat completion; a transient failure is raised as `Transient` for the policy."""
         while True:
-            attempt += 1
             fmt = self.format
-            kwargs: dict[str, Any] = {
-                "model": self.model,
-                "messages": messages,
-                "max_tokens": self.max_tokens,
-            }
-            if fmt == "json_object_schema":
-                # the SDK drops keys it does not know from response_format: send it raw
-                kwargs["extra_body"] = {"response_format": self._response_format(fmt)}
-            else:
-                kwargs["response_format"] = self._response_format(fmt)
-            if self.temperature is not None:
-                kwargs["temperature"] = self.temperature
-            retry_after: float | None = None
             try:
-                return await self.client.chat.completions.create(**kwargs)
+                return await self.client.chat.completions.create(**self._request(messages, fmt))
             except (
                 openai.AuthenticationError,
                 openai.PermissionDeniedError,
@@ -153,18 +162,24 @@ class OpenAISummarizer(Summarizer):
                 if _rejects_format(exc, fmt) and fmt != self.formats[-1]:
                     if self.formats[0] == fmt:  # concurrent requests may have moved on already
                         self.formats.pop(0)  # remembered for the rest of the run
-                    attempt -= 1
                     continue
                 if exc.status_code not in RETRYABLE_STATUS:
                     raise
-                retry_after = parse_retry_after(exc.response.headers.get("retry-after"))
-                problem: BaseException = exc
+                after = parse_retry_after(exc.response.headers.get("retry-after"))
+                raise _Retry(_describe(exc), after, exc) from None
             except (openai.APITimeoutError, openai.APIConnectionError) as exc:
-                problem = exc
-            if attempt >= self.max_attempts:
-                raise problem
-            wait = retry_after if retry_after is not None else self.backoff * 2 ** (attempt - 1)
-            await self.sleep(min(wait, 120.0) + self.rng.uniform(0, self.backoff))
+                raise _Retry(_describe(exc), None, exc) from None
+
+    async def _complete(self, messages: list[dict[str, str]]) -> Any:
+        """One chat completion, retried on transient failures."""
+        try:
+            return await self.policy.acall(partial(self._attempt, messages), sleep=self.sleep)
+        except TooLong as exc:
+            raise CallFailed(
+                f"{exc.problem}; the endpoint asked to wait {exc.wait:.0f} s"
+            ) from None
+        except _Retry as exc:
+            raise exc.cause from None
 
     async def summarize(self, paper: Paper, language: str) -> SummaryResult:
         async def ask(messages: list[dict[str, str]], _repair: bool) -> Reply:
@@ -186,3 +201,18 @@ class OpenAISummarizer(Summarizer):
 
     async def aclose(self) -> None:
         await self.client.close()
+
+
+def create(settings: SummarizerConfig) -> OpenAISummarizer:
+    if not settings.model:
+        raise ConfigError("the openai backend needs a model: set summarizer.model or pass --model")
+    return OpenAISummarizer(
+        model=settings.model,
+        base_url=settings.base_url,
+        api_key_env=settings.api_key_env,
+        temperature=settings.temperature,
+        max_tokens=settings.max_tokens,
+        timeout=settings.timeout,
+        max_attempts=settings.max_attempts,
+        response_format=settings.response_format,
+    )

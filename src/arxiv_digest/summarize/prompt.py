@@ -16,17 +16,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
-
-from arxiv_digest.models import FIELDS, Paper, SummaryFields
+from arxiv_digest.models import FIELDS, GRAMMAR_MAX, Paper, SummaryFields, answer_max
+from arxiv_digest.textutil import language_problem
 
 if TYPE_CHECKING:
     from arxiv_digest.summarize.base import SummaryResult
-from arxiv_digest.textutil import cjk_share, is_cjk_language
 
 PROMPT_VERSION = "p1"
-TLDR_MAX = 400
-FIELD_MAX = 1500
 
 SYSTEM = (
     "You summarize arXiv papers for researchers. Reply with one JSON object with the keys "
@@ -46,7 +42,11 @@ SCHEMA: dict[str, Any] = {
 GRAMMAR_SCHEMA: dict[str, Any] = {
     **SCHEMA,
     "properties": {
-        name: {"type": "string", "minLength": 10, "maxLength": 160 if name == "tldr" else 220}
+        name: {
+            "type": "string",
+            "minLength": 10,
+            "maxLength": GRAMMAR_MAX["tldr" if name == "tldr" else "other"],
+        }
         for name in FIELDS
     },
 }
@@ -81,42 +81,9 @@ def repair_message(error: str) -> dict[str, str]:
     }
 
 
-class SummaryOutput(BaseModel):
-    """What a model must return: five non-empty fields of bounded length."""
-
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    tldr: str
-    motivation: str
-    method: str
-    result: str
-    conclusion: str
-
-    @field_validator(*FIELDS)
-    @classmethod
-    def _bounded(cls, value: str, info: Any) -> str:
-        if len(value) < 2:
-            raise ValueError("must not be empty")
-        limit = TLDR_MAX if info.field_name == "tldr" else FIELD_MAX
-        if len(value) > limit:
-            raise ValueError(f"is {len(value)} characters, more than {limit}")
-        return value
-
-
 def _strip_code_fence(text: str) -> str:
     match = re.fullmatch(r"\s*```(?:json)?\s*(.*?)\s*```\s*", text, re.DOTALL)
     return match.group(1) if match else text
-
-
-def language_problem(fields: SummaryFields, language: str) -> str | None:
-    """Why the fields are not in `language`, or None when they plausibly are."""
-    for name, text in fields.as_dict().items():
-        share = cjk_share(text)
-        if is_cjk_language(language) and share < 0.25:
-            return f"field {name!r} is not written in {language}"
-        if not is_cjk_language(language) and share > 0.05:
-            return f"field {name!r} is not written in {language}"
-    return None
 
 
 def parse_answer(text: str | None, language: str) -> SummaryFields:
@@ -129,14 +96,22 @@ def parse_answer(text: str | None, language: str) -> SummaryFields:
         raise ValueError(f"the reply is not valid JSON ({exc.msg} at position {exc.pos})") from None
     if not isinstance(data, dict):
         raise ValueError("the reply must be a JSON object")
-    try:
-        output = SummaryOutput.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        msg = "is missing" if err["type"] == "missing" else err["msg"].removeprefix("Value error, ")
-        raise ValueError(f"field {where!r} {msg}") from None
-    fields = SummaryFields(**output.model_dump())
+    texts: dict[str, str] = {}
+    for name in FIELDS:  # five non-empty strings of bounded length; other keys are ignored
+        value = data.get(name)
+        if value is None:
+            raise ValueError(f"field {name!r} is missing")
+        if not isinstance(value, str):
+            raise ValueError(f"field {name!r} must be a string")
+        value = value.strip()
+        if len(value) < 2:
+            raise ValueError(f"field {name!r} must not be empty")
+        if len(value) > answer_max(name):
+            raise ValueError(
+                f"field {name!r} is {len(value)} characters, more than {answer_max(name)}"
+            )
+        texts[name] = value
+    fields = SummaryFields(**texts)
     problem = language_problem(fields, language)
     if problem:
         raise ValueError(problem)

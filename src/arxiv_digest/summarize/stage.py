@@ -13,13 +13,23 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
-from arxiv_digest.checks import check_summary
+from arxiv_digest.check import check_summary
+from arxiv_digest.config import Price
 from arxiv_digest.errors import NotFoundError, SummarizeError
 from arxiv_digest.models import DigestEntry, Summary, SummaryKey
 from arxiv_digest.store import Store, claim_owner
 from arxiv_digest.summarize.base import Summarizer, SummaryResult
+
+#: Given the number of papers about to be sent to the backend, a context that yields a function
+#: to call once per finished paper (a progress bar, a log line, nothing).
+Progress = Callable[[int], AbstractContextManager[Callable[[], None]]]
+
+
+def _no_tick() -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -29,15 +39,6 @@ class Budget:
     max_papers: int | None = None
     max_tokens: int | None = None
     max_cost: float | None = None
-
-
-@dataclass(frozen=True)
-class Price:
-    input: float  # USD per million tokens
-    output: float
-
-    def cost(self, tokens_in: int, tokens_out: int) -> float:
-        return (tokens_in * self.input + tokens_out * self.output) / 1_000_000
 
 
 @dataclass
@@ -121,7 +122,7 @@ def plan(
     """The entries of `date` that need a backend call, and how many were served from the cache.
 
     `only` limits the work to those paper ids (the ranking's top K, say)."""
-    digest = store.load_digest(date)
+    digest = store.digests.load(date)
     if digest is None:
         raise NotFoundError(f"no digest stored for {date}: fetch or import that day first")
     pending: list[DigestEntry] = []
@@ -132,13 +133,13 @@ def plan(
         if _keep(entry, summarizer, retry_failed):
             cached += 1
             continue
-        found = store.get_summary(_key(entry, summarizer, language))
+        found = store.summaries.get(_key(entry, summarizer, language))
         if (
             found is not None
             and found.id is not None
             and (found.status == "ok" or not retry_failed)
         ):
-            store.set_entry_summary(date, entry.paper.id, found.id)
+            store.digests.attach(date, entry.paper.id, found.id)
             cached += 1
             continue
         pending.append(entry)
@@ -155,7 +156,7 @@ async def summarize_day(
     retry_failed: bool = False,
     budget: Budget | None = None,
     prices: Mapping[str, Price] | None = None,
-    on_done: Callable[[Summary], None] | None = None,
+    progress: Progress | None = None,
     only: set[str] | None = None,
 ) -> SummarizeReport:
     """Summarize every paper of the stored digest of `date` that has no usable summary yet."""
@@ -198,10 +199,10 @@ async def summarize_day(
                 report.budget_hit = hit
                 report.left += 1
                 return
-            if not store.claim(key, owner):
-                found = store.get_summary(key)
+            if not store.summaries.claim(key, owner):
+                found = store.summaries.get(key)
                 if found is not None and found.status == "ok" and found.id is not None:
-                    store.set_entry_summary(date, entry.paper.id, found.id)
+                    store.digests.attach(date, entry.paper.id, found.id)
                     report.cached += 1
                 else:
                     report.busy += 1
@@ -212,10 +213,10 @@ async def summarize_day(
                 result = await summarizer.summarize(entry.paper, language)
             except SummarizeError as exc:
                 fatal.append(exc)
-                store.release(key, owner)
+                store.summaries.release(key, owner)
                 return
             except asyncio.CancelledError:  # Ctrl-C: hand the paper back before leaving
-                store.release(key, owner)
+                store.summaries.release(key, owner)
                 raise
             except Exception as exc:  # a backend bug must not sink the run
                 result = SummaryResult(None, error=f"{type(exc).__name__}: {exc}")
@@ -241,9 +242,9 @@ async def summarize_day(
             warnings=tuple(warnings),
         )
         with store.transaction():
-            summary_id = store.save_summary(summary)
-            store.set_entry_summary(date, entry.paper.id, summary_id)
-            store.release(key, owner)
+            summary_id = store.summaries.save(summary)
+            store.digests.attach(date, entry.paper.id, summary_id)
+            store.summaries.release(key, owner)
         for warning in warnings:
             kind = warning.split(":", 1)[0]
             report.warnings[kind] = report.warnings.get(kind, 0) + 1
@@ -256,11 +257,14 @@ async def summarize_day(
         report.tokens_out += result.tokens_out
         if report.cost is not None:
             report.cost += cost or 0.0
-        if on_done is not None:
-            on_done(summary)
+        tick()
 
+    bar: AbstractContextManager[Callable[[], None]] = (
+        progress(len(pending)) if progress is not None and pending else nullcontext(_no_tick)
+    )
     try:
-        await asyncio.gather(*(one(entry) for entry in pending))
+        with bar as tick:
+            await asyncio.gather(*(one(entry) for entry in pending))
     finally:
         report.seconds = time.monotonic() - started
         await summarizer.aclose()

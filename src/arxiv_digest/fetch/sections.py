@@ -61,12 +61,12 @@ def build_digest(
     Summaries (and ranking results) already attached to a paper of the day stay attached.
     """
     planned = plan_sections(
-        store.announcements(date),
+        store.papers.announced(date),
         categories,
         include_cross=include_cross,
         include_replacements=include_replacements,
     )
-    kept = {row.paper_id: row for row in store.digest_rows(date)}
+    kept = {row.paper_id: row for row in store.digests.rows(date)}
     rows = []
     for section, papers in planned:
         for paper in papers:
@@ -80,7 +80,7 @@ def build_digest(
             else:
                 rows.append(DigestRow(section, paper.id))
     if rows:
-        store.save_digest(
+        store.digests.plan(
             date, rows, language=language, sections=[name for name, _ in planned], source=source
         )
     return len(rows)

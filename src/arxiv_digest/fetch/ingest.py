@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from arxiv_digest.checks import check_summary
+from arxiv_digest.check import check_summary
 from arxiv_digest.models import Announcement, AnnounceType, Summary, SummaryFields
 from arxiv_digest.sources.importers import ImportedDigest
 from arxiv_digest.store import DigestRow, Store
@@ -26,9 +26,9 @@ def store_imported(store: Store, digest: ImportedDigest) -> ImportResult:
     with store.transaction():
         for item in digest.papers:
             paper = item.paper
-            store.upsert_paper(paper)
+            store.papers.upsert(paper)
             kind: AnnounceType = "new" if paper.primary_category == item.section else "cross"
-            store.add_announcement(Announcement(digest.date, paper.id, paper.version, kind))
+            store.papers.announce(Announcement(digest.date, paper.id, paper.version, kind))
             has_text = any(item.texts.values())
             fields = (
                 SummaryFields(**{k: v or "" for k, v in item.texts.items()}) if has_text else None
@@ -50,9 +50,9 @@ def store_imported(store: Store, digest: ImportedDigest) -> ImportResult:
                 error="the imported digest shows placeholders" if item.failed else None,
                 warnings=tuple(warnings),
             )
-            summary_id = store.save_summary(summary)
+            summary_id = store.summaries.save(summary)
             rows.append(DigestRow(item.section, paper.id, summary_id))
-        changed = store.save_digest(
+        changed = store.digests.plan(
             digest.date,
             rows,
             language=digest.language,

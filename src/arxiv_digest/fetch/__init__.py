@@ -19,8 +19,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from arxiv_digest.config import Config
-from arxiv_digest.digest import build_digest
 from arxiv_digest.errors import FetchError, IncompleteDayError, StaleFeedError
+from arxiv_digest.fetch.sections import build_digest
 from arxiv_digest.models import Announcement, AnnounceType, FeedItem, Paper
 from arxiv_digest.sources import api, oai, rss
 from arxiv_digest.sources.http import PoliteClient
@@ -112,10 +112,10 @@ def _complete_day(
 ) -> None:
     """Store every matching item of `day` that is not stored yet, enriched by the API."""
     ids = [i.id for i in items]
-    earlier = {pid for pid, first in store.first_announced(ids).items() if first < day}
+    earlier = {pid for pid, first in store.papers.first_announced(ids).items() if first < day}
     report.earlier = len(earlier)
     wanted = [i for i in items if i.id not in earlier]
-    have = store.announced_ids(day)
+    have = store.papers.announced_ids(day)
     todo = [i for i in wanted if i.id not in have]
     by_id = {i.id: i for i in todo}
     for start in range(0, len(todo), api.BATCH):
@@ -128,12 +128,10 @@ def _complete_day(
                 item = by_id.get(paper_id)
                 if item is None:
                     continue
-                store.upsert_paper(_paper(item, entry))
-                store.add_announcement(
-                    Announcement(day, paper_id, item.version, item.announce_type)
-                )
+                store.papers.upsert(_paper(item, entry))
+                store.papers.announce(Announcement(day, paper_id, item.version, item.announce_type))
                 report.added += 1
-    stored = store.announced_ids(day)
+    stored = store.papers.announced_ids(day)
     report.items = len(items)
     report.stored = len(stored & {i.id for i in wanted})
     report.missing = [
@@ -153,7 +151,7 @@ def fetch_day(
     """Fetch the current announcement day (or complete `day`), store it and build its digest."""
     categories = list(config.categories)
     expected = day or today or arxiv_today()
-    fetch_id = store.start_fetch("rss", {"categories": categories, "date": expected})
+    fetch_id = store.fetches.start("rss", {"categories": categories, "date": expected})
     before = client.log.requests
     report = FetchReport(date=None, status="error")
     try:
@@ -166,7 +164,7 @@ def fetch_day(
                 f"{expected} yet, or this feed is stale; nothing was stored for {expected}"
             )
         if page.date > expected:
-            items = store.feed_items(expected)
+            items = store.fetches.items(expected)
             if not items:
                 raise FetchError(
                     f"the feed now serves {page.date}; {expected} is no longer in RSS, so "
@@ -179,8 +177,8 @@ def fetch_day(
             return report
         else:
             with store.transaction():
-                store.save_feed_items(page.date, list(page.items))
-            items = store.feed_items(page.date)
+                store.fetches.save_items(page.date, list(page.items))
+            items = store.fetches.items(page.date)
         assert report.date is not None
         matching = [i for i in items if _matches(i, config)]
         _complete_day(store, client, config, report.date, matching, report)
@@ -211,7 +209,7 @@ def fetch_day(
         raise
     finally:
         report.requests = client.log.requests - before
-        store.finish_fetch(
+        store.fetches.finish(
             fetch_id,
             status=report.status,
             feed_date=report.date,
@@ -242,7 +240,7 @@ def backfill(
     """
     categories = list(config.categories)
     wanted = {canonical(c) for c in categories}
-    fetch_id = store.start_fetch("oai", {"categories": categories, "from": start, "to": end})
+    fetch_id = store.fetches.start("oai", {"categories": categories, "from": start, "to": end})
     before = client.log.requests
     limit = today or arxiv_today()
     # A record's datestamp is its last change: look a week past the window for papers that
@@ -255,14 +253,14 @@ def backfill(
                 if start <= record.first_date <= end and record.categories:
                     by_day.setdefault(record.first_date, {})[record.id] = record
     except FetchError as exc:
-        store.finish_fetch(
+        store.fetches.finish(
             fetch_id, status="error", message=str(exc), requests=client.log.requests - before
         )
         raise
     reports = []
     for day in sorted(by_day):
         records = list(by_day[day].values())
-        first = store.first_announced(r.id for r in records)
+        first = store.papers.first_announced(r.id for r in records)
         report = FetchReport(date=day, status="complete", items=len(records))
         with store.transaction():
             for record in records:
@@ -271,7 +269,7 @@ def backfill(
                     continue
                 primary = record.categories[0]
                 kind: AnnounceType = "new" if canonical(primary) in wanted else "cross"
-                store.upsert_paper(
+                store.papers.upsert(
                     Paper(
                         id=record.id,
                         version=record.version,
@@ -286,9 +284,9 @@ def backfill(
                         published=record.published,
                     )
                 )
-                store.add_announcement(Announcement(day, record.id, 1, kind))
+                store.papers.announce(Announcement(day, record.id, 1, kind))
                 report.added += 1
-        report.stored = len(store.announced_ids(day))
+        report.stored = len(store.papers.announced_ids(day))
         report.digest_papers = build_digest(
             store,
             day,
@@ -299,7 +297,7 @@ def backfill(
             include_replacements=config.include_replacements,
         )
         reports.append(report)
-    store.finish_fetch(
+    store.fetches.finish(
         fetch_id,
         status="complete",
         feed_date=end,

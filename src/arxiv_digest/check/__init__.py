@@ -17,12 +17,9 @@ from __future__ import annotations
 import re
 from itertools import combinations
 
-from arxiv_digest.models import FIELDS, Paper, SummaryFields
-from arxiv_digest.summarize.prompt import language_problem
-from arxiv_digest.textutil import is_cjk_language
+from arxiv_digest.models import FIELDS, Paper, SummaryFields, tldr_limit
+from arxiv_digest.textutil import language_problem
 
-TLDR_LIMIT_CJK = 150
-TLDR_LIMIT = 250
 COPY_SHARE = 0.6  # share of a field's 6-word runs found verbatim in the abstract
 REPEAT_RATIO = 0.8
 
@@ -184,7 +181,7 @@ def repeated_fields(fields: SummaryFields) -> list[str]:
 
 
 def tldr_too_long(fields: SummaryFields, language: str) -> list[str]:
-    limit = TLDR_LIMIT_CJK if is_cjk_language(language) else TLDR_LIMIT
+    limit = tldr_limit(language)
     if len(fields.tldr) > limit:
         return [f"tldr-length: the TL;DR has {len(fields.tldr)} characters (limit {limit})"]
     return []

@@ -1,0 +1,380 @@
+"""The daily job as a Python API: each stage callable on its own, returning a typed report.
+
+    from arxiv_digest.config import load_config
+    from arxiv_digest.pipeline import run_day
+
+    config, _ = load_config()
+    report = run_day(config, deliver=True)     # fetch, rank, summarize, render, deliver
+    print("\\n".join(report.lines))
+
+Every stage reads from and writes to the store, so each can be re-run alone (`fetch`,
+`summarize`, `check`, `rank`, `render`, `deliver`); `run_day` is them in order for one
+announcement day. The command line is a thin shell over this module; a scheduler or a notebook
+calls it the same way. Nothing here prints: stages return reports, and `on_line` (when given)
+hears each line as soon as its stage is done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from arxiv_digest.config import Config, default_db_path
+from arxiv_digest.deliver.channels import CHANNELS, DeliverOptions
+from arxiv_digest.errors import ConfigError, NotFoundError
+from arxiv_digest.fetch import FetchReport
+from arxiv_digest.files import write_atomic
+from arxiv_digest.rank.stage import RankReport
+from arxiv_digest.render.formats import FORMATS, Rendered, RenderOptions, latest_day
+from arxiv_digest.sources.http import PoliteClient
+from arxiv_digest.store import Store
+from arxiv_digest.summarize.stage import Budget, Progress, SummarizeReport
+
+__all__ = [
+    "Budget",
+    "CheckReport",
+    "DayReport",
+    "arxiv_client",
+    "check",
+    "deliver",
+    "fetch",
+    "open_store",
+    "rank",
+    "render",
+    "run_day",
+    "store_path",
+    "summarize",
+]
+
+Echo = Callable[[str], None]
+
+
+def store_path(config: Config, db: str | Path | None = None) -> Path:
+    """The store in use: `db`, else $ARXIV_DIGEST_DB, else the config's, else the default."""
+    return Path(db or os.environ.get("ARXIV_DIGEST_DB") or config.db or default_db_path())
+
+
+def open_store(config: Config, db: str | Path | None = None) -> Store:
+    return Store(store_path(config, db))
+
+
+def ranking_on(config: Config, store: Store) -> bool:
+    """Ranking runs when the config has a profile or the reader has starred or hidden papers."""
+    return config.rank.enabled() or store.feedback.any()
+
+
+def _for_you(config: Config, store: Store) -> int:
+    return config.rank.for_you if ranking_on(config, store) else 0
+
+
+@contextmanager
+def arxiv_client(config: Config) -> Iterator[PoliteClient]:
+    """The one polite HTTP client to arXiv for a run (spacing, retries, User-Agent)."""
+    import httpx
+
+    with httpx.Client(timeout=config.arxiv.timeout, follow_redirects=True) as http:
+        yield PoliteClient(
+            http, min_interval=config.arxiv.min_interval, max_attempts=config.arxiv.max_attempts
+        )
+
+
+# -- the stages ----------------------------------------------------------------------------------
+
+
+def fetch(
+    config: Config,
+    store: Store,
+    *,
+    day: str | None = None,
+    allow_partial: bool = False,
+    client: PoliteClient | None = None,
+) -> FetchReport:
+    """Fetch an announcement day from arXiv into the store and build its digest."""
+    from arxiv_digest.fetch import fetch_day
+
+    if client is not None:
+        return fetch_day(store, client, config, day=day, allow_partial=allow_partial)
+    with arxiv_client(config) as own:
+        return fetch_day(store, own, config, day=day, allow_partial=allow_partial)
+
+
+def backfill(
+    config: Config, store: Store, start: str, end: str, *, client: PoliteClient | None = None
+) -> list[FetchReport]:
+    """Harvest past days through OAI-PMH (grouped by first-version date)."""
+    from arxiv_digest.fetch import backfill as harvest
+
+    if client is not None:
+        return harvest(store, client, config, start, end)
+    with arxiv_client(config) as own:
+        return harvest(store, own, config, start, end)
+
+
+def summarize(
+    config: Config,
+    store: Store,
+    day: str | None = None,
+    *,
+    retry_failed: bool = False,
+    budget: Budget | None = None,
+    progress: Progress | None = None,
+) -> SummarizeReport:
+    """Summarize every paper of a stored day that has no usable summary yet.
+
+    With `rank.summarize_top = K` only the K best-ranked papers go to the configured backend;
+    the rest get the extractive summary, at no cost.
+    """
+    from arxiv_digest.summarize import make_summarizer
+    from arxiv_digest.summarize.extractive import ExtractiveSummarizer
+    from arxiv_digest.summarize.stage import summarize_day
+
+    day = day or latest_day(store)
+    summarizer = make_summarizer(config.summarizer)
+    only: set[str] | None = None
+    rest: set[str] = set()
+    if config.rank.summarize_top is not None and summarizer.backend != "extractive":
+        rows = [r for r in store.digests.rows(day) if not r.dropped]
+        best = sorted(rows, key=lambda r: -(r.score or 0.0))[: config.rank.summarize_top]
+        only = {r.paper_id for r in best}
+        rest = {r.paper_id for r in rows} - only
+    report = asyncio.run(
+        summarize_day(
+            store,
+            day,
+            summarizer,
+            config.language,
+            retry_failed=retry_failed,
+            concurrency=config.summarizer.concurrency,
+            budget=budget,
+            prices=config.summarizer.prices,
+            progress=progress,
+            only=only,
+        )
+    )
+    if rest:  # each paper is counted once: the top K above, the rest here
+        extra = asyncio.run(
+            summarize_day(store, day, ExtractiveSummarizer(), config.language, only=rest)
+        )
+        report.total += extra.total
+        report.ok += extra.ok
+        report.cached += extra.cached
+    return report
+
+
+@dataclass
+class CheckReport:
+    """The quality warnings of some days' summaries."""
+
+    total: int = 0
+    flagged: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for *_, warnings in self.flagged:
+            for warning in warnings:
+                kind = warning.split(":", 1)[0]
+                counts[kind] = counts.get(kind, 0) + 1
+        return counts
+
+    def lines(self) -> list[str]:
+        out = []
+        for day, paper_id, title, warnings in self.flagged:
+            out.append(f"{day} {paper_id} {title}")
+            out.extend(f"  - {w}" for w in warnings)
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(self.counts.items())) or "none"
+        out.append(f"{len(self.flagged)} of {self.total} summaries have warnings ({kinds})")
+        return out
+
+
+def check(store: Store, day: str | None = None, *, all_days: bool = False) -> CheckReport:
+    """Collect the quality warnings stored with each summary of one day (or every day)."""
+    report = CheckReport()
+    for one_day in store.digests.dates() if all_days else [day or latest_day(store)]:
+        digest = store.digests.load(one_day)
+        if digest is None:
+            raise NotFoundError(f"no digest stored for {one_day}")
+        for entry in digest.entries:
+            report.total += 1
+            if entry.summary is not None and entry.summary.warnings:
+                report.flagged.append(
+                    (one_day, entry.paper.id, entry.paper.title, entry.summary.warnings)
+                )
+    return report
+
+
+def rank(config: Config, store: Store, day: str | None = None) -> RankReport | None:
+    """Score a day against the reader's profile; None when ranking is off."""
+    from arxiv_digest.rank.stage import rank_day
+
+    if not ranking_on(config, store):
+        return None
+    similarity = None
+    if config.rank.method == "embeddings":
+        from arxiv_digest.rank.embeddings import Embedder
+
+        similarity = Embedder(store).similarity
+    return rank_day(store, day or latest_day(store), config.rank, similarity=similarity)
+
+
+def render(
+    config: Config,
+    store: Store,
+    fmt: str = "markdown",
+    *,
+    day: str | None = None,
+    output: Path | None = None,
+    out_dir: Path | None = None,
+    site_dir: Path | None = None,
+    feed_days: int = 3,
+    force: bool = False,
+) -> Rendered:
+    """Render in a registered format and write the file (`output`, else its default place).
+    With `output` = Path("-") nothing is written: the caller prints `text`."""
+    renderer = FORMATS.get(fmt)()
+    rendered = renderer.render(
+        store,
+        RenderOptions(
+            day=day,
+            out_dir=out_dir or config.output_dir,
+            site_dir=site_dir,
+            feed_days=feed_days,
+            force=force,
+            for_you=_for_you(config, store),
+            threshold=config.rank.threshold,
+            site_url=config.site_url,
+        ),
+    )
+    if rendered.text is not None and str(output) != "-":
+        target = output or rendered.target
+        assert target is not None
+        changed = write_atomic(target, rendered.text)
+        rendered.target = target
+        rendered.lines.append(f"{'wrote' if changed else 'unchanged'} {target}")
+    return rendered
+
+
+def deliver(
+    config: Config,
+    store: Store,
+    day: str | None = None,
+    *,
+    channels: Sequence[str] | None = None,
+    name: str | None = None,
+    force: bool = False,
+    on_line: Echo | None = None,
+) -> list[str]:
+    """Send a day's digest through the configured channels (all, or those named); each target
+    gets it once, unless `force`. Returns one line per target (`on_line` hears each at once, so
+    a failure later on does not hide what was sent)."""
+    day = day or latest_day(store)
+    options = DeliverOptions(config.site_url, _for_you(config, store), config.rank.threshold)
+    lines: list[str] = []
+    digest = None
+    for channel_name in channels or CHANNELS.names():
+        channel = CHANNELS.get(channel_name)()
+        targets = [t for t in channel.targets(config) if name is None or name in t.recipients]
+        if channels and not targets:
+            raise ConfigError(f"no {channel_name} delivery configured")
+        for target in targets:
+            todo = [
+                r
+                for r in target.recipients
+                if force or not store.deliveries.sent(day, target.channel, r)
+            ]
+            if not todo:
+                every = " to every recipient" if target.many else ""
+                lines.append(
+                    f"{target.label} for {day} was already sent{every} (--force sends again)"
+                )
+                if on_line is not None:
+                    on_line(lines[-1])
+                continue
+            if digest is None:
+                digest = store.digests.load(day)
+                if digest is None:
+                    raise NotFoundError(f"no digest stored for {day}")
+            lines.append(channel.send(target, digest, todo, config, options))
+            store.deliveries.mark(day, target.channel, todo)
+            if on_line is not None:
+                on_line(lines[-1])
+    return lines
+
+
+send = deliver  # `run_day` takes a flag called `deliver`
+
+
+# -- the daily job -------------------------------------------------------------------------------
+
+
+@dataclass
+class DayReport:
+    """What one `run_day` did, stage by stage (None: the stage did not run)."""
+
+    fetch: FetchReport | None = None
+    rank: RankReport | None = None
+    summarize: SummarizeReport | None = None
+    markdown: Path | None = None
+    site: Rendered | None = None
+    delivered: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def date(self) -> str | None:
+        return self.fetch.date if self.fetch else None
+
+
+def run_day(
+    config: Config,
+    date: str | None = None,
+    *,
+    deliver: bool = False,
+    out_dir: Path | None = None,
+    budget: Budget | None = None,
+    db: str | Path | None = None,
+    wait: bool = False,
+    client: PoliteClient | None = None,
+    progress: Progress | None = None,
+    on_line: Echo | None = None,
+) -> DayReport:
+    """Fetch, rank, summarize and render one announcement day; with `deliver`, also build the
+    site and send the configured email and webhooks. Safe to run again: what is done is kept and
+    nothing is sent twice. Holds the store's run lock (LockedError if another run has it, or
+    wait for it with `wait`)."""
+    from arxiv_digest.lock import run_lock
+
+    report = DayReport()
+
+    def emit(lines: Sequence[str]) -> None:
+        report.lines.extend(lines)
+        if on_line is not None:
+            for line in lines:
+                on_line(line)
+
+    out = out_dir or config.output_dir
+    path = store_path(config, db)
+    with run_lock(path, wait=wait), Store(path) as store:
+        report.fetch = fetch(config, store, day=date, client=client)
+        emit(report.fetch.lines())
+        day = report.fetch.date
+        if report.fetch.status == "empty" or day is None:
+            return report
+        report.rank = rank(config, store, day)
+        if report.rank is not None:
+            emit(report.rank.lines()[:2])
+        report.summarize = summarize(config, store, day, budget=budget, progress=progress)
+        emit(report.summarize.lines())
+        if not store.digests.has(day):
+            raise NotFoundError(f"no paper of {day} matches {', '.join(config.categories)}")
+        markdown = render(config, store, "markdown", day=day, out_dir=out)
+        report.markdown = markdown.target
+        emit(markdown.lines)
+        if deliver:
+            report.site = render(config, store, "html", out_dir=out)
+            emit(report.site.lines)
+            report.delivered = send(config, store, day, on_line=lambda line: emit([line]))
+    return report

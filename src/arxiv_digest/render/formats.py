@@ -1,0 +1,94 @@
+"""The output formats: one `Renderer` per format, found by name in `FORMATS`.
+
+A renderer reads what it needs from the store and returns the text of one file (the pipeline
+writes it, or prints it) or, for a whole site, writes its directory itself and says what it did.
+Adding a format is one module with a `Renderer` subclass and one registration (see `plugins.py`).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from arxiv_digest.errors import NotFoundError
+from arxiv_digest.plugins import Registry
+
+if TYPE_CHECKING:
+    from arxiv_digest.models import Digest
+    from arxiv_digest.store import Store
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    day: str | None = None  # None: the latest stored day
+    out_dir: Path = Path("digests")  # where files go by default
+    site_dir: Path | None = None  # the site's directory (default: out_dir/site)
+    feed_days: int = 3
+    force: bool = False
+    for_you: int = 0  # the "For you" list's length; 0 when ranking is off
+    threshold: float = 1.0
+    site_url: str | None = None
+
+
+@dataclass
+class Rendered:
+    """One format's output: a file's text and default place, or a report of what was written."""
+
+    text: str | None = None
+    target: Path | None = None
+    lines: list[str] = field(default_factory=list)  # for the user
+    notes: list[str] = field(default_factory=list)  # warnings, for stderr
+
+
+class Renderer(ABC):
+    name: ClassVar[str]
+
+    @abstractmethod
+    def render(self, store: Store, options: RenderOptions) -> Rendered:
+        """Render from the store; raise NotFoundError when there is nothing to render."""
+
+
+class DayRenderer(Renderer):
+    """A format of one stored day: subclasses say how a digest becomes text and where it goes."""
+
+    @abstractmethod
+    def text(self, digest: Digest, options: RenderOptions) -> str: ...
+
+    @abstractmethod
+    def filename(self, digest: Digest) -> str: ...
+
+    def render(self, store: Store, options: RenderOptions) -> Rendered:
+        day = options.day or latest_day(store)
+        digest = store.digests.load(day)
+        if digest is None:
+            raise NotFoundError(f"no digest stored for {day}")
+        missing = sum(1 for e in digest.entries if e.summary is None)
+        notes = [f"note: {missing} papers have no summary yet and show placeholders"] * bool(
+            missing
+        )
+        return Rendered(
+            self.text(digest, options), options.out_dir / self.filename(digest), notes=notes
+        )
+
+
+def latest_day(store: Store) -> str:
+    days = store.digests.dates()
+    if not days:
+        raise NotFoundError("the store holds no digest yet: fetch or import a day first")
+    return days[0]
+
+
+FORMATS: Registry[type[Renderer]] = Registry(
+    "output format",
+    "arxiv_digest.formats",
+    {
+        "markdown": "arxiv_digest.render.markdown:MarkdownRenderer",
+        "html": "arxiv_digest.render.html:SiteRenderer",
+        "atom": "arxiv_digest.render.feeds:AtomRenderer",
+        "json": "arxiv_digest.render.feeds:JsonRenderer",
+        "jsonl": "arxiv_digest.render.feeds:JsonlRenderer",
+    },
+)
+register_format = FORMATS.register

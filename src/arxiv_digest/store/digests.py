@@ -1,0 +1,208 @@
+"""Digests and their entries: the only writer of `digests` and `digest_entries`.
+
+Three kinds of change, one method each: `plan` sets which papers a day holds (fetch, import,
+demo), `rank` sets their scores and order, `attach` points an entry at its summary.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from arxiv_digest.models import Digest, DigestEntry
+from arxiv_digest.store._table import P_COLUMNS, Table, now_iso, paper_from_row, to_json
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRow:
+    """One planned digest line: which paper goes where, and which summary it shows."""
+
+    section: str
+    paper_id: str
+    summary_id: int | None = None
+    score: float | None = None
+    reasons: tuple[str, ...] = ()
+    dropped: str | None = None  # why the ranking left it out (None: shown)
+
+
+class Digests(Table):
+    def plan(
+        self,
+        date: str,
+        rows: Sequence[DigestRow],
+        *,
+        language: str,
+        sections: Sequence[str],
+        source: str,
+    ) -> bool:
+        """Make `rows` the digest of `date`. Returns False when the stored one was already equal."""
+        current = self.store.execute(
+            "SELECT language, sections FROM digests WHERE date = ?", (date,)
+        ).fetchone()
+        if (
+            current is not None
+            and current["language"] == language
+            and json.loads(current["sections"]) == list(sections)
+            and self.rows(date) == list(rows)
+        ):
+            return False
+        with self.store.transaction():
+            self.store.execute(
+                "INSERT INTO digests (date, language, sections, source, created_at) "
+                "VALUES (?,?,?,?,?) ON CONFLICT(date) DO UPDATE SET language = excluded.language, "
+                "sections = excluded.sections, source = excluded.source, "
+                "created_at = excluded.created_at",
+                (date, language, json.dumps(list(sections)), source, now_iso()),
+            )
+            self._write_entries(date, rows)
+        return True
+
+    def rank(self, date: str, rows: Sequence[DigestRow]) -> bool:
+        """Give the day's entries their scores, reasons, drops and order; the digest's source and
+        sections stay. Returns False when nothing changed."""
+        if self.rows(date) == list(rows):
+            return False
+        with self.store.transaction():
+            self.store.execute(
+                "UPDATE digests SET created_at = ? WHERE date = ?", (now_iso(), date)
+            )
+            self._write_entries(date, rows)
+        return True
+
+    def _write_entries(self, date: str, rows: Sequence[DigestRow]) -> None:
+        self.store.execute("DELETE FROM digest_entries WHERE date = ?", (date,))
+        self.store.executemany(
+            "INSERT INTO digest_entries (date, position, section, paper_id, summary_id, score, "
+            "reasons, dropped) VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (
+                    date,
+                    pos,
+                    r.section,
+                    r.paper_id,
+                    r.summary_id,
+                    r.score,
+                    to_json(list(r.reasons)),
+                    r.dropped,
+                )
+                for pos, r in enumerate(rows, start=1)
+            ],
+        )
+
+    def attach(self, date: str, paper_id: str, summary_id: int) -> None:
+        """Show summary `summary_id` for the paper in the day's digest."""
+        self.store.execute(
+            "UPDATE digest_entries SET summary_id = ? WHERE date = ? AND paper_id = ? "
+            "AND summary_id IS NOT ?",
+            (summary_id, date, paper_id, summary_id),
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def rows(self, date: str) -> list[DigestRow]:
+        rows = self.store.execute(
+            "SELECT section, paper_id, summary_id, score, reasons, dropped FROM digest_entries "
+            "WHERE date = ? ORDER BY position",
+            (date,),
+        ).fetchall()
+        return [
+            DigestRow(
+                r["section"],
+                r["paper_id"],
+                r["summary_id"],
+                r["score"],
+                tuple(json.loads(r["reasons"])),
+                r["dropped"],
+            )
+            for r in rows
+        ]
+
+    def has(self, date: str) -> bool:
+        found = self.store.execute("SELECT 1 FROM digests WHERE date = ?", (date,)).fetchone()
+        return found is not None
+
+    def dates(self) -> list[str]:
+        """Every stored digest day, newest first."""
+        return [r[0] for r in self.store.execute("SELECT date FROM digests ORDER BY date DESC")]
+
+    def source(self, date: str) -> str | None:
+        row = self.store.execute("SELECT source FROM digests WHERE date = ?", (date,)).fetchone()
+        return str(row[0]) if row else None
+
+    def load(self, date: str, *, include_dropped: bool = False) -> Digest | None:
+        head = self.store.execute(
+            "SELECT language, sections FROM digests WHERE date = ?", (date,)
+        ).fetchone()
+        if head is None:
+            return None
+        rows = self.store.execute(
+            f"SELECT e.position, e.section, e.score, e.reasons, e.summary_id, {P_COLUMNS} "
+            "FROM digest_entries e JOIN papers p ON p.id = e.paper_id "
+            "WHERE e.date = ? AND (? OR e.dropped IS NULL) ORDER BY e.position",
+            (date, include_dropped),
+        ).fetchall()
+        summaries = self.store.summaries.by_id(
+            r["summary_id"] for r in rows if r["summary_id"] is not None
+        )
+        entries = tuple(
+            DigestEntry(
+                position=r["position"],
+                section=r["section"],
+                paper=paper_from_row(r),
+                summary=summaries.get(r["summary_id"]),
+                score=r["score"],
+                reasons=tuple(json.loads(r["reasons"])),
+            )
+            for r in rows
+        )
+        return Digest(
+            date=date,
+            entries=entries,
+            language=head["language"],
+            sections=tuple(json.loads(head["sections"])),
+        )
+
+    # -- overviews (stats, the site) ----------------------------------------------------------
+
+    def stats(self) -> list[dict[str, Any]]:
+        """Per day: papers per section, failed summaries, tokens and cost of its summaries."""
+        rows = self.store.execute(
+            "SELECT e.date AS date, e.section AS section, COUNT(*) AS papers, "
+            "SUM(CASE WHEN s.status = 'failed' THEN 1 ELSE 0 END) AS failed, "
+            "SUM(CASE WHEN s.id IS NULL THEN 1 ELSE 0 END) AS missing, "
+            "COALESCE(SUM(s.tokens_in), 0) AS tokens_in, "
+            "COALESCE(SUM(s.tokens_out), 0) AS tokens_out, SUM(s.cost) AS cost, "
+            "SUM(CASE WHEN s.id IS NOT NULL AND s.cost IS NULL "
+            "AND s.backend NOT IN ('extractive', 'import', 'local') THEN 1 ELSE 0 END) AS unpriced "
+            "FROM digest_entries e LEFT JOIN summaries s ON s.id = e.summary_id "
+            "WHERE e.dropped IS NULL GROUP BY e.date, e.section ORDER BY e.date DESC, e.section"
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def signatures(self) -> dict[str, str]:
+        """A fingerprint per stored day that changes whenever its digest or summaries change."""
+        rows = self.store.execute(
+            "SELECT e.date AS date, COUNT(*) AS n, COALESCE(SUM(e.summary_id), 0) AS ids, "
+            "MAX(s.created_at) AS latest, d.created_at AS made, "
+            "COALESCE(SUM(LENGTH(s.warnings)), 0) AS warn, "
+            "COALESCE(SUM(e.score), 0) AS score "
+            "FROM digest_entries e JOIN digests d ON d.date = e.date "
+            "LEFT JOIN summaries s ON s.id = e.summary_id WHERE e.dropped IS NULL GROUP BY e.date"
+        ).fetchall()
+        return {
+            r["date"]: f"{r['n']}:{r['ids']}:{r['latest']}:{r['made']}:{r['warn']}:{r['score']}"
+            for r in rows
+        }
+
+    def overview(self) -> list[tuple[str, str, int, int]]:
+        """(date, section, papers, failed summaries) for every stored day, newest first."""
+        rows = self.store.execute(
+            "SELECT e.date AS date, e.section AS section, COUNT(*) AS n, "
+            "SUM(CASE WHEN s.status IS NOT 'ok' THEN 1 ELSE 0 END) AS failed, "
+            "MIN(e.position) AS first FROM digest_entries e "
+            "LEFT JOIN summaries s ON s.id = e.summary_id WHERE e.dropped IS NULL "
+            "GROUP BY e.date, e.section ORDER BY e.date DESC, first"
+        ).fetchall()
+        return [(r["date"], r["section"], r["n"], r["failed"]) for r in rows]

@@ -1,0 +1,143 @@
+"""Summaries and the claims on them: the only writer of `summaries` and `claims`.
+
+A claim is the right to summarize one cache key: two runs on one store never pay for the same
+paper twice.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from collections.abc import Iterable
+
+from arxiv_digest.models import FIELDS, Summary, SummaryKey
+from arxiv_digest.store._table import (
+    SUMMARY_COLUMNS,
+    SUMMARY_NAMES,
+    Table,
+    now_iso,
+    summary_from_row,
+    to_json,
+)
+
+_KEY = "paper_id = ? AND version = ? AND model = ? AND language = ? AND prompt_version = ?"
+_INSERTED = [*SUMMARY_NAMES[1:], "created_at"]
+_MUTABLE = _INSERTED[5:-1]
+_SAVE = (
+    f"INSERT INTO summaries ({', '.join(_INSERTED)}) VALUES ({', '.join('?' * len(_INSERTED))}) "
+    f"ON CONFLICT(paper_id, version, model, language, prompt_version) DO UPDATE SET "
+    f"{', '.join(f'{n} = excluded.{n}' for n in [*_MUTABLE, 'created_at'])} "
+    f"WHERE ({' OR '.join(f'{n} IS NOT excluded.{n}' for n in _MUTABLE)}) "
+    "AND NOT (summaries.status = 'ok' AND excluded.status = 'failed') "
+    "RETURNING id"
+)
+
+
+def _key_params(key: SummaryKey) -> tuple[str, int, str, str, str]:
+    return (key.paper_id, key.version, key.model, key.language, key.prompt_version)
+
+
+class Summaries(Table):
+    def get(self, key: SummaryKey) -> Summary | None:
+        row = self.store.execute(
+            f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE {_KEY}", _key_params(key)
+        ).fetchone()
+        return summary_from_row(row) if row else None
+
+    def get_by_id(self, summary_id: int) -> Summary | None:
+        return self.by_id([summary_id]).get(summary_id)
+
+    def by_id(self, ids: Iterable[int]) -> dict[int, Summary]:
+        rows = self.store.select_in(
+            f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE id IN ({{marks}})", ids
+        )
+        return {row["id"]: summary_from_row(row) for row in rows}
+
+    def save(self, summary: Summary) -> int:
+        """Store a summary under its cache key and return its id.
+
+        An `ok` summary is never replaced by a `failed` one: a retry that fails keeps the content.
+        """
+        texts: dict[str, str | None] = dict.fromkeys(FIELDS)
+        if summary.fields is not None:
+            texts.update({k: v or None for k, v in summary.fields.as_dict().items()})
+        row = self.store.execute(
+            _SAVE,
+            (
+                *_key_params(summary.key),
+                summary.backend,
+                summary.status,
+                *(texts[name] for name in FIELDS),
+                summary.error,
+                summary.tokens_in,
+                summary.tokens_out,
+                summary.cost,
+                summary.seconds,
+                to_json(list(summary.warnings)),
+                now_iso(),
+            ),
+        ).fetchone()
+        if row is not None:
+            return int(row[0])
+        # unchanged, or an ok summary kept against a failed retry: the stored row stands
+        found = self.store.execute(
+            f"SELECT id FROM summaries WHERE {_KEY}", _key_params(summary.key)
+        ).fetchone()
+        return int(found[0])
+
+    # -- claims -------------------------------------------------------------------------------
+
+    def claim(self, key: SummaryKey, owner: str, *, ttl: float = 3600.0) -> bool:
+        """Take the right to summarize `key`. False if an ok summary exists or another live run
+        holds it. A claim whose owner died (same host, process gone) or expired is taken over."""
+        params = _key_params(key)
+        with self.store.transaction():
+            done = self.store.execute(
+                f"SELECT 1 FROM summaries WHERE {_KEY} AND status = 'ok'", params
+            ).fetchone()
+            if done:
+                return False
+            row = self.store.execute(
+                f"SELECT owner, claimed_at FROM claims WHERE {_KEY}", params
+            ).fetchone()
+            if (
+                row is not None
+                and row["owner"] != owner
+                and not _claim_is_stale(row["owner"], row["claimed_at"], ttl)
+            ):
+                return False
+            self.store.execute(
+                "INSERT INTO claims (paper_id, version, model, language, prompt_version, owner, "
+                "claimed_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET "
+                "owner = excluded.owner, claimed_at = excluded.claimed_at",
+                (*params, owner, time.time()),
+            )
+        return True
+
+    def release(self, key: SummaryKey, owner: str) -> None:
+        self.store.execute(
+            f"DELETE FROM claims WHERE {_KEY} AND owner = ?", (*_key_params(key), owner)
+        )
+
+
+def claim_owner() -> str:
+    """Who holds a claim: host, process and a nonce (a pid can be reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _claim_is_stale(owner: str, claimed_at: float, ttl: float) -> bool:
+    if time.time() - claimed_at > ttl:
+        return True
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True  # the run that claimed it is gone (killed, crashed)
+    except PermissionError:
+        return False
+    return False
