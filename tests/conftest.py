@@ -7,20 +7,10 @@ import pytest
 from click.testing import CliRunner
 
 from arxiv_digest.store import Store
+from tests.fakes.llm_server import LLMServer
 
-FIXTURES = Path(__file__).parent / "fixtures"
-REFERENCE_DIR = FIXTURES / "reference-digests"
-ARXIV_DIR = FIXTURES / "arxiv"
-SHARED_REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference-digests"
-
-
-def reference_markdown() -> list[Path]:
-    """Every reference digest: the copies in tests/fixtures and, where present, ../shared."""
-    seen: dict[bytes, Path] = {}
-    for directory in (REFERENCE_DIR, SHARED_REFERENCE_DIR):
-        for path in sorted(directory.glob("*.md")):
-            seen.setdefault(path.read_bytes(), path)
-    return list(seen.values())
+#: shared fixtures that live beside their fakes
+pytest_plugins = ["tests.fakes.smtp"]
 
 
 @pytest.fixture(autouse=True)
@@ -45,3 +35,12 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture
+def llm() -> Iterator[LLMServer]:
+    """An OpenAI-compatible chat server on loopback that behaves like a real one, faults
+    included (tests/fakes/llm_server.py)."""
+    server = LLMServer()
+    with server.running():
+        yield server

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from arxiv_digest.models import Paper
+from arxiv_digest.fetch.ingest import store_imported
+from arxiv_digest.models import Announcement, Paper, Summary, SummaryFields
+from arxiv_digest.sources.importers import read_digest_file
+from arxiv_digest.store import DigestRow, Store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REFERENCE_DIR = FIXTURES / "reference-digests"
+ARXIV_DIR = FIXTURES / "arxiv"
+SHARED_REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference-digests"
 
 
 def make_paper(paper_id: str = "2501.00001", **overrides: Any) -> Paper:
@@ -102,3 +111,70 @@ def llama_server() -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+XSS = {
+    "title": "<script>window.__pwned=1</script> Attention </details><img src=x "
+    'onerror="window.__pwned=2"> {{ 7*7 }} {% if 1 %}yes{% endif %}',
+    "author": "<img src=x onerror=window.__pwned=3>",
+    "abstract": 'Click <a href="javascript:window.__pwned=4">here</a> </details></article>'
+    "<script>window.__pwned=5</script> ${7*7} $x<y$",
+    "tldr": "<svg onload=window.__pwned=6>TL;DR</svg> {{ config }}",
+}
+
+
+def import_references(store: Store) -> list[str]:
+    days = []
+    for i, path in enumerate(sorted(REFERENCE_DIR.glob("*.md")), start=1):
+        day = f"2026-01-0{i}"
+        store_imported(store, read_digest_file(path, day))
+        days.append(day)
+    return days
+
+
+def add_xss_day(store: Store, day: str = "2026-02-01") -> None:
+    paper = make_paper(
+        "2602.00001", title=XSS["title"], authors=(XSS["author"], "Ada"), abstract=XSS["abstract"]
+    )
+    other = make_paper(
+        "2602.00002", title="A normal paper about diffusion models", primary_category="cs.AI"
+    )
+    with store.transaction():
+        for p in (paper, other):
+            store.papers.upsert(p)
+            store.papers.announce(Announcement(day, p.id, 1, "new"))
+        fields = SummaryFields(
+            XSS["tldr"], "<b>bold</b> motivation", "method <i>x</i>", "result", "conclusion"
+        )
+        ok = store.summaries.save(
+            Summary(
+                paper.id,
+                1,
+                "openai",
+                "m",
+                "English",
+                "p1",
+                "ok",
+                fields,
+                warnings=("number: result has 99",),
+            )
+        )
+        failed = store.summaries.save(
+            Summary(other.id, 1, "openai", "m", "English", "p1", "failed", None, error="timeout")
+        )
+        store.digests.plan(
+            day,
+            [DigestRow("cs.LG", paper.id, ok), DigestRow("cs.AI", other.id, failed)],
+            language="English",
+            sections=["cs.LG", "cs.AI"],
+            source="test",
+        )
+
+
+def reference_markdown() -> list[Path]:
+    """Every reference digest: the copies in tests/fixtures and, where present, ../shared."""
+    seen: dict[bytes, Path] = {}
+    for directory in (REFERENCE_DIR, SHARED_REFERENCE_DIR):
+        for path in sorted(directory.glob("*.md")):
+            seen.setdefault(path.read_bytes(), path)
+    return list(seen.values())

@@ -6,7 +6,7 @@ import pytest
 
 from arxiv_digest.check import check_summary, numbers
 from arxiv_digest.models import FIELDS, Paper, SummaryFields
-from tests.conftest import REFERENCE_DIR
+from tests.helpers import REFERENCE_DIR
 
 PAPER = Paper(
     id="2501.00001",

@@ -64,7 +64,7 @@ def test_render_and_summarize_on_an_empty_store(tmp_path: Path, runner: CliRunne
 def test_summarize_replaces_failed_imports_only_when_asked(
     tmp_path: Path, runner: CliRunner
 ) -> None:
-    from tests.conftest import REFERENCE_DIR
+    from tests.helpers import REFERENCE_DIR
 
     db = ["--db", str(tmp_path / "s.db")]
     failed = REFERENCE_DIR / "004_fd5308535e503f19.md"

@@ -77,3 +77,29 @@ def test_config_show(tmp_path: Path, runner: CliRunner, monkeypatch: pytest.Monk
     assert result.exit_code == 0
     assert 'language = "English"' in result.output
     assert "[summarizer]" in result.output and 'backend = "extractive"' in result.output
+
+
+def test_config_show_round_trips_and_masks_url_passwords(tmp_path: Path) -> None:
+    import tomllib
+
+    from arxiv_digest.config import Config, render_config
+
+    settings = {
+        "categories": ["cs.IR", "cs.CL"],
+        "site_url": "https://me.example/arxiv",
+        "summarizer": {
+            "backend": "openai",
+            "model": "qwen-plus",
+            "prices": {"qwen-plus": {"input": 0.4, "output": 1.2}},
+        },
+        "rank": {"keywords": {"retrieval": 2.0, "survey": -1.0}, "min_score": 0.5},
+        "email": {"host": "smtp.example", "sender": "me@example", "recipients": ["a@example"]},
+        "webhooks": [{"name": "lab", "kind": "feishu", "url_env": "LAB_HOOK"}],
+    }
+    config = Config.model_validate(settings)
+    assert Config.model_validate(tomllib.loads(render_config(config, environ={}))) == config
+
+    leaky = Config.model_validate({"summarizer": {"base_url": "https://bob:hunter2@llm.lan/v1"}})
+    text = render_config(leaky, environ={"OPENAI_API_KEY": "sk-x"})
+    assert "hunter2" not in text and "https://bob:***@llm.lan/v1" in text
+    assert "# OPENAI_API_KEY (summarizer.api_key_env): set in the environment" in text

@@ -18,7 +18,7 @@ from arxiv_digest.fetch import EMPTY_DAY, backfill, fetch_day
 from arxiv_digest.sources.http import PoliteClient
 from arxiv_digest.store import Store
 from tests.fakes.arxiv import FakeArxiv, Fault, SynthPaper, synthetic_day
-from tests.sources.test_http import FakeClock
+from tests.fakes.clock import FakeClock
 
 DAY = "2026-01-06"
 CATS = ["cs.LG", "cs.AI", "cs.IR"]

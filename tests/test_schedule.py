@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from arxiv_digest.store import Store
-from tests.deliver.test_email import CERT, PASSWORD, Inbox, certificate, smtp  # noqa: F401
 from tests.fakes.arxiv import FakeArxiv, synthetic_day
+from tests.fakes.smtp import CERT, PASSWORD, Inbox
 
 DAY = "2026-01-06"
 CATS = ["cs.LG", "cs.AI", "cs.IR"]

@@ -11,8 +11,7 @@ from arxiv_digest.store import Store
 from arxiv_digest.store.search import fts_query
 from arxiv_digest.summarize.extractive import ExtractiveSummarizer
 from arxiv_digest.summarize.stage import summarize_day
-from tests.helpers import make_paper, seed_day
-from tests.render.test_site import import_references
+from tests.helpers import import_references, make_paper, seed_day
 
 
 @pytest.fixture

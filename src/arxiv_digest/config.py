@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
+import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from arxiv_digest.errors import ConfigError
@@ -315,49 +317,48 @@ def load_config(
 # -- showing the configuration -------------------------------------------------------------
 
 SECRET_WORDS = ("key", "token", "secret", "password")
+_URL_PASSWORD = re.compile(r"(://[^/:@\s]*:)[^/@\s]+@")
 
 
 def _is_secret(key: str) -> bool:
-    low = key.lower()
-    return any(low.endswith(word) for word in SECRET_WORDS)
+    return key.lower().endswith(SECRET_WORDS)
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return json.dumps(str(value), ensure_ascii=False)
+def _masked(data: Any, key: str = "") -> Any:
+    """The settings with secret values and passwords inside URLs replaced by ***; None dropped
+    (TOML has no null: an unset setting is a missing key)."""
+    if isinstance(data, dict):
+        return {k: _masked(v, k) for k, v in data.items() if v is not None}
+    if isinstance(data, list):
+        return [_masked(v, key) for v in data]
+    if isinstance(data, str):
+        return "***" if _is_secret(key) else _URL_PASSWORD.sub(r"\1***@", data)
+    return data
+
+
+def _env_names(data: Any, path: str = "") -> list[tuple[str, str]]:
+    """(dotted key, variable) for every setting that names an environment variable."""
+    found: list[tuple[str, str]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            where = f"{path}.{key}" if path else key
+            if key.endswith("_env") and isinstance(value, str):
+                found.append((where, value))
+            else:
+                found += _env_names(value, where)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            found += _env_names(value, f"{path}[{i}]")
+    return found
 
 
 def render_config(config: Config, environ: Mapping[str, str] | None = None) -> str:
-    """The configuration as TOML; secret values masked, secret variables shown as set or not."""
+    """The configuration as TOML that loads back as the same settings (written by tomli-w);
+    secrets masked, and whether each secret variable is set said in comments."""
     environ = os.environ if environ is None else environ
     data = config.model_dump(mode="json")
-    lines: list[str] = []
-    tables: list[tuple[str, dict[str, Any]]] = []
-
-    def emit(table: dict[str, Any], out: list[str]) -> None:
-        for key, value in table.items():
-            if isinstance(value, dict):
-                continue
-            if value is None:
-                out.append(f"# {key} is not set")
-                continue
-            text = "***" if _is_secret(key) else _toml_value(value)
-            note = ""
-            if key.endswith("_env") and isinstance(value, str):
-                note = "  # set in the environment" if environ.get(value) else "  # not set"
-            out.append(f"{key} = {text}{note}")
-
-    emit(data, lines)
-    for key, value in data.items():
-        if isinstance(value, dict):
-            tables.append((key, value))
-    for name, table in tables:
-        lines.append("")
-        lines.append(f"[{name}]")
-        emit(table, lines)
-    return "\n".join(lines) + "\n"
+    notes = [
+        f"# {variable} ({key}): {'set' if environ.get(variable) else 'not set'} in the environment"
+        for key, variable in _env_names(data)
+    ]
+    return "\n".join(notes) + ("\n" if notes else "") + tomli_w.dumps(_masked(data))

@@ -2,109 +2,14 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 
 from arxiv_digest.cli import cli
 from arxiv_digest.store import Store
-from tests.render.test_site import XSS, add_xss_day, import_references
-
-PASSWORD = "smtp-SECRET-do-not-print"
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[Any, email.message.EmailMessage]] = []
-        self.fail_next = False
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        if self.fail_next:
-            self.fail_next = False
-            return "451 4.3.0 try again later"
-        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((envelope, msg))  # type: ignore[arg-type]
-        return "250 OK"
-
-
-def _auth(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
-    ok = (
-        isinstance(data, LoginPassword)
-        and data.login == b"digest"
-        and data.password == PASSWORD.encode()
-    )
-    return AuthResult(success=ok, handled=False)
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1, made with openssl."""
-    import subprocess
-
-    root = tmp_path_factory.mktemp("tls")
-    key, cert = root / "key.pem", root / "cert.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return key, cert
-
-
-@pytest.fixture
-def smtp(certificate: tuple[Path, Path]) -> Iterator[tuple[Inbox, int]]:
-    import socket
-    import ssl
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    inbox = Inbox()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(str(certificate[1]), str(certificate[0]))
-    controller = Controller(
-        inbox,
-        hostname="127.0.0.1",
-        port=port,
-        authenticator=_auth,
-        auth_required=True,
-        require_starttls=True,
-        tls_context=context,
-        auth_exclude_mechanism=["LOGIN"],
-    )
-    controller.start()
-    CERT[:] = [certificate[1]]
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
-
-
-CERT: list[Path] = []
+from tests.fakes.smtp import CERT, PASSWORD, Inbox
+from tests.helpers import XSS, add_xss_day, import_references
 
 
 def _setup(tmp_path: Path, port: int) -> tuple[list[str], dict[str, str]]:

@@ -17,7 +17,7 @@ from arxiv_digest.config import WebhookConfig
 from arxiv_digest.deliver.webhook import post
 from arxiv_digest.errors import DeliveryError
 from arxiv_digest.store import Store
-from tests.render.test_site import add_xss_day, import_references
+from tests.helpers import add_xss_day, import_references
 
 
 class Hook:

@@ -13,8 +13,7 @@ from arxiv_digest.rank import Ranker, name_key, tfidf_similarity
 from arxiv_digest.rank.library import LibraryPaper, load_library
 from arxiv_digest.rank.stage import rank_day
 from arxiv_digest.store import Store
-from tests.conftest import REFERENCE_DIR
-from tests.helpers import make_paper, seed_day
+from tests.helpers import REFERENCE_DIR, make_paper, seed_day
 
 GNN = make_paper(
     "2601.00001",
@@ -278,3 +277,19 @@ def test_embeddings_similarity_and_cache(tmp_path: Path) -> None:
         ranker = Ranker(RankConfig(), [LibraryPaper(texts[1])], similarity=again.similarity)
         gnn, diff = ranker.score([GNN, DIFF])
         assert gnn.score > diff.score and gnn.reasons[0].startswith("close to: ")
+
+
+def test_bibtex_names_inside_values_are_not_fields(tmp_path: Path) -> None:
+    from arxiv_digest.rank.library import parse_bibtex
+
+    text = (
+        "@article{a,\n  note = {see title = {Wrong} and eprint = 9999.99999},\n"
+        "  title = {Graph {N}eural Retrieval},\n  eprint = {2401.00001},\n"
+        "  archivePrefix = {arXiv}\n}\n"
+        '@misc{b, Title = "Quoted, with a comma", url = {https://arxiv.org/abs/2402.00002v2}}\n'
+    )
+    papers = parse_bibtex(tmp_path / "lib.bib", text)
+    assert [(p.title, p.arxiv_id) for p in papers] == [
+        ("Graph Neural Retrieval", "2401.00001"),
+        ("Quoted, with a comma", "2402.00002"),
+    ]

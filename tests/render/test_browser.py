@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from arxiv_digest.render.html import SiteBuilder
 from arxiv_digest.store import Store
-from tests.render.test_site import add_xss_day, import_references
+from tests.helpers import add_xss_day, import_references
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -9,8 +9,7 @@ from arxiv_digest.models import Digest, DigestEntry, Summary, SummaryFields
 from arxiv_digest.render.markdown import render_markdown
 from arxiv_digest.sources.importers import read_digest_file
 from arxiv_digest.store import Store
-from tests.conftest import REFERENCE_DIR, reference_markdown
-from tests.helpers import make_paper
+from tests.helpers import REFERENCE_DIR, make_paper, reference_markdown
 
 
 @pytest.mark.parametrize("path", reference_markdown(), ids=lambda p: p.name)

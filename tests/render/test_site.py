@@ -12,71 +12,13 @@ from click.testing import CliRunner
 
 from arxiv_digest.cli import cli
 from arxiv_digest.fetch.ingest import store_imported
-from arxiv_digest.models import FAILED_NOTICE, Announcement, Summary, SummaryFields, arxiv_url
+from arxiv_digest.models import FAILED_NOTICE, arxiv_url
 from arxiv_digest.render.feeds import render_anchor_jsonl, render_atom, render_json
 from arxiv_digest.render.html import SiteBuilder
 from arxiv_digest.render.markdown import render_markdown
 from arxiv_digest.sources.importers import read_digest_file
-from arxiv_digest.store import DigestRow, Store
-from tests.conftest import REFERENCE_DIR
-from tests.helpers import make_paper
-
-XSS = {
-    "title": "<script>window.__pwned=1</script> Attention </details><img src=x "
-    'onerror="window.__pwned=2"> {{ 7*7 }} {% if 1 %}yes{% endif %}',
-    "author": "<img src=x onerror=window.__pwned=3>",
-    "abstract": 'Click <a href="javascript:window.__pwned=4">here</a> </details></article>'
-    "<script>window.__pwned=5</script> ${7*7} $x<y$",
-    "tldr": "<svg onload=window.__pwned=6>TL;DR</svg> {{ config }}",
-}
-
-
-def import_references(store: Store) -> list[str]:
-    days = []
-    for i, path in enumerate(sorted(REFERENCE_DIR.glob("*.md")), start=1):
-        day = f"2026-01-0{i}"
-        store_imported(store, read_digest_file(path, day))
-        days.append(day)
-    return days
-
-
-def add_xss_day(store: Store, day: str = "2026-02-01") -> None:
-    paper = make_paper(
-        "2602.00001", title=XSS["title"], authors=(XSS["author"], "Ada"), abstract=XSS["abstract"]
-    )
-    other = make_paper(
-        "2602.00002", title="A normal paper about diffusion models", primary_category="cs.AI"
-    )
-    with store.transaction():
-        for p in (paper, other):
-            store.papers.upsert(p)
-            store.papers.announce(Announcement(day, p.id, 1, "new"))
-        fields = SummaryFields(
-            XSS["tldr"], "<b>bold</b> motivation", "method <i>x</i>", "result", "conclusion"
-        )
-        ok = store.summaries.save(
-            Summary(
-                paper.id,
-                1,
-                "openai",
-                "m",
-                "English",
-                "p1",
-                "ok",
-                fields,
-                warnings=("number: result has 99",),
-            )
-        )
-        failed = store.summaries.save(
-            Summary(other.id, 1, "openai", "m", "English", "p1", "failed", None, error="timeout")
-        )
-        store.digests.plan(
-            day,
-            [DigestRow("cs.LG", paper.id, ok), DigestRow("cs.AI", other.id, failed)],
-            language="English",
-            sections=["cs.LG", "cs.AI"],
-            source="test",
-        )
+from arxiv_digest.store import Store
+from tests.helpers import REFERENCE_DIR, XSS, add_xss_day, import_references
 
 
 def test_site_builds_from_all_references(tmp_path: Path, store: Store) -> None:

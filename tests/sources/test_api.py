@@ -6,8 +6,8 @@ import pytest
 from arxiv_digest.errors import FetchError
 from arxiv_digest.sources.api import fetch_entries, parse_api
 from arxiv_digest.sources.http import PoliteClient
-from tests.conftest import ARXIV_DIR
-from tests.sources.test_http import FakeClock
+from tests.fakes.clock import FakeClock
+from tests.helpers import ARXIV_DIR
 
 
 def _client(

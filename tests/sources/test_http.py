@@ -7,21 +7,7 @@ import pytest
 
 from arxiv_digest.errors import FetchError
 from arxiv_digest.sources.http import PoliteClient, parse_retry_after
-
-
-class FakeClock:
-    """Time that passes only when someone sleeps: tests check waits without waiting."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+from tests.fakes.clock import FakeClock
 
 
 def _client(handler, clock: FakeClock, **kw: object) -> PoliteClient:  # type: ignore[no-untyped-def]

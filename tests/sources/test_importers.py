@@ -10,7 +10,7 @@ from arxiv_digest.cli import cli
 from arxiv_digest.errors import ImportFormatError
 from arxiv_digest.sources.importers import read_digest_file
 from arxiv_digest.store import Store
-from tests.conftest import REFERENCE_DIR
+from tests.helpers import REFERENCE_DIR
 
 REF_MD = REFERENCE_DIR / "000_3473ecea28a495c2.md"
 REF_JSONL = REFERENCE_DIR / "000_3473ecea28a495c2.jsonl"

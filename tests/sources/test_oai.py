@@ -6,8 +6,8 @@ import pytest
 from arxiv_digest.errors import FetchError
 from arxiv_digest.sources.http import PoliteClient
 from arxiv_digest.sources.oai import harvest, parse_page, split_authors
-from tests.conftest import ARXIV_DIR
-from tests.sources.test_http import FakeClock
+from tests.fakes.clock import FakeClock
+from tests.helpers import ARXIV_DIR
 
 
 def test_real_listrecords_page() -> None:

@@ -4,7 +4,7 @@ import pytest
 
 from arxiv_digest.errors import FetchError
 from arxiv_digest.sources.rss import parse_rss, split_creators
-from tests.conftest import ARXIV_DIR
+from tests.helpers import ARXIV_DIR
 
 
 def _parse(name: str, status: int = 200) -> object:

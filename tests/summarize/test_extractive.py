@@ -14,8 +14,7 @@ from arxiv_digest.summarize.extractive import (
 )
 from arxiv_digest.summarize.sentences import split_sentences
 from arxiv_digest.textutil import collapse_ws
-from tests.conftest import REFERENCE_DIR
-from tests.helpers import make_paper
+from tests.helpers import REFERENCE_DIR, make_paper
 
 ABSTRACTS = [
     (row["id"], row["title"], row["abstract"])

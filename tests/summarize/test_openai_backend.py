@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -13,13 +12,6 @@ from arxiv_digest.summarize.openai_backend import OpenAISummarizer
 from arxiv_digest.summarize.prompt import PROMPT_VERSION, build_messages
 from tests.fakes.llm_server import LLMServer
 from tests.helpers import make_paper
-
-
-@pytest.fixture
-def llm() -> Iterator[LLMServer]:
-    server = LLMServer()
-    with server.running():
-        yield server
 
 
 def _backend(llm: LLMServer, **kw: object) -> OpenAISummarizer:

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,13 +18,6 @@ from tests.helpers import seed_day
 
 DAY = "2026-01-06"
 SECRET = "sk-test-THIS-MUST-NEVER-LEAK-0123456789"
-
-
-@pytest.fixture
-def llm() -> Iterator[LLMServer]:
-    server = LLMServer()
-    with server.running():
-        yield server
 
 
 def _env(llm: LLMServer, **extra: str) -> dict[str, str]:

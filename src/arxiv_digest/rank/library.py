@@ -4,9 +4,12 @@ list of arXiv ids. A malformed file is a `LibraryError` naming the file and line
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+import bibtexparser  # type: ignore[import-untyped,unused-ignore]
 
 from arxiv_digest.errors import ConfigError
 from arxiv_digest.models import split_arxiv_id
@@ -32,46 +35,26 @@ _ARXIV_IN_TEXT = re.compile(
 )
 
 
-def _line(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
-
-
 def parse_bibtex(path: Path, text: str) -> list[LibraryPaper]:
+    """Entries with a title, read by bibtexparser; a block it cannot parse names its line."""
+    quiet = logging.getLogger("bibtexparser")
+    level, quiet.level = quiet.level, logging.CRITICAL  # its failures are reported below
+    try:
+        library = bibtexparser.parse_string(text)
+    finally:
+        quiet.setLevel(level)
+    if library.failed_blocks:
+        block = library.failed_blocks[0]
+        closed = block.raw.rstrip().endswith(("}", ")"))
+        reason = "cannot parse this entry" if closed else "unbalanced braces (it never closes)"
+        raise LibraryError(f"{path}:{block.start_line + 1}: {reason}")
     papers: list[LibraryPaper] = []
-    pos = 0
-    while (at := text.find("@", pos)) >= 0:
-        match = re.compile(r"@(\w+)\s*([{(])", re.A).match(text, at)
-        if not match:
-            pos = at + 1
-            continue
-        kind = match.group(1).lower()
-        opener = match.group(2)
-        closer = "}" if opener == "{" else ")"
-        depth, i = 1, match.end()
-        while i < len(text) and depth:
-            ch = text[i]
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == opener:
-                depth += 1
-            elif ch == closer:
-                depth -= 1
-            i += 1
-        if depth:
-            raise LibraryError(f"{path}:{_line(text, at)}: unbalanced braces in the @{kind} entry")
-        body = text[match.end() : i - 1]
-        pos = i
-        if kind in ("comment", "preamble", "string"):
-            continue
-        fields = _bib_fields(body)
+    for entry in library.entries:
+        fields = {key.lower(): str(field.value) for key, field in entry.fields_dict.items()}
         if "title" not in fields:
             continue
-        arxiv = (
-            fields.get("eprint")
-            if "arxiv" in (fields.get("archiveprefix") or "arxiv").lower()
-            else None
-        )
+        prefix = (fields.get("archiveprefix") or "arxiv").lower()
+        arxiv = fields.get("eprint") if "arxiv" in prefix else None
         if not arxiv:
             found = _ARXIV_IN_TEXT.search(
                 " ".join(fields.get(k, "") for k in ("url", "journal", "note"))
@@ -85,32 +68,6 @@ def parse_bibtex(path: Path, text: str) -> list[LibraryPaper]:
     if not papers and text.strip():
         raise LibraryError(f"{path}:1: no BibTeX entry with a title found")
     return papers
-
-
-def _bib_fields(body: str) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    for match in re.finditer(r"(\w[\w-]*)\s*=\s*", body):
-        name = match.group(1).lower()
-        i = match.end()
-        if i >= len(body):
-            break
-        if body[i] == "{":
-            depth, j = 0, i
-            while j < len(body):
-                if body[j] == "{":
-                    depth += 1
-                elif body[j] == "}":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
-            fields.setdefault(name, body[i + 1 : j])
-        elif body[i] == '"':
-            j = body.find('"', i + 1)
-            fields.setdefault(name, body[i + 1 : j if j > 0 else len(body)])
-        else:
-            fields.setdefault(name, re.split(r"[,\s]", body[i:], maxsplit=1)[0])
-    return fields
 
 
 def _clean(text: str) -> str:
