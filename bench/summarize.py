@@ -114,8 +114,48 @@ def prompt_size() -> None:
     )
 
 
+def from_the_command_line(n: int = 237, latency: float = 0.5, concurrency: int = 16) -> None:
+    """The same work as a user starts it: `arxiv-digest summarize` in a new process, start-up,
+    imports and the final report included."""
+    import subprocess
+    import time
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "c.db"
+        with Store(db) as store:
+            seed_day(store, n, DAY)
+        server = LLMServer(latency=latency)
+        with server.running():
+            env = {k: v for k, v in os.environ.items() if not k.startswith("ARXIV_DIGEST_")}
+            started = time.monotonic()
+            done = subprocess.run(
+                [sys.executable, "-m", "arxiv_digest", "--db", str(db), "summarize"]
+                + ["--backend", "openai", "--model", "bench-model", "--base-url", server.url]
+                + ["--concurrency", str(concurrency)],
+                env={**env, "OPENAI_API_KEY": "sk-bench"},
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            wall = time.monotonic() - started
+            started = time.monotonic()
+            subprocess.run(
+                [sys.executable, "-m", "arxiv_digest", "--version"], check=True, capture_output=True
+            )
+            startup = time.monotonic() - started
+    ideal = n * latency / concurrency
+    print(f"command line: {n} papers, latency {latency * 1000:.0f} ms, concurrency {concurrency}")
+    print(
+        f"  wall {wall:.2f} s (start-up {startup:.2f} s), ideal {ideal:.2f} s, "
+        f"ratio {wall / ideal:.3f}; {done.stdout.splitlines()[0]}"
+    )
+
+
 def main() -> None:
     prompt_size()
+    if "--cli" in sys.argv:
+        from_the_command_line()
+        return
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     latency = float(sys.argv[2]) if len(sys.argv) > 2 else 0.2
     concurrency = int(sys.argv[3]) if len(sys.argv) > 3 else 16

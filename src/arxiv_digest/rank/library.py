@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import bibtexparser  # type: ignore[import-untyped,unused-ignore]
+from bibtexparser.entrypoint import parse_string as parse_bibtex_string
 
 from arxiv_digest.errors import ConfigError
 from arxiv_digest.models import split_arxiv_id
@@ -40,14 +40,14 @@ def parse_bibtex(path: Path, text: str) -> list[LibraryPaper]:
     quiet = logging.getLogger("bibtexparser")
     level, quiet.level = quiet.level, logging.CRITICAL  # its failures are reported below
     try:
-        library = bibtexparser.parse_string(text)
+        library = parse_bibtex_string(text)
     finally:
         quiet.setLevel(level)
     if library.failed_blocks:
         block = library.failed_blocks[0]
-        closed = block.raw.rstrip().endswith(("}", ")"))
+        closed = (block.raw or "").rstrip().endswith(("}", ")"))
         reason = "cannot parse this entry" if closed else "unbalanced braces (it never closes)"
-        raise LibraryError(f"{path}:{block.start_line + 1}: {reason}")
+        raise LibraryError(f"{path}:{(block.start_line or 0) + 1}: {reason}")
     papers: list[LibraryPaper] = []
     for entry in library.entries:
         fields = {key.lower(): str(field.value) for key, field in entry.fields_dict.items()}
