@@ -284,6 +284,14 @@ def load_config(
     environ = os.environ if environ is None else environ
     source = find_config_file(path)
     data: dict[str, Any] = {}
+
+    def validate(where: str) -> None:
+        """Check the layers so far, so an error names the layer that brought it."""
+        try:
+            Config.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(f"{where}: {_explain(exc)}") from None
+
     if source is not None:
         try:
             data = tomllib.loads(source.read_text(encoding="utf-8"))
@@ -293,24 +301,14 @@ def load_config(
             raise ConfigError(f"{source}: not UTF-8 text") from None
         except OSError as exc:
             raise ConfigError(f"{source}: cannot read: {exc.strerror}") from None
-        try:
-            Config.model_validate(data)
-        except ValidationError as exc:
-            raise ConfigError(f"{source}: {_explain(exc)}") from None
+        validate(str(source))
     for name, key, value in env_overrides(environ):
         _set_path(data, key, value)
-        try:
-            Config.model_validate(data)
-        except ValidationError as exc:
-            raise ConfigError(f"environment variable {name}: {_explain(exc)}") from None
+        validate(f"environment variable {name}")
     for key, value in (flags or {}).items():
-        if value is None:
-            continue
-        _set_path(data, key, value)
-        try:
-            Config.model_validate(data)
-        except ValidationError as exc:
-            raise ConfigError(f"option for '{key}': {_explain(exc)}") from None
+        if value is not None:
+            _set_path(data, key, value)
+            validate(f"option for '{key}'")
     return Config.model_validate(data), source
 
 
