@@ -56,9 +56,19 @@ def test_unusable_answers(body: bytes, needle: str) -> None:
 
 
 def test_doi_and_journal_ref_kept() -> None:
-    for name in ("rss_cs_cl_trimmed_3items.xml", "rss_cs_lg_trimmed_3items.xml"):
-        page = parse_rss((ARXIV_DIR / name).read_bytes(), 200, "u")
-        assert all(item.id and item.title and item.abstract for item in page.items)
+    # the recorded feeds carry neither, so one real item gets both, as arXiv writes them
+    raw = (ARXIV_DIR / "rss_cs_lg_trimmed_3items.xml").read_bytes()
+    extra = (
+        b"<arxiv:announce_type>new</arxiv:announce_type>"
+        b"<arxiv:DOI>10.1000/xyz-123</arxiv:DOI>"
+        b"<arxiv:journal_reference>Phys. Rev. D 99, 1 (2026)</arxiv:journal_reference>"
+    )
+    page = parse_rss(
+        raw.replace(b"<arxiv:announce_type>new</arxiv:announce_type>", extra, 1), 200, "u"
+    )
+    first, *rest = page.items
+    assert (first.doi, first.journal_ref) == ("10.1000/xyz-123", "Phys. Rev. D 99, 1 (2026)")
+    assert all(item.doi is None and item.journal_ref is None for item in rest)
 
 
 def test_split_creators_keeps_affiliation_commas() -> None:

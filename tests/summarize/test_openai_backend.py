@@ -155,7 +155,13 @@ def test_prompt_is_small(llm: LLMServer) -> None:
     messages = build_messages(make_paper(), "Chinese")
     overhead = len(messages[0]["content"]) + len("Title: \nAbstract: \n") + 2 * 14
     assert overhead < 520  # about 130 tokens of instructions and fences
-    assert PROMPT_VERSION
+
+
+def test_the_prompt_version_is_part_of_the_cache_key(llm: LLMServer) -> None:
+    backend = _backend(llm)
+    assert backend.prompt_version == PROMPT_VERSION
+    result = _run(backend)
+    assert result.ok and PROMPT_VERSION.startswith("p")
 
 
 def test_missing_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
