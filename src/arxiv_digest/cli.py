@@ -77,15 +77,20 @@ def echo_lines(lines: list[str]) -> None:
 
 
 class RegistryChoice(click.Choice):  # type: ignore[type-arg]
-    """A choice among a registry's names, read when the option is used (plug-ins included)."""
+    """A choice among a registry's names, read when asked (plug-ins included), so `--help` and
+    the error for a wrong name list what is installed."""
 
     def __init__(self, names: Callable[[], list[str]]) -> None:
-        super().__init__([])
         self._names = names
+        super().__init__([])
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        self.choices = tuple(self._names())
-        return super().convert(value, param, ctx)
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(self._names())
+
+    @choices.setter
+    def choices(self, _value: object) -> None:
+        pass
 
 
 @click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
