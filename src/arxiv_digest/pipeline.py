@@ -23,16 +23,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
+
 from arxiv_digest.config import Config, default_db_path
-from arxiv_digest.deliver.channels import CHANNELS, DeliverOptions
+from arxiv_digest.deliver.channels import CHANNELS, DeliverOptions, Delivery
 from arxiv_digest.errors import ConfigError, NotFoundError
-from arxiv_digest.fetch import FetchReport
+from arxiv_digest.fetch import FetchReport, fetch_day
+from arxiv_digest.fetch import backfill as harvest
 from arxiv_digest.files import write_atomic
-from arxiv_digest.rank.stage import RankReport
+from arxiv_digest.lock import run_lock
+from arxiv_digest.rank.embeddings import Embedder
+from arxiv_digest.rank.stage import RankReport, rank_day
 from arxiv_digest.render.formats import FORMATS, Rendered, RenderOptions, latest_day
 from arxiv_digest.sources.http import PoliteClient
 from arxiv_digest.store import Store
-from arxiv_digest.summarize.stage import Budget, Progress, SummarizeReport
+from arxiv_digest.summarize.extractive import ExtractiveSummarizer
+from arxiv_digest.summarize.registry import make_summarizer
+from arxiv_digest.summarize.stage import Budget, Progress, SummarizeReport, summarize_day
 
 __all__ = [
     "Budget",
@@ -72,10 +79,12 @@ def _for_you(config: Config, store: Store) -> int:
 
 
 @contextmanager
-def arxiv_client(config: Config) -> Iterator[PoliteClient]:
-    """The one polite HTTP client to arXiv for a run (spacing, retries, User-Agent)."""
-    import httpx
-
+def arxiv_client(config: Config, given: PoliteClient | None = None) -> Iterator[PoliteClient]:
+    """The one polite HTTP client to arXiv for a run (spacing, retries, User-Agent): `given`
+    when the caller has one (tests, a scheduler reusing it), else a new one closed after."""
+    if given is not None:
+        yield given
+        return
     with httpx.Client(timeout=config.arxiv.timeout, follow_redirects=True) as http:
         yield PoliteClient(
             http, min_interval=config.arxiv.min_interval, max_attempts=config.arxiv.max_attempts
@@ -94,24 +103,16 @@ def fetch(
     client: PoliteClient | None = None,
 ) -> FetchReport:
     """Fetch an announcement day from arXiv into the store and build its digest."""
-    from arxiv_digest.fetch import fetch_day
-
-    if client is not None:
-        return fetch_day(store, client, config, day=day, allow_partial=allow_partial)
-    with arxiv_client(config) as own:
-        return fetch_day(store, own, config, day=day, allow_partial=allow_partial)
+    with arxiv_client(config, client) as http:
+        return fetch_day(store, http, config, day=day, allow_partial=allow_partial)
 
 
 def backfill(
     config: Config, store: Store, start: str, end: str, *, client: PoliteClient | None = None
 ) -> list[FetchReport]:
     """Harvest past days through OAI-PMH (grouped by first-version date)."""
-    from arxiv_digest.fetch import backfill as harvest
-
-    if client is not None:
-        return harvest(store, client, config, start, end)
-    with arxiv_client(config) as own:
-        return harvest(store, own, config, start, end)
+    with arxiv_client(config, client) as http:
+        return harvest(store, http, config, start, end)
 
 
 def summarize(
@@ -128,9 +129,6 @@ def summarize(
     With `rank.summarize_top = K` only the K best-ranked papers go to the configured backend;
     the rest get the extractive summary, at no cost.
     """
-    from arxiv_digest.summarize import make_summarizer
-    from arxiv_digest.summarize.extractive import ExtractiveSummarizer
-    from arxiv_digest.summarize.stage import summarize_day
 
     day = day or latest_day(store)
     summarizer = make_summarizer(config.summarizer)
@@ -209,14 +207,11 @@ def check(store: Store, day: str | None = None, *, all_days: bool = False) -> Ch
 
 def rank(config: Config, store: Store, day: str | None = None) -> RankReport | None:
     """Score a day against the reader's profile; None when ranking is off."""
-    from arxiv_digest.rank.stage import rank_day
 
     if not ranking_on(config, store):
         return None
     similarity = None
     if config.rank.method == "embeddings":
-        from arxiv_digest.rank.embeddings import Embedder
-
         similarity = Embedder(store).similarity
     return rank_day(store, day or latest_day(store), config.rank, similarity=similarity)
 
@@ -298,7 +293,7 @@ def deliver(
                 digest = store.digests.load(day)
                 if digest is None:
                     raise NotFoundError(f"no digest stored for {day}")
-            lines.append(channel.send(target, digest, todo, config, options))
+            lines.append(channel.send(Delivery(target, digest, todo, config, options)))
             store.deliveries.mark(day, target.channel, todo)
             if on_line is not None:
                 on_line(lines[-1])
@@ -345,7 +340,6 @@ def run_day(
     site and send the configured email and webhooks. Safe to run again: what is done is kept and
     nothing is sent twice. Holds the store's run lock (LockedError if another run has it, or
     wait for it with `wait`)."""
-    from arxiv_digest.lock import run_lock
 
     report = DayReport()
 

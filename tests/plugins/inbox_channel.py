@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from arxiv_digest.config import Config
-from arxiv_digest.deliver.channels import Channel, DeliverOptions, Target, register_channel
-from arxiv_digest.models import Digest
+from arxiv_digest.deliver.channels import Channel, Delivery, Target, register_channel
 
 
 class InboxChannel(Channel):
@@ -16,16 +15,9 @@ class InboxChannel(Channel):
     def targets(self, config: Config) -> list[Target]:
         return [Target("inbox", ("me", "you"), "inbox", many=True)]
 
-    def send(
-        self,
-        target: Target,
-        digest: Digest,
-        recipients: list[str],
-        config: Config,
-        options: DeliverOptions,
-    ) -> str:
-        self.sent.extend((r, digest.date, len(digest.entries)) for r in recipients)
-        return f"inbox for {digest.date} got {len(recipients)}"
+    def send(self, job: Delivery) -> str:
+        self.sent.extend((r, job.digest.date, len(job.digest.entries)) for r in job.recipients)
+        return f"inbox for {job.digest.date} got {len(job.recipients)}"
 
 
 register_channel("inbox", InboxChannel)

@@ -35,6 +35,17 @@ class DeliverOptions:
     threshold: float = 1.0
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """One send: the digest of a day to some recipients of one target."""
+
+    target: Target
+    digest: Digest
+    recipients: list[str]
+    config: Config
+    options: DeliverOptions
+
+
 class Channel(ABC):
     name: ClassVar[str]
 
@@ -43,15 +54,8 @@ class Channel(ABC):
         """The configured targets of this channel (empty when it is not configured)."""
 
     @abstractmethod
-    def send(
-        self,
-        target: Target,
-        digest: Digest,
-        recipients: list[str],
-        config: Config,
-        options: DeliverOptions,
-    ) -> str:
-        """Send the digest to `recipients` of `target`; return the line that says so. Raise
+    def send(self, job: Delivery) -> str:
+        """Send the digest to the job's recipients; return the line that says so. Raise
         DeliveryError, saying why, when it cannot be sent."""
 
 
@@ -63,27 +67,21 @@ class EmailChannel(Channel):
             return []
         return [Target("email", tuple(config.email.recipients), "email", many=True)]
 
-    def send(
-        self,
-        target: Target,
-        digest: Digest,
-        recipients: list[str],
-        config: Config,
-        options: DeliverOptions,
-    ) -> str:
+    def send(self, job: Delivery) -> str:
         from arxiv_digest.deliver import email
 
-        assert config.email is not None
+        settings = job.config.email
+        assert settings is not None
         message = email.build_message(
-            digest,
-            config.email,
-            recipients,
-            site_url=options.site_url,
-            for_you=options.for_you,
-            threshold=options.threshold,
+            job.digest,
+            settings,
+            job.recipients,
+            site_url=job.options.site_url,
+            for_you=job.options.for_you,
+            threshold=job.options.threshold,
         )
-        email.send(message, config.email, recipients)
-        return f"email for {digest.date} sent to {len(recipients)} recipients"
+        email.send(message, settings, job.recipients)
+        return f"email for {job.digest.date} sent to {len(job.recipients)} recipients"
 
 
 class WebhookChannel(Channel):
@@ -94,19 +92,12 @@ class WebhookChannel(Channel):
             Target(f"webhook:{h.name}", (h.name,), f"webhook {h.name}") for h in config.webhooks
         ]
 
-    def send(
-        self,
-        target: Target,
-        digest: Digest,
-        recipients: list[str],
-        config: Config,
-        options: DeliverOptions,
-    ) -> str:
+    def send(self, job: Delivery) -> str:
         from arxiv_digest.deliver import webhook
 
-        hook = next(h for h in config.webhooks if f"webhook:{h.name}" == target.channel)
-        webhook.post(hook, webhook.payload_for(hook, digest, options.site_url))
-        return f"webhook {hook.name} ({hook.kind}) for {digest.date} sent"
+        hook = next(h for h in job.config.webhooks if f"webhook:{h.name}" == job.target.channel)
+        webhook.post(hook, webhook.payload_for(hook, job.digest, job.options.site_url))
+        return f"webhook {hook.name} ({hook.kind}) for {job.digest.date} sent"
 
 
 CHANNELS: Registry[type[Channel]] = Registry(
