@@ -22,7 +22,15 @@ import click
 from arxiv_digest import __version__, pipeline
 from arxiv_digest.config import Config, load_config, render_config
 from arxiv_digest.errors import DigestError, NotFoundError
+from arxiv_digest.fetch.ingest import store_imported
+from arxiv_digest.fetch.sections import build_digest
+from arxiv_digest.models import split_arxiv_id
+from arxiv_digest.render.formats import FORMATS
+from arxiv_digest.sources.importers import read_digest_file
+from arxiv_digest.sources.sample import load_sample, store_sample
 from arxiv_digest.store import Store
+from arxiv_digest.store.search import fts_query
+from arxiv_digest.summarize.registry import backend_names
 from arxiv_digest.summarize.stage import Budget
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -159,8 +167,6 @@ def import_cmd(app: AppContext, files: tuple[Path, ...], day: str | None) -> Non
     Every file is checked completely before anything is written; a bad file is reported with
     its line and nothing of it is stored. Importing the same file again changes nothing.
     """
-    from arxiv_digest.fetch.ingest import store_imported
-    from arxiv_digest.sources.importers import read_digest_file
 
     parsed = [read_digest_file(path, day) for path in files]
     dates = [d.date for d in parsed]
@@ -194,7 +200,6 @@ def progress_bar(total: int) -> Iterator[Callable[[], None]]:
 
 def summarizer_options(fn: F) -> F:
     """The backend settings shared by `summarize` and `run`."""
-    from arxiv_digest.summarize.registry import backend_names
 
     options = [
         click.option(
@@ -274,7 +279,6 @@ def rank_cmd(app: AppContext, day: str | None) -> None:
 
 
 def _feedback(app: AppContext, paper_ids: tuple[str, ...], kind: str | None) -> None:
-    from arxiv_digest.models import split_arxiv_id
 
     config = app.config()
     with app.open_store(config) as store:
@@ -326,8 +330,6 @@ def check_cmd(app: AppContext, day: str | None, all_days: bool) -> None:
 
 
 def _format_names() -> list[str]:
-    from arxiv_digest.render.formats import FORMATS
-
     return FORMATS.names()
 
 
@@ -571,7 +573,6 @@ def search_cmd(app: AppContext, /, query: str, **filters: Any) -> None:
     Words must all match; "quoted phrases" match in order; a trailing * matches a prefix
     (diffus*); OR between words matches either. Best matches first, with a snippet.
     """
-    from arxiv_digest.store.search import fts_query
 
     try:
         match = fts_query(query)
@@ -632,8 +633,6 @@ def demo_cmd(app: AppContext, out_dir: Path) -> None:
     Loads the papers into a fresh store, summarizes them with the configured backend (the
     offline extractive one when none is configured), and renders the Markdown digest.
     """
-    from arxiv_digest.fetch.sections import build_digest
-    from arxiv_digest.sources.sample import load_sample, store_sample
 
     started = time.monotonic()
     config = app.config()

@@ -22,6 +22,8 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from arxiv_digest.errors import ConfigError
+from arxiv_digest.sources.taxonomy import check_categories
+from arxiv_digest.summarize.registry import backend_names
 
 APP_NAME = "arxiv-digest"
 CONFIG_FILE = "arxiv-digest.toml"
@@ -84,8 +86,6 @@ class SummarizerConfig(_Section):
     @field_validator("backend")
     @classmethod
     def _known_backend(cls, value: str) -> str:
-        from arxiv_digest.summarize.registry import backend_names
-
         names = backend_names()
         if value not in names:
             quoted = [f"'{name}'" for name in names]
@@ -185,9 +185,6 @@ class Config(_Section):
     @field_validator("categories")
     @classmethod
     def _categories(cls, value: list[str]) -> list[str]:
-        from arxiv_digest.errors import ConfigError
-        from arxiv_digest.sources.taxonomy import check_categories
-
         cleaned = [c.strip() for c in value if c.strip()]
         if not cleaned:
             raise ValueError("at least one category, e.g. ['cs.LG', 'cs.AI']")

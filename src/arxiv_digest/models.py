@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from arxiv_digest.textutil import is_cjk_language
+
 AnnounceType = Literal["new", "cross", "replace", "replace-cross"]
 SummaryStatus = Literal["ok", "failed"]
 
@@ -48,8 +50,6 @@ GRAMMAR_MAX = {"tldr": 160, "other": 220}
 
 
 def tldr_limit(language: str) -> int:
-    from arxiv_digest.textutil import is_cjk_language
-
     return TLDR_LIMIT_CJK if is_cjk_language(language) else TLDR_LIMIT
 
 
@@ -193,7 +193,7 @@ class Summary:
         """
         if self.fields is None:
             return dict(PLACEHOLDERS)
-        if self.status == "ok":
+        if self.usable:
             return self.fields.as_dict()
         return {name: text or PLACEHOLDERS[name] for name, text in self.fields.as_dict().items()}
 
@@ -217,9 +217,8 @@ class DigestEntry:
     @property
     def tldr(self) -> str:
         """The TL;DR, or the notice that stands in for it."""
-        if self.summary is not None and self.summary.usable and self.summary.fields:
-            return self.summary.fields.tldr
-        return self.notice or PENDING_NOTICE
+        fields = self.summary.fields if self.summary is not None else None
+        return fields.tldr if fields is not None and self.notice is None else str(self.notice)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from arxiv_digest.deliver import email, webhook
 from arxiv_digest.plugins import Registry
 
 if TYPE_CHECKING:
@@ -68,8 +69,6 @@ class EmailChannel(Channel):
         return [Target("email", tuple(config.email.recipients), "email", many=True)]
 
     def send(self, job: Delivery) -> str:
-        from arxiv_digest.deliver import email
-
         settings = job.config.email
         assert settings is not None
         message = email.build_message(
@@ -93,8 +92,6 @@ class WebhookChannel(Channel):
         ]
 
     def send(self, job: Delivery) -> str:
-        from arxiv_digest.deliver import webhook
-
         hook = next(h for h in job.config.webhooks if f"webhook:{h.name}" == job.target.channel)
         webhook.post(hook, webhook.payload_for(hook, job.digest, job.options.site_url))
         return f"webhook {hook.name} ({hook.kind}) for {job.digest.date} sent"

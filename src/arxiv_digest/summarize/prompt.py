@@ -14,13 +14,11 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from arxiv_digest.models import FIELDS, GRAMMAR_MAX, Paper, SummaryFields, answer_max
+from arxiv_digest.summarize.base import SummaryResult
 from arxiv_digest.textutil import language_problem
-
-if TYPE_CHECKING:
-    from arxiv_digest.summarize.base import SummaryResult
 
 PROMPT_VERSION = "p1"
 
@@ -137,8 +135,6 @@ Ask = Callable[[list[dict[str, str]], bool], Awaitable[Reply]]
 async def ask_with_repair(ask: Ask, paper: Paper, language: str) -> SummaryResult:
     """Ask for the summary, validate it, and on a bad answer ask once more with the problem
     fed back. `ask(messages, is_repair)` returns a Reply or raises CallFailed."""
-    from arxiv_digest.summarize.base import SummaryResult
-
     messages = build_messages(paper, language)
     tokens_in = tokens_out = 0
     error = "no answer"
