@@ -1,7 +1,8 @@
 """Summarize throughput against the loopback test LLM server, and recovery from faults.
 
 1000 papers, a fixed 200 ms latency per request, concurrency 16: prints wall time, the ideal time
-(N x latency / concurrency) and their ratio, and input/output tokens per paper. Then the same with
+(N x latency / concurrency) and their ratio; the server runs in a process of its own, as a real
+endpoint would, and input/output tokens per paper. Then the same with
 20% of requests faulted: how many papers ended ok after the run, and after one --retry-failed
 with faults off.
 
@@ -12,8 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -27,10 +31,30 @@ from tests.helpers import seed_day  # noqa: E402
 DAY = "2026-01-06"
 
 
-def _backend(server: LLMServer) -> OpenAISummarizer:
+def _backend(url: str) -> OpenAISummarizer:
     return OpenAISummarizer(
-        model="bench-model", base_url=server.url, timeout=1.0, max_attempts=5, backoff=0.2
+        model="bench-model", base_url=url, timeout=1.0, max_attempts=5, backoff=0.2
     )
+
+
+@contextmanager
+def server_process(latency: float) -> Iterator[str]:
+    """The test LLM server in a process of its own, as a real endpoint is: its threads do not
+    compete with the measured client for the interpreter lock. Yields its base URL."""
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.llm_server", str(latency)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=root,
+    )
+    assert proc.stdout is not None and proc.stdin is not None
+    try:
+        yield proc.stdout.readline().strip()
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
 
 
 def _statuses(store: Store) -> dict[str, int]:
@@ -117,20 +141,18 @@ def prompt_size() -> None:
 def from_the_command_line(n: int = 237, latency: float = 0.5, concurrency: int = 16) -> None:
     """The same work as a user starts it: `arxiv-digest summarize` in a new process, start-up,
     imports and the final report included."""
-    import subprocess
     import time
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "c.db"
         with Store(db) as store:
             seed_day(store, n, DAY)
-        server = LLMServer(latency=latency)
-        with server.running():
+        with server_process(latency) as url:
             env = {k: v for k, v in os.environ.items() if not k.startswith("ARXIV_DIGEST_")}
             started = time.monotonic()
             done = subprocess.run(
                 [sys.executable, "-m", "arxiv_digest", "--db", str(db), "summarize"]
-                + ["--backend", "openai", "--model", "bench-model", "--base-url", server.url]
+                + ["--backend", "openai", "--model", "bench-model", "--base-url", url]
                 + ["--concurrency", str(concurrency)],
                 env={**env, "OPENAI_API_KEY": "sk-bench"},
                 capture_output=True,
@@ -161,11 +183,10 @@ def main() -> None:
     concurrency = int(sys.argv[3]) if len(sys.argv) > 3 else 16
     os.environ.pop("OPENAI_API_KEY", None)
     with tempfile.TemporaryDirectory() as tmp:
-        server = LLMServer(latency=latency)
-        with server.running(), Store(Path(tmp) / "a.db") as store:
+        with server_process(latency) as url, Store(Path(tmp) / "a.db") as store:
             seed_day(store, n, DAY)
             report = asyncio.run(
-                summarize_day(store, DAY, _backend(server), "Chinese", concurrency=concurrency)
+                summarize_day(store, DAY, _backend(url), "Chinese", concurrency=concurrency)
             )
         ideal = n * latency / concurrency
         print(f"no faults: {n} papers, latency {latency * 1000:.0f} ms, concurrency {concurrency}")
@@ -183,7 +204,7 @@ def main() -> None:
         with server.running(), Store(Path(tmp) / "b.db") as store:
             seed_day(store, n, DAY)
             first = asyncio.run(
-                summarize_day(store, DAY, _backend(server), "Chinese", concurrency=concurrency)
+                summarize_day(store, DAY, _backend(server.url), "Chinese", concurrency=concurrency)
             )
             after_run = _statuses(store)
             server.fault_rate = 0.0
@@ -191,7 +212,7 @@ def main() -> None:
                 summarize_day(
                     store,
                     DAY,
-                    _backend(server),
+                    _backend(server.url),
                     "Chinese",
                     concurrency=concurrency,
                     retry_failed=True,

@@ -22,12 +22,8 @@ import click
 from arxiv_digest import __version__, pipeline
 from arxiv_digest.config import Config, load_config, render_config
 from arxiv_digest.errors import DigestError, NotFoundError
-from arxiv_digest.fetch.ingest import store_imported
-from arxiv_digest.fetch.sections import build_digest
 from arxiv_digest.models import split_arxiv_id
 from arxiv_digest.render.formats import FORMATS
-from arxiv_digest.sources.importers import read_digest_file
-from arxiv_digest.sources.sample import load_sample, store_sample
 from arxiv_digest.store import Store
 from arxiv_digest.store.search import fts_query
 from arxiv_digest.summarize.registry import backend_names
@@ -167,6 +163,8 @@ def import_cmd(app: AppContext, files: tuple[Path, ...], day: str | None) -> Non
     Every file is checked completely before anything is written; a bad file is reported with
     its line and nothing of it is stored. Importing the same file again changes nothing.
     """
+    from arxiv_digest.fetch.ingest import store_imported
+    from arxiv_digest.sources.importers import read_digest_file
 
     parsed = [read_digest_file(path, day) for path in files]
     dates = [d.date for d in parsed]
@@ -633,6 +631,8 @@ def demo_cmd(app: AppContext, out_dir: Path) -> None:
     Loads the papers into a fresh store, summarizes them with the configured backend (the
     offline extractive one when none is configured), and renders the Markdown digest.
     """
+    from arxiv_digest.fetch.sections import build_digest
+    from arxiv_digest.sources.sample import load_sample, store_sample
 
     started = time.monotonic()
     config = app.config()

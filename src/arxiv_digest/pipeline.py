@@ -11,7 +11,8 @@ Every stage reads from and writes to the store, so each can be re-run alone (`fe
 `summarize`, `check`, `rank`, `render`, `deliver`); `run_day` is them in order for one
 announcement day. The command line is a thin shell over this module; a scheduler or a notebook
 calls it the same way. Nothing here prints: stages return reports, and `on_line` (when given)
-hears each line as soon as its stage is done.
+hears each line as soon as its stage is done. A stage's modules load when it runs, so
+`summarize` starts without the feed parser, the ranker or the mail templates.
 """
 
 from __future__ import annotations
@@ -22,24 +23,25 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
 from arxiv_digest.config import Config, default_db_path
 from arxiv_digest.deliver.channels import CHANNELS, DeliverOptions, Delivery
 from arxiv_digest.errors import ConfigError, NotFoundError
-from arxiv_digest.fetch import FetchReport, fetch_day
-from arxiv_digest.fetch import backfill as harvest
 from arxiv_digest.files import write_atomic
 from arxiv_digest.lock import run_lock
-from arxiv_digest.rank.embeddings import Embedder
-from arxiv_digest.rank.stage import RankReport, rank_day
 from arxiv_digest.render.formats import FORMATS, Rendered, RenderOptions, latest_day
 from arxiv_digest.sources.http import PoliteClient
 from arxiv_digest.store import Store
 from arxiv_digest.summarize.extractive import ExtractiveSummarizer
 from arxiv_digest.summarize.registry import make_summarizer
 from arxiv_digest.summarize.stage import Budget, Progress, SummarizeReport, summarize_day
+
+if TYPE_CHECKING:
+    from arxiv_digest.fetch import FetchReport
+    from arxiv_digest.rank.stage import RankReport
 
 __all__ = [
     "Budget",
@@ -103,6 +105,8 @@ def fetch(
     client: PoliteClient | None = None,
 ) -> FetchReport:
     """Fetch an announcement day from arXiv into the store and build its digest."""
+    from arxiv_digest.fetch import fetch_day  # stages load when used: start-up stays short
+
     with arxiv_client(config, client) as http:
         return fetch_day(store, http, config, day=day, allow_partial=allow_partial)
 
@@ -111,6 +115,8 @@ def backfill(
     config: Config, store: Store, start: str, end: str, *, client: PoliteClient | None = None
 ) -> list[FetchReport]:
     """Harvest past days through OAI-PMH (grouped by first-version date)."""
+    from arxiv_digest.fetch import backfill as harvest
+
     with arxiv_client(config, client) as http:
         return harvest(store, http, config, start, end)
 
@@ -207,6 +213,8 @@ def check(store: Store, day: str | None = None, *, all_days: bool = False) -> Ch
 
 def rank(config: Config, store: Store, day: str | None = None) -> RankReport | None:
     """Score a day against the reader's profile; None when ranking is off."""
+    from arxiv_digest.rank.embeddings import Embedder
+    from arxiv_digest.rank.stage import rank_day
 
     if not ranking_on(config, store):
         return None

@@ -197,7 +197,13 @@ class LLMServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            # a real endpoint (uvicorn, nginx) listens with a backlog of hundreds; socketserver's
+            # default of 5 drops part of a burst of new connections, whose retries then stall
+            # for hundreds of milliseconds
+            request_queue_size = 256
+
+        server = Server(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         self._server = server
         thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)

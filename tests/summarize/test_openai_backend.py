@@ -9,7 +9,7 @@ import pytest
 
 from arxiv_digest.errors import SummarizeError
 from arxiv_digest.summarize.openai_backend import OpenAISummarizer
-from arxiv_digest.summarize.prompt import PROMPT_VERSION, build_messages
+from arxiv_digest.summarize.prompt import PROMPT_VERSION, Reply, build_messages
 from tests.fakes.llm_server import LLMServer
 from tests.helpers import make_paper
 
@@ -168,3 +168,20 @@ def test_missing_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(SummarizeError, match="OPENAI_API_KEY"):
         OpenAISummarizer(model="m")
+
+
+def test_answers_that_are_not_completions_fail_the_paper_clearly() -> None:
+    import httpx
+
+    from arxiv_digest.summarize.openai_backend import _reply
+    from arxiv_digest.summarize.prompt import CallFailed
+
+    with pytest.raises(CallFailed, match="not JSON"):
+        _reply(httpx.Response(200, text="<html>proxy login</html>"))
+    assert _reply(httpx.Response(200, json=["odd"])).text is None
+    assert _reply(httpx.Response(200, json={"choices": []})).text is None
+    good = {
+        "choices": [{"message": {"content": "{}"}}],
+        "usage": {"prompt_tokens": 7, "completion_tokens": 3},
+    }
+    assert _reply(httpx.Response(200, json=good)) == Reply("{}", 7, 3)

@@ -13,7 +13,6 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from arxiv_digest.deliver import email, webhook
 from arxiv_digest.plugins import Registry
 
 if TYPE_CHECKING:
@@ -60,49 +59,12 @@ class Channel(ABC):
         DeliveryError, saying why, when it cannot be sent."""
 
 
-class EmailChannel(Channel):
-    name = "email"
-
-    def targets(self, config: Config) -> list[Target]:
-        if config.email is None:
-            return []
-        return [Target("email", tuple(config.email.recipients), "email", many=True)]
-
-    def send(self, job: Delivery) -> str:
-        settings = job.config.email
-        assert settings is not None
-        message = email.build_message(
-            job.digest,
-            settings,
-            job.recipients,
-            site_url=job.options.site_url,
-            for_you=job.options.for_you,
-            threshold=job.options.threshold,
-        )
-        email.send(message, settings, job.recipients)
-        return f"email for {job.digest.date} sent to {len(job.recipients)} recipients"
-
-
-class WebhookChannel(Channel):
-    name = "webhook"
-
-    def targets(self, config: Config) -> list[Target]:
-        return [
-            Target(f"webhook:{h.name}", (h.name,), f"webhook {h.name}") for h in config.webhooks
-        ]
-
-    def send(self, job: Delivery) -> str:
-        hook = next(h for h in job.config.webhooks if f"webhook:{h.name}" == job.target.channel)
-        webhook.post(hook, webhook.payload_for(hook, job.digest, job.options.site_url))
-        return f"webhook {hook.name} ({hook.kind}) for {job.digest.date} sent"
-
-
 CHANNELS: Registry[type[Channel]] = Registry(
     "delivery channel",
     "arxiv_digest.channels",
     {
-        "email": "arxiv_digest.deliver.channels:EmailChannel",
-        "webhook": "arxiv_digest.deliver.channels:WebhookChannel",
+        "email": "arxiv_digest.deliver.email:EmailChannel",
+        "webhook": "arxiv_digest.deliver.webhook:WebhookChannel",
     },
 )
 register_channel = CHANNELS.register

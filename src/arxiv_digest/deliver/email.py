@@ -10,8 +10,9 @@ from email.utils import formatdate, make_msgid
 
 import jinja2
 
-from arxiv_digest.config import EmailConfig
+from arxiv_digest.config import Config, EmailConfig
 from arxiv_digest.deliver import day_url
+from arxiv_digest.deliver.channels import Channel, Delivery, Target
 from arxiv_digest.errors import DeliveryError
 from arxiv_digest.models import Digest, DigestEntry, arxiv_url
 
@@ -130,3 +131,26 @@ def send(msg: EmailMessage, config: EmailConfig, recipients: list[str]) -> None:
         ) from None
     if refused:
         raise DeliveryError(f"{where} refused {', '.join(sorted(refused))}")
+
+
+class EmailChannel(Channel):
+    name = "email"
+
+    def targets(self, config: Config) -> list[Target]:
+        if config.email is None:
+            return []
+        return [Target("email", tuple(config.email.recipients), "email", many=True)]
+
+    def send(self, job: Delivery) -> str:
+        settings = job.config.email
+        assert settings is not None
+        message = build_message(
+            job.digest,
+            settings,
+            job.recipients,
+            site_url=job.options.site_url,
+            for_you=job.options.for_you,
+            threshold=job.options.threshold,
+        )
+        send(message, settings, job.recipients)
+        return f"email for {job.digest.date} sent to {len(job.recipients)} recipients"

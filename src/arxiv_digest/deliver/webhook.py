@@ -10,8 +10,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from arxiv_digest.config import WebhookConfig
+from arxiv_digest.config import Config, WebhookConfig
 from arxiv_digest.deliver import day_url
+from arxiv_digest.deliver.channels import Channel, Delivery, Target
 from arxiv_digest.errors import DeliveryError, redact
 from arxiv_digest.models import Digest, DigestEntry, arxiv_url
 from arxiv_digest.retry import RetryPolicy, TooLong, Transient, parse_retry_after
@@ -136,3 +137,17 @@ def payload_for(config: WebhookConfig, digest: Digest, site_url: str | None) -> 
     top = digest.top(config.top)
     link = day_url(site_url, digest.date)
     return (slack_payload if config.kind == "slack" else feishu_payload)(digest, top, link)
+
+
+class WebhookChannel(Channel):
+    name = "webhook"
+
+    def targets(self, config: Config) -> list[Target]:
+        return [
+            Target(f"webhook:{h.name}", (h.name,), f"webhook {h.name}") for h in config.webhooks
+        ]
+
+    def send(self, job: Delivery) -> str:
+        hook = next(h for h in job.config.webhooks if f"webhook:{h.name}" == job.target.channel)
+        post(hook, payload_for(hook, job.digest, job.options.site_url))
+        return f"webhook {hook.name} ({hook.kind}) for {job.digest.date} sent"

@@ -9,8 +9,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bibtexparser.entrypoint import parse_string as parse_bibtex_string
-
 from arxiv_digest.errors import ConfigError
 from arxiv_digest.models import split_arxiv_id
 
@@ -37,6 +35,8 @@ _ARXIV_IN_TEXT = re.compile(
 
 def parse_bibtex(path: Path, text: str) -> list[LibraryPaper]:
     """Entries with a title, read by bibtexparser; a block it cannot parse names its line."""
+    from bibtexparser.entrypoint import parse_string as parse_bibtex_string  # only for .bib files
+
     quiet = logging.getLogger("bibtexparser")
     level, quiet.level = quiet.level, logging.CRITICAL  # its failures are reported below
     try:

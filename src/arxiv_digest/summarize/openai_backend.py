@@ -21,8 +21,8 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
+import httpx
 import openai
-from openai.types.chat import ChatCompletion
 
 from arxiv_digest.config import SummarizerConfig
 from arxiv_digest.errors import ConfigError, SummarizeError
@@ -40,6 +40,28 @@ from arxiv_digest.summarize.prompt import (
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 FORMATS = ("json_schema", "json_object_schema", "json_object")
+
+
+def _reply(response: httpx.Response) -> Reply:
+    """The answer's text and token counts, from a chat-completion body of any shape; a body that
+    is not a completion gives no text (the repair loop then says so)."""
+    try:
+        data = response.json()
+    except ValueError:
+        raise CallFailed("the endpoint answered with something that is not JSON") from None
+    if not isinstance(data, dict):
+        return Reply(None)
+    choices = data.get("choices") or [{}]
+    message = choices[0].get("message") if isinstance(choices[0], dict) else None
+    content = message.get("content") if isinstance(message, dict) else None
+    usage = data.get("usage")
+    if not isinstance(usage, dict):
+        usage = {}
+    return Reply(
+        content if isinstance(content, str) else None,
+        int(usage.get("prompt_tokens") or 0),
+        int(usage.get("completion_tokens") or 0),
+    )
 
 
 class _Retry(Transient):
@@ -148,9 +170,10 @@ class OpenAISummarizer(Summarizer):
                 # The request body is plain JSON already: posted through the SDK's client as is,
                 # it skips the SDK's per-field type transform (1.2 ms of CPU a request, which
                 # at 16 in flight delayed every wave by a tenth) and keeps keys the SDK would drop
-                # from response_format (llama.cpp's "schema").
+                # from response_format (llama.cpp's "schema"). The answer is read as plain JSON
+                # too (`_reply`): three values are all we need of it.
                 return await self.client.post(
-                    "/chat/completions", body=self._request(messages, fmt), cast_to=ChatCompletion
+                    "/chat/completions", body=self._request(messages, fmt), cast_to=httpx.Response
                 )
             except (
                 openai.AuthenticationError,
@@ -192,13 +215,7 @@ class OpenAISummarizer(Summarizer):
                 raise
             except openai.OpenAIError as exc:
                 raise CallFailed(_describe(exc)) from None
-            usage = getattr(response, "usage", None)
-            choice = response.choices[0] if response.choices else None
-            return Reply(
-                choice.message.content if choice else None,
-                (usage.prompt_tokens or 0) if usage else 0,
-                (usage.completion_tokens or 0) if usage else 0,
-            )
+            return _reply(response)
 
         return await ask_with_repair(ask, paper, language)
 
