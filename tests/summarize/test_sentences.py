@@ -17,6 +17,14 @@ from arxiv_digest.summarize.sentences import split_sentences
             ["As shown by Smith et al. in prior work, it fails.", "We fix it."],
         ),
         (
+            "The bound is due to Smith et al. We tighten it by half.",
+            ["The bound is due to Smith et al.", "We tighten it by half."],
+        ),
+        (
+            "Unlike Smith et al. (2020), we train end to end. It works.",
+            ["Unlike Smith et al. (2020), we train end to end.", "It works."],
+        ),
+        (
             "Accuracy rises from 91.5% to 97.25% on v2.1 of the set. We release code.",
             ["Accuracy rises from 91.5% to 97.25% on v2.1 of the set.", "We release code."],
         ),

@@ -10,12 +10,12 @@ import re
 
 # Tokens before a period that never end a sentence (lower-cased, without the final period).
 _NEVER_END = frozenset(
-    """e.g eg i.e ie cf vs v.s et al al fig figs eq eqs sec secs ref refs no nos approx resp
+    """e.g eg i.e ie cf vs v.s et fig figs eq eqs sec secs ref refs no nos approx resp
     dr mr mrs ms prof viz w.r.t wrt a.k.a i.i.d tab tabs thm lem def defn prop alg app appx
     ch chap vol pp cor ca incl st jr sr est eqn eqns sect""".split()
 )
-# Tokens that end a sentence only when a capital letter follows.
-_MAYBE_END = frozenset({"etc", "al", "et al"})
+# Tokens that end a sentence only when a sentence opener follows ("... as Smith et al. We ...").
+_MAYBE_END = frozenset({"etc", "al"})
 _STARTERS = frozenset(
     """We Our This These That The In To However Moreover Furthermore Finally Experiments
     Experimental Results Extensive Additionally Specifically It Its Such Overall Code Further
@@ -48,8 +48,7 @@ def _is_boundary(masked: str, end: int, stop: int) -> bool:
         return True
     if token in _NEVER_END:
         return False
-    prev = masked[max(0, start - 4) : start].lower()
-    if token in _MAYBE_END or (token == "al" and prev.endswith("et ")):
+    if token in _MAYBE_END:
         return next_char.isupper() and next_word.strip(",") in _STARTERS
     if re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):  # U.S., e.g. written oddly
         return next_word in _STARTERS
