@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from arxiv_digest.store import Store
@@ -44,24 +45,43 @@ def _config(tmp_path: Path, fake: FakeArxiv, port: int) -> tuple[list[str], dict
     return args, env
 
 
-def test_run_deliver_end_to_end_and_two_at_once(tmp_path: Path, smtp: tuple[Inbox, int]) -> None:  # noqa: F811
+def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def _blocked_on_a_lock(proc: subprocess.Popen[str], deadline: float = 60.0) -> bool:
+    """True once the kernel lists the process as waiting for a file lock (/proc/locks marks
+    waiters with "->"); False if it ends first or the deadline passes."""
+    import time
+
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        waiting = Path("/proc/locks").read_text().splitlines()
+        if any("->" in line and str(proc.pid) in line.split() for line in waiting):
+            return True
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.01)
+    return False
+
+
+def test_run_deliver_end_to_end_and_two_at_once(tmp_path: Path, smtp: tuple[Inbox, int]) -> None:
     inbox, port = smtp
     fake = FakeArxiv(synthetic_day(30, CATS), day=DAY)
-    fake.rss_delay = 2.0  # the feed is slow: the two runs surely overlap
+    fake.rss_gate = threading.Event()  # the first run is held inside its fetch, lock taken
     with fake.running():
         args, env = _config(tmp_path, fake, port)
-        procs = [
-            subprocess.Popen(
-                args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-            )
-            for _ in range(2)
-        ]
-        results = [(p.wait(timeout=120), *p.communicate()) for p in procs]
-        codes = sorted(code for code, _, _ in results)
-        assert codes == [0, 13], results
-        loser = next(err for code, _, err in results if code == 13)
-        assert "another arxiv-digest run" in loser and "--wait" in loser
-        assert len(loser.strip().splitlines()) == 1
+        first = _start(args, env)
+        assert fake.rss_asked.wait(timeout=60)  # it holds the lock now
+        second = _start(args, env)
+        code, _, err = second.wait(timeout=60), *second.communicate()
+        assert code == 13, err
+        assert "another arxiv-digest run" in err and "--wait" in err
+        assert len(err.strip().splitlines()) == 1
+        fake.rss_gate.set()
+        assert first.wait(timeout=120) == 0, first.communicate()
         assert len(inbox.messages) == 1 and fake.count("/rss") == 1
         out = tmp_path / "out"
         assert (out / f"{DAY}.md").is_file() and (out / "site" / f"{DAY}.html").is_file()
@@ -69,19 +89,15 @@ def test_run_deliver_end_to_end_and_two_at_once(tmp_path: Path, smtp: tuple[Inbo
         assert f"https://me.example.org/arxiv/{DAY}.html" in html
 
         # with --wait the second one waits its turn; nothing is sent twice
-        waiting = [
-            subprocess.Popen(
-                [*args, "--wait"],
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for _ in range(2)
-        ]
-        for proc in waiting:
+        fake.rss_gate.clear()
+        fake.rss_asked.clear()
+        holder = _start([*args, "--wait"], env)
+        assert fake.rss_asked.wait(timeout=60)
+        waiter = _start([*args, "--wait"], env)
+        assert _blocked_on_a_lock(waiter)  # it is waiting for the holder's lock
+        fake.rss_gate.set()
+        for proc in (holder, waiter):
             assert proc.wait(timeout=120) == 0, proc.communicate()
-            _, err = proc.communicate()
         assert len(inbox.messages) == 1 and fake.count("/rss") == 3
     with Store(tmp_path / "s.db") as store:
         assert len(store.dump()["deliveries"]) == 1

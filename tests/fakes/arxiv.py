@@ -148,7 +148,10 @@ class FakeArxiv:
         self.forget: set[str] = set()  # ids the API will not return
         self.rss_override: tuple[int, bytes] | None = None
         self.oai_pages: list[bytes] = []
-        self.rss_delay = 0.0  # seconds the feed takes to answer (to make two runs overlap)
+        #: when set, the feed answers only once it is opened (a run can be held mid-fetch);
+        #: `rss_asked` is set as each feed request arrives
+        self.rss_gate: threading.Event | None = None
+        self.rss_asked = threading.Event()
         self._server: ThreadingHTTPServer | None = None
 
     # -- what tests look at
@@ -207,10 +210,10 @@ class FakeArxiv:
                 parts = urlsplit(self.path)
                 query = parse_qs(parts.query)
                 fake.requests.append((parts.path, query))
-                if parts.path.startswith("/rss") and fake.rss_delay:
-                    import time
-
-                    time.sleep(fake.rss_delay)
+                if parts.path.startswith("/rss"):
+                    fake.rss_asked.set()
+                    if fake.rss_gate is not None and not fake.rss_gate.wait(timeout=120):
+                        raise RuntimeError("the test never opened the feed")
                 for fault in list(fake.faults):
                     if parts.path.startswith(fault.path):
                         fake.faults.remove(fault)
