@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -123,13 +125,37 @@ XSS = {
 }
 
 
+def reference_days() -> dict[str, Path]:
+    """The reference digests in tests/fixtures, each given a day: 2026-01-01, -02, ..."""
+    paths = sorted(REFERENCE_DIR.glob("*.md"))
+    return {f"2026-01-{i:02d}": path for i, path in enumerate(paths, start=1)}
+
+
 def import_references(store: Store) -> list[str]:
-    days = []
-    for i, path in enumerate(sorted(REFERENCE_DIR.glob("*.md")), start=1):
-        day = f"2026-01-0{i}"
+    days = reference_days()
+    for day, path in days.items():
         store_imported(store, read_digest_file(path, day))
-        days.append(day)
-    return days
+    return list(days)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What a reference digest holds, counted from its text (not through our importer), so
+    tests compare against the files instead of numbers copied from them."""
+
+    papers: int
+    failed: int
+    sections: dict[str, int]
+
+
+def reference_counts(path: Path) -> Counts:
+    text = path.read_text(encoding="utf-8")
+    toc = re.findall(r"^- \[([^\]]+)\]\(#[^)]+\) \[Total: (\d+)\]$", text, re.MULTILINE)
+    return Counts(
+        papers=len(re.findall(r"^### \[\d+\] ", text, re.MULTILINE)),
+        failed=text.count("\nTL;DR: Summary generation failed\n"),
+        sections={name: int(n) for name, n in toc},
+    )
 
 
 def add_xss_day(store: Store, day: str = "2026-02-01") -> None:

@@ -11,7 +11,7 @@ from arxiv_digest.store import Store
 from arxiv_digest.store.search import fts_query
 from arxiv_digest.summarize.extractive import ExtractiveSummarizer
 from arxiv_digest.summarize.stage import summarize_day
-from tests.helpers import import_references, make_paper, seed_day
+from tests.helpers import import_references, make_paper, reference_counts, reference_days, seed_day
 
 
 @pytest.fixture
@@ -77,6 +77,10 @@ def test_summary_text_is_searchable(tmp_path: Path) -> None:
 def test_stats(db: list[str], runner: CliRunner) -> None:
     result = runner.invoke(cli, [*db, "stats"])
     assert result.exit_code == 0
-    assert "2026-01-03      86      86" in result.output
-    assert "cs.RO 24, cs.LG 62" in result.output or "cs.LG 62, cs.RO 24" in result.output
+    day, path = list(reference_days().items())[-1]
+    counts = reference_counts(path)  # the day whose summaries all failed
+    assert f"{day}  {counts.papers:6d}  {counts.failed:6d}" in result.output
+    sections = sorted(f"{name} {n}" for name, n in counts.sections.items())
+    line = next(x for x in result.output.splitlines() if x.startswith(day))
+    assert sorted(line.split("  ")[-1].split(", ")) == sections
     assert result.output.splitlines()[-1] == "3 days"

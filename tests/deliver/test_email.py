@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from arxiv_digest.cli import cli
 from arxiv_digest.store import Store
 from tests.fakes.smtp import CERT, PASSWORD, Inbox
-from tests.helpers import XSS, add_xss_day, import_references
+from tests.helpers import XSS, add_xss_day, import_references, reference_counts, reference_days
 
 
 def _setup(tmp_path: Path, port: int) -> tuple[list[str], dict[str, str]]:
@@ -35,8 +35,9 @@ def test_email_message_is_right(smtp: tuple[Inbox, int], tmp_path: Path, runner:
     assert result.exit_code == 0, result.output + result.stderr
     assert "sent to 2 recipients" in result.output
     ((envelope, msg),) = inbox.messages
+    papers = reference_counts(reference_days()["2026-01-01"]).papers
     assert sorted(envelope.rcpt_tos) == ["ada@example.org", "李雷@example.org"]
-    assert msg["Subject"] == "arXiv digest 2026-01-01: 76 papers"
+    assert msg["Subject"] == f"arXiv digest 2026-01-01: {papers} papers"
     assert msg["From"] == "digest@example.org" and msg["Message-ID"] and msg["Date"]
     assert msg.get_content_type() == "multipart/alternative"
     text = msg.get_body(("plain",)).get_content()
@@ -46,7 +47,7 @@ def test_email_message_is_right(smtp: tuple[Inbox, int], tmp_path: Path, runner:
         and "该论文提出了一个物理信息机器学习框架" in html
     )
     assert "https://me.example.org/arxiv/2026-01-01.html" in html
-    assert html.count("https://arxiv.org/abs/") == 76
+    assert html.count("https://arxiv.org/abs/") == papers
     # the Chinese address needs SMTPUTF8 in the headers, but the body is transfer-encoded
     body = envelope.content.split(b"\r\n\r\n", 1)[1].decode("ascii")
     assert "Content-Transfer-Encoding: base64" in body or "quoted-printable" in body

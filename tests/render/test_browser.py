@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from arxiv_digest.render.html import SiteBuilder
 from arxiv_digest.store import Store
-from tests.helpers import add_xss_day, import_references
+from tests.helpers import add_xss_day, import_references, reference_counts, reference_days
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -81,8 +81,9 @@ def visible_count(page: Page) -> int:
 
 def test_day_page_loads_clean_and_offline(browser: Browser, site: Path) -> None:
     page, watch = open_day(browser, site, "2026-01-02")
-    assert visible_count(page) == 103
-    assert page.locator("#shown").text_content() == "103 of 103 papers shown"
+    n = reference_counts(reference_days()["2026-01-02"]).papers
+    assert visible_count(page) == n
+    assert page.locator("#shown").text_content() == f"{n} of {n} papers shown"
     assert watch.errors == [] and watch.outside == []
     nav = page.locator("#daynav a")
     assert nav.count() == 2  # previous and next day, from days.js
@@ -94,18 +95,19 @@ def test_day_page_loads_clean_and_offline(browser: Browser, site: Path) -> None:
 
 def test_text_and_category_filters(browser: Browser, site: Path) -> None:
     page, watch = open_day(browser, site, "2026-01-02")
+    counts = reference_counts(reference_days()["2026-01-02"])
     page.click("button.cat[data-cat='cs.IR']")
-    assert visible_count(page) == 20
+    assert visible_count(page) == counts.sections["cs.IR"]
     page.click("button.cat[data-cat='']")
     page.fill("#q", "recommendation")
     shown = visible_count(page)
-    assert 0 < shown < 103
+    assert 0 < shown < counts.papers
     for text in page.locator("article.paper:visible").all_text_contents():
         assert "recommendation" in text.lower()
     page.fill("#q", "zzzz-no-such-word")
     assert visible_count(page) == 0 and page.locator("section.sec:visible").count() == 0
     page.fill("#q", "")
-    assert visible_count(page) == 103
+    assert visible_count(page) == counts.papers
     assert watch.errors == []
     page.context.close()
 

@@ -14,7 +14,7 @@ from arxiv_digest.summarize.extractive import (
 )
 from arxiv_digest.summarize.sentences import split_sentences
 from arxiv_digest.textutil import collapse_ws
-from tests.helpers import REFERENCE_DIR, make_paper
+from tests.helpers import REFERENCE_DIR, make_paper, reference_counts
 
 ABSTRACTS = [
     (row["id"], row["title"], row["abstract"])
@@ -24,7 +24,8 @@ ABSTRACTS = [
 
 
 def test_there_are_reference_abstracts() -> None:
-    assert len(ABSTRACTS) == 265
+    papers = sum(reference_counts(p).papers for p in REFERENCE_DIR.glob("*.md"))
+    assert len(ABSTRACTS) == papers > 0
 
 
 @pytest.mark.parametrize(
