@@ -6,95 +6,29 @@ exit code (see `errors.py`).
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date as Date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from arxiv_digest import __version__, pipeline
-from arxiv_digest.config import Config, load_config, render_config
-from arxiv_digest.errors import DigestError, NotFoundError
-from arxiv_digest.models import split_arxiv_id
-from arxiv_digest.render.formats import FORMATS
-from arxiv_digest.store import Store
-from arxiv_digest.store.search import fts_query
-from arxiv_digest.summarize.registry import backend_names
-from arxiv_digest.summarize.stage import Budget
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-@dataclass
-class AppContext:
-    config_path: str | None
-    db_path: str | None
-
-    def config(self, **flags: Any) -> Config:
-        return load_config(self.config_path, flags=flags)[0]
-
-    def open_store(self, config: Config) -> Store:
-        return pipeline.open_store(config, self.db_path)
-
-
-class DigestGroup(click.Group):
-    """Turns user-facing errors into one line and an exit code; Ctrl-C into exit 130."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except DigestError as exc:
-            if os.environ.get("ARXIV_DIGEST_RAISE_ERRORS"):
-                raise
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo(
-                "interrupted: finished work is saved; run the command again to go on", err=True
-            )
-            sys.exit(130)
-
-
-def _valid_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return Date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
-
-
-def date_option(help_text: str) -> Callable[[F], F]:
-    return click.option("--date", "day", callback=_valid_date, metavar="YYYY-MM-DD", help=help_text)
-
-
-def echo_lines(lines: list[str]) -> None:
-    for line in lines:
-        click.echo(line)
-
-
-class RegistryChoice(click.Choice):  # type: ignore[type-arg]
-    """A choice among a registry's names, read when asked (plug-ins included), so `--help` and
-    the error for a wrong name list what is installed."""
-
-    def __init__(self, names: Callable[[], list[str]]) -> None:
-        self._names = names
-        super().__init__([])
-
-    @property
-    def choices(self) -> tuple[str, ...]:
-        return tuple(self._names())
-
-    @choices.setter
-    def choices(self, _value: object) -> None:
-        pass
+from arxiv_digest import __version__, archive, pipeline
+from arxiv_digest.cli_options import (
+    AppContext,
+    DigestGroup,
+    RegistryChoice,
+    budget_from,
+    categories_flag,
+    date_option,
+    echo_lines,
+    flag,
+    format_names,
+    path_option,
+    progress_bar,
+    summarizer_flags,
+    summarizer_options,
+)
+from arxiv_digest.config import load_config, render_config
+from arxiv_digest.errors import NotFoundError
 
 
 @click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -163,74 +97,16 @@ def import_cmd(app: AppContext, files: tuple[Path, ...], day: str | None) -> Non
     Every file is checked completely before anything is written; a bad file is reported with
     its line and nothing of it is stored. Importing the same file again changes nothing.
     """
-    from arxiv_digest.fetch.ingest import store_imported
-    from arxiv_digest.sources.importers import read_digest_file
-
-    parsed = [read_digest_file(path, day) for path in files]
-    dates = [d.date for d in parsed]
-    if len(set(dates)) != len(dates):
-        raise click.UsageError(
-            "two of the files are for the same day; import them one at a time with --date"
-        )
-    config = app.config()
-    with app.open_store(config) as store:
-        for digest in parsed:
-            result = store_imported(store, digest)
-            state = "imported" if result.changed else "unchanged"
-            failed = f", {result.failed} failed summaries" if result.failed else ""
-            click.echo(f"{digest.path}: {state}, {result.date}, {result.papers} papers{failed}")
+    with app.open_store(app.config()) as store:
+        echo_lines(archive.import_files(store, files, day))
 
 
 # -- summarize -------------------------------------------------------------------------------
 
 
-@contextmanager
-def progress_bar(total: int) -> Iterator[Callable[[], None]]:
-    """A bar for people at a terminal; nothing for logs."""
-    if not sys.stderr.isatty():
-        yield lambda: None
-        return
-    with click.progressbar(
-        length=total, label="Summarizing", file=sys.stderr, show_pos=True, show_eta=True
-    ) as bar:
-        yield lambda: bar.update(1)
-
-
-def summarizer_options(fn: F) -> F:
-    """The backend settings shared by `summarize` and `run`."""
-
-    options = [
-        click.option(
-            "--backend",
-            type=RegistryChoice(backend_names),
-            help="Summarizer backend: extractive (default), openai, local, or a plug-in's.",
-        ),
-        click.option("--model", help="Model name for the openai backend."),
-        click.option("--base-url", help="OpenAI-compatible endpoint URL."),
-        click.option("--concurrency", type=int, help="Requests in flight at once (default 8)."),
-        click.option("--language", help="Language of the summaries (default: Chinese)."),
-        click.option("--max-papers", type=int, help="Stop after this many papers this run."),
-        click.option("--max-tokens", type=int, help="Stop after this many tokens this run."),
-        click.option("--max-cost", type=float, help="Stop after this many US dollars this run."),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
-
-
-def _summarizer_flags(kw: dict[str, Any]) -> dict[str, Any]:
-    keys = {"backend": "summarizer.", "model": "summarizer.", "base_url": "summarizer."}
-    keys |= {"concurrency": "summarizer.", "language": ""}
-    return {prefix + name: kw.pop(name) for name, prefix in keys.items()}
-
-
-def _budget(kw: dict[str, Any]) -> Budget:
-    return Budget(kw.pop("max_papers"), kw.pop("max_tokens"), kw.pop("max_cost"))
-
-
 @cli.command(name="summarize")
 @date_option("The stored day to summarize (default: the latest).")
-@click.option("--retry-failed", is_flag=True, help="Also retry papers whose summary failed.")
+@flag("--retry-failed", "Also retry papers whose summary failed.")
 @summarizer_options
 @click.pass_obj
 def summarize_cmd(app: AppContext, /, day: str | None, retry_failed: bool, **kw: Any) -> None:
@@ -239,16 +115,12 @@ def summarize_cmd(app: AppContext, /, day: str | None, retry_failed: bool, **kw:
     Finished summaries are saved one by one, so an interrupted run loses nothing and the next
     one does only what is missing. Ends with a report of tokens, cost and speed.
     """
-    config = app.config(**_summarizer_flags(kw))
+    config = app.config(**summarizer_flags(kw))
+    budget = budget_from(kw)
     with app.open_store(config) as store:
         report = pipeline.summarize(
-            config,
-            store,
-            day,
-            retry_failed=retry_failed,
-            budget=_budget(kw),
-            progress=progress_bar,
-        )
+            config, store, day, retry_failed=retry_failed, budget=budget, progress=progress_bar
+        )  # noqa: E501
     echo_lines(report.lines())
 
 
@@ -277,18 +149,8 @@ def rank_cmd(app: AppContext, day: str | None) -> None:
 
 
 def _feedback(app: AppContext, paper_ids: tuple[str, ...], kind: str | None) -> None:
-
-    config = app.config()
-    with app.open_store(config) as store:
-        for raw in paper_ids:
-            try:
-                paper_id, _ = split_arxiv_id(raw)
-            except ValueError:
-                raise click.BadParameter(f"{raw!r} is not an arXiv id") from None
-            if store.papers.get(paper_id) is None:
-                raise NotFoundError(f"paper {paper_id} is not in the store")
-            store.feedback.set(paper_id, kind)
-            click.echo(f"{paper_id}: {kind or 'cleared'}")
+    with app.open_store(app.config()) as store:
+        echo_lines(archive.set_feedback(store, paper_ids, kind))
 
 
 @cli.command(name="star")
@@ -327,36 +189,26 @@ def check_cmd(app: AppContext, day: str | None, all_days: bool) -> None:
 # -- render and serve ------------------------------------------------------------------------
 
 
-def _format_names() -> list[str]:
-    return FORMATS.names()
-
-
 @cli.command(name="render")
 @date_option("The stored day to render (default: the latest).")
 @click.option(
     "--format",
     "fmt",
-    type=RegistryChoice(_format_names),
+    type=RegistryChoice(format_names),
     default="markdown",
     show_default=True,
     help="Output format.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="Output file, '-' for standard output (default: in OUTPUT_DIR).",
+@path_option(
+    "-o", "--output", help="Output file, '-' for standard output (default: in OUTPUT_DIR)."
 )
-@click.option(
-    "--out",
-    "site_dir",
-    type=click.Path(path_type=Path),
-    help="Site directory for --format html (default: OUTPUT_DIR/site).",
+@path_option(
+    "--out", "site_dir", help="Site directory for --format html (default: OUTPUT_DIR/site)."
 )
 @click.option(
     "--days", "feed_days", type=int, default=3, show_default=True, help="Days in the Atom feed."
 )
-@click.option("--force", is_flag=True, help="html: rebuild every page, not only changed days.")
+@flag("--force", "html: rebuild every page, not only changed days.")
 @click.pass_obj
 def render_cmd(app: AppContext, /, fmt: str, output: Path | None, **kw: Any) -> None:
     """Render stored digests: Markdown (the reference format), a static web site, an Atom
@@ -383,12 +235,7 @@ def render_cmd(app: AppContext, /, fmt: str, output: Path | None, **kw: Any) -> 
 
 @cli.command(name="serve")
 @click.option("--port", type=int, default=8000, show_default=True, help="Port on localhost.")
-@click.option(
-    "--dir",
-    "site_dir",
-    type=click.Path(path_type=Path),
-    help="Site directory (default: OUTPUT_DIR/site).",
-)
+@path_option("--dir", "site_dir", help="Site directory (default: OUTPUT_DIR/site).")
 @click.pass_obj
 def serve_cmd(app: AppContext, port: int, site_dir: Path | None) -> None:
     """Serve the built site on http://127.0.0.1:PORT for browsing (read-only, local only)."""
@@ -404,37 +251,14 @@ def serve_cmd(app: AppContext, port: int, site_dir: Path | None) -> None:
 # -- fetch and run ---------------------------------------------------------------------------
 
 
-def _categories_flag(value: str | None) -> list[str] | None:
-    return [c.strip() for c in value.split(",") if c.strip()] if value else None
-
-
 @cli.command(name="fetch")
 @click.option("--categories", metavar="CAT,CAT", help="Categories (default from config).")
 @date_option("The announcement day expected (default: today in US Eastern time).")
-@click.option(
-    "--from",
-    "start",
-    callback=_valid_date,
-    metavar="YYYY-MM-DD",
-    help="Backfill past days from this date through OAI-PMH (with --to).",
-)
-@click.option(
-    "--to", "end", callback=_valid_date, metavar="YYYY-MM-DD", help="Last day of the backfill."
-)
-@click.option(
-    "--allow-partial",
-    is_flag=True,
-    help="Build the digest even if some papers could not be fetched.",
-)
+@date_option("Backfill past days from this date through OAI-PMH (with --to).", "--from", "start")
+@date_option("Last day of the backfill.", "--to", "end")
+@flag("--allow-partial", "Build the digest even if some papers could not be fetched.")
 @click.pass_obj
-def fetch_cmd(
-    app: AppContext,
-    categories: str | None,
-    day: str | None,
-    start: str | None,
-    end: str | None,
-    allow_partial: bool,
-) -> None:
+def fetch_cmd(app: AppContext, /, categories: str | None, start: str | None, **kw: Any) -> None:
     """Fetch an announcement day: one RSS request, then the API in batches of 100.
 
     The day is the one the feed announces (its pubDate). An empty feed means arXiv announced
@@ -446,49 +270,28 @@ def fetch_cmd(
     Exit codes: 0 done or no announcement, 10 arXiv unreachable or unusable answer,
     11 stale feed, 12 day incomplete (the missing papers are named).
     """
-    config = app.config(categories=_categories_flag(categories))
+    config = app.config(categories=categories_flag(categories))
+    end = kw.pop("end")
     if (start or end) and (not (start and end) or start > end):
         raise click.UsageError("--from and --to go together, --from first")
     with app.open_store(config) as store:
-        if start and end:
-            reports = pipeline.backfill(config, store, start, end)
-            for report in reports:
-                echo_lines(report.lines())
-            if not reports:
-                click.echo(f"no new papers found between {start} and {end}")
+        if not (start and end):
+            echo_lines(pipeline.fetch(config, store, **kw).lines())
             return
-        echo_lines(pipeline.fetch(config, store, day=day, allow_partial=allow_partial).lines())
+        reports = pipeline.backfill(config, store, start, end)
+    lines = [line for report in reports for line in report.lines()]
+    echo_lines(lines or [f"no new papers found between {start} and {end}"])
 
 
 @cli.command(name="run")
 @click.option("--categories", metavar="CAT,CAT", help="Categories (default from config).")
 @date_option("The announcement day expected (default: today in US Eastern time).")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    help="Directory for the digest (default: output_dir from config).",
-)
-@click.option(
-    "--deliver",
-    is_flag=True,
-    help="Also build the site and send the email and webhooks that are configured.",
-)
-@click.option(
-    "--wait", is_flag=True, help="If another run holds the store, wait for it instead of exiting."
-)
+@path_option("--out", "out_dir", help="Directory for the digest (default: output_dir from config).")
+@flag("--deliver", "Also build the site and send the email and webhooks that are configured.")
+@flag("--wait", "If another run holds the store, wait for it instead of exiting.")
 @summarizer_options
 @click.pass_obj
-def run_cmd(
-    app: AppContext,
-    /,
-    categories: str | None,
-    day: str | None,
-    out_dir: Path | None,
-    deliver: bool,
-    wait: bool,
-    **kw: Any,
-) -> None:
+def run_cmd(app: AppContext, /, categories: str | None, day: str | None, **kw: Any) -> None:
     """Fetch, rank, summarize and render one announcement day (and with --deliver publish and
     send it). Safe to run again: what is done is kept, and nothing is sent twice.
 
@@ -498,17 +301,10 @@ def run_cmd(
     A second run of the same day makes only the RSS check, no summary call, and writes the same
     bytes.
     """
-    config = app.config(categories=_categories_flag(categories), **_summarizer_flags(kw))
+    config = app.config(categories=categories_flag(categories), **summarizer_flags(kw))
+    budget = budget_from(kw)  # what is left in kw are run_day's own options
     pipeline.run_day(
-        config,
-        day,
-        deliver=deliver,
-        out_dir=out_dir,
-        budget=_budget(kw),
-        db=app.db_path,
-        wait=wait,
-        progress=progress_bar,
-        on_line=click.echo,
+        config, day, budget=budget, db=app.db_path, progress=progress_bar, on_line=click.echo, **kw
     )
 
 
@@ -554,12 +350,7 @@ def send_webhook_cmd(app: AppContext, day: str | None, name: str | None, force: 
 
 @cli.command(name="search")
 @click.argument("query")
-@click.option(
-    "--since",
-    callback=_valid_date,
-    metavar="YYYY-MM-DD",
-    help="Only papers announced on or after this day.",
-)
+@date_option("Only papers announced on or after this day.", "--since")
 @click.option("--category", help="Only papers in this category.")
 @click.option("--author", help="Only papers with an author matching this text.")
 @click.option("-n", "--limit", type=int, default=20, show_default=True)
@@ -571,58 +362,24 @@ def search_cmd(app: AppContext, /, query: str, **filters: Any) -> None:
     Words must all match; "quoted phrases" match in order; a trailing * matches a prefix
     (diffus*); OR between words matches either. Best matches first, with a snippet.
     """
-
-    try:
-        match = fts_query(query)
-    except ValueError:
-        raise click.UsageError("the query is empty") from None
-    config = app.config()
-    with app.open_store(config) as store:
-        hits = store.search.search(match, **filters)
-    for hit in hits:
-        authors = ", ".join(hit["authors"][:3]) + (" et al." if len(hit["authors"]) > 3 else "")
-        day = hit["day"] or "----------"
-        click.echo(f"{day}  {hit['id']}  [{hit['category']}]  {hit['title']}")
-        click.echo(f"    {authors}")
-        click.echo(f"    {hit['snippet']}")
-    click.echo(f"{len(hits)} results")
+    with app.open_store(app.config()) as store:
+        echo_lines(archive.search(store, query, **filters).lines())
 
 
 @cli.command(name="stats")
 @click.pass_obj
 def stats_cmd(app: AppContext) -> None:
     """Papers per day and category, failed summaries, tokens and cost per day."""
-    config = app.config()
-    with app.open_store(config) as store:
-        rows = store.digests.stats()
-    days: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        days.setdefault(row["date"], []).append(row)
-    click.echo(
-        f"{'day':10s}  {'papers':>6s}  {'failed':>6s}  {'tokens in':>9s}  "
-        f"{'out':>8s}  {'cost':>9s}  categories"
-    )
-    for date, items in days.items():
-        papers, failed = sum(r["papers"] for r in items), sum(r["failed"] for r in items)
-        tin, tout = sum(r["tokens_in"] for r in items), sum(r["tokens_out"] for r in items)
-        known = sum(r["cost"] for r in items if r["cost"] is not None)
-        cost = "unknown" if any(r["unpriced"] for r in items) else f"${known:.4f}"
-        cats = ", ".join(f"{r['section']} {r['papers']}" for r in items)
-        click.echo(f"{date:10s}  {papers:6d}  {failed:6d}  {tin:9d}  {tout:8d}  {cost:>9s}  {cats}")
-    click.echo(f"{len(days)} days")
+    with app.open_store(app.config()) as store:
+        echo_lines(archive.stats(store).lines())
 
 
 # -- demo ------------------------------------------------------------------------------------
 
 
 @cli.command(name="demo")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("demo-out"),
-    show_default=True,
-    help="Directory for the rendered digest.",
+@path_option(
+    "--out", "out_dir", default=Path("demo-out"), show_default=True, help="Where the digest goes."
 )
 @click.pass_obj
 def demo_cmd(app: AppContext, out_dir: Path) -> None:
@@ -631,29 +388,7 @@ def demo_cmd(app: AppContext, out_dir: Path) -> None:
     Loads the papers into a fresh store, summarizes them with the configured backend (the
     offline extractive one when none is configured), and renders the Markdown digest.
     """
-    from arxiv_digest.fetch.sections import build_digest
-    from arxiv_digest.sources.sample import load_sample, store_sample
-
-    started = time.monotonic()
-    config = app.config()
-    if "backend" not in config.summarizer.model_fields_set:
-        click.echo(
-            "No summarizer configured: using the offline extractive backend "
-            "(it quotes the abstract's own sentences)."
-        )
-    sample = load_sample()
-    with tempfile.TemporaryDirectory(prefix="arxiv-digest-demo-") as tmp:
-        with Store(Path(tmp) / "demo.db") as store:
-            store_sample(store, sample)
-            count = build_digest(
-                store, sample.date, sample.categories, language=config.language, source="demo"
-            )
-            cats = ", ".join(sample.categories)
-            click.echo(f"Loaded {count} papers announced on {sample.date} ({cats}).")
-            report = pipeline.summarize(config, store, sample.date, progress=progress_bar)
-            rendered = pipeline.render(config, store, "markdown", day=sample.date, out_dir=out_dir)
-    echo_lines(report.lines())
-    click.echo(f"Digest written to {rendered.target} in {time.monotonic() - started:.1f} s")
+    pipeline.demo(app.config(), out_dir, progress=progress_bar, on_line=click.echo)
 
 
 def main() -> None:

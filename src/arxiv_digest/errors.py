@@ -2,6 +2,7 @@
 
     DigestError                 user-facing; the CLI prints it as one line and exits non-zero
     ├── ConfigError             a malformed or unknown setting (names the file and key)
+    ├── UsageError              a command asked for something that cannot be (exit 2, as click)
     ├── StoreError              the database cannot be opened, migrated or written
     ├── ImportFormatError       an input file is not in a format we read (names file and line)
     ├── NotFoundError           a day, paper or digest the user asked for is not in the store
@@ -31,6 +32,10 @@ class DigestError(Exception):
 
 
 class ConfigError(DigestError):
+    exit_code = 2
+
+
+class UsageError(DigestError):
     exit_code = 2
 
 

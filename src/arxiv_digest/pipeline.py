@@ -325,6 +325,13 @@ class DayReport:
     site: Rendered | None = None
     delivered: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    on_line: Echo | None = None  # hears each line the moment its stage is done
+
+    def emit(self, *lines: str) -> None:
+        self.lines.extend(lines)
+        if self.on_line is not None:
+            for line in lines:
+                self.on_line(line)
 
     @property
     def date(self) -> str | None:
@@ -349,34 +356,69 @@ def run_day(
     nothing is sent twice. Holds the store's run lock (LockedError if another run has it, or
     wait for it with `wait`)."""
 
-    report = DayReport()
-
-    def emit(lines: Sequence[str]) -> None:
-        report.lines.extend(lines)
-        if on_line is not None:
-            for line in lines:
-                on_line(line)
+    report = DayReport(on_line=on_line)
 
     out = out_dir or config.output_dir
     path = store_path(config, db)
     with run_lock(path, wait=wait), Store(path) as store:
         report.fetch = fetch(config, store, day=date, client=client)
-        emit(report.fetch.lines())
+        report.emit(*report.fetch.lines())
         day = report.fetch.date
         if report.fetch.status == "empty" or day is None:
             return report
         report.rank = rank(config, store, day)
         if report.rank is not None:
-            emit(report.rank.lines()[:2])
+            report.emit(*report.rank.lines()[:2])
         report.summarize = summarize(config, store, day, budget=budget, progress=progress)
-        emit(report.summarize.lines())
+        report.emit(*report.summarize.lines())
         if not store.digests.has(day):
             raise NotFoundError(f"no paper of {day} matches {', '.join(config.categories)}")
         markdown = render(config, store, "markdown", day=day, out_dir=out)
         report.markdown = markdown.target
-        emit(markdown.lines)
+        report.emit(*markdown.lines)
         if deliver:
             report.site = render(config, store, "html", out_dir=out)
-            emit(report.site.lines)
-            report.delivered = send(config, store, day, on_line=lambda line: emit([line]))
+            report.emit(*report.site.lines)
+            report.delivered = send(config, store, day, on_line=report.emit)
+    return report
+
+
+def demo(
+    config: Config,
+    out_dir: Path,
+    *,
+    progress: Progress | None = None,
+    on_line: Echo | None = None,
+) -> DayReport:
+    """The whole pipeline offline on the bundled day of real papers, in a throw-away store:
+    load, summarize with the configured backend (extractive unless one is set), render."""
+    import tempfile
+    import time
+
+    from arxiv_digest.fetch.sections import build_digest
+    from arxiv_digest.sources.sample import load_sample, store_sample
+
+    started = time.monotonic()
+    report = DayReport(on_line=on_line)
+    emit = report.emit
+
+    if "backend" not in config.summarizer.model_fields_set:
+        emit(
+            "No summarizer configured: using the offline extractive backend "
+            "(it quotes the abstract's own sentences)."
+        )
+    sample = load_sample()
+    with tempfile.TemporaryDirectory(prefix="arxiv-digest-demo-") as tmp:
+        with Store(Path(tmp) / "demo.db") as store:
+            store_sample(store, sample)
+            count = build_digest(
+                store, sample.date, sample.categories, language=config.language, source="demo"
+            )
+            cats = ", ".join(sample.categories)
+            emit(f"Loaded {count} papers announced on {sample.date} ({cats}).")
+            report.summarize = summarize(config, store, sample.date, progress=progress)
+            markdown = render(config, store, "markdown", day=sample.date, out_dir=out_dir)
+    report.markdown = markdown.target
+    emit(*report.summarize.lines())
+    emit(f"Digest written to {markdown.target} in {time.monotonic() - started:.1f} s")
     return report

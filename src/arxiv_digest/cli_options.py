@@ -1,0 +1,151 @@
+"""What the commands share: the application context, one-line errors, option helpers, option
+types that read the plug-in registries, and the progress bar. No pipeline logic lives here."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date as Date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from arxiv_digest import pipeline
+from arxiv_digest.config import Config, load_config
+from arxiv_digest.errors import DigestError
+from arxiv_digest.render.formats import FORMATS
+from arxiv_digest.store import Store
+from arxiv_digest.summarize.registry import backend_names
+from arxiv_digest.summarize.stage import Budget
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class AppContext:
+    config_path: str | None
+    db_path: str | None
+
+    def config(self, **flags: Any) -> Config:
+        return load_config(self.config_path, flags=flags)[0]
+
+    def open_store(self, config: Config) -> Store:
+        return pipeline.open_store(config, self.db_path)
+
+
+class DigestGroup(click.Group):
+    """Turns user-facing errors into one line and an exit code; Ctrl-C into exit 130."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DigestError as exc:
+            if os.environ.get("ARXIV_DIGEST_RAISE_ERRORS"):
+                raise
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo(
+                "interrupted: finished work is saved; run the command again to go on", err=True
+            )
+            sys.exit(130)
+
+
+def valid_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return Date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def date_option(help_text: str, *decls: str) -> Callable[[F], F]:
+    names = decls or ("--date", "day")
+    return click.option(*names, callback=valid_date, metavar="YYYY-MM-DD", help=help_text)
+
+
+def path_option(*decls: str, help: str, **kw: Any) -> Callable[[F], F]:  # noqa: A002
+    return click.option(*decls, type=click.Path(path_type=Path), help=help, **kw)
+
+
+def flag(name: str, help: str) -> Callable[[F], F]:  # noqa: A002
+    return click.option(name, is_flag=True, help=help)
+
+
+def echo_lines(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(line)
+
+
+class RegistryChoice(click.Choice):  # type: ignore[type-arg]
+    """A choice among a registry's names, read when asked (plug-ins included), so `--help` and
+    the error for a wrong name list what is installed."""
+
+    def __init__(self, names: Callable[[], list[str]]) -> None:
+        self._names = names
+        super().__init__([])
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(self._names())
+
+    @choices.setter
+    def choices(self, _value: object) -> None:
+        pass
+
+
+@contextmanager
+def progress_bar(total: int) -> Iterator[Callable[[], None]]:
+    """A bar for people at a terminal; nothing for logs."""
+    if not sys.stderr.isatty():
+        yield lambda: None
+        return
+    with click.progressbar(
+        length=total, label="Summarizing", file=sys.stderr, show_pos=True, show_eta=True
+    ) as bar:
+        yield lambda: bar.update(1)
+
+
+def summarizer_options(fn: F) -> F:
+    """The backend settings shared by `summarize` and `run`."""
+
+    options = [
+        click.option(
+            "--backend",
+            type=RegistryChoice(backend_names),
+            help="Summarizer backend: extractive (default), openai, local, or a plug-in's.",
+        ),
+        click.option("--model", help="Model name for the openai backend."),
+        click.option("--base-url", help="OpenAI-compatible endpoint URL."),
+        click.option("--concurrency", type=int, help="Requests in flight at once (default 8)."),
+        click.option("--language", help="Language of the summaries (default: Chinese)."),
+        click.option("--max-papers", type=int, help="Stop after this many papers this run."),
+        click.option("--max-tokens", type=int, help="Stop after this many tokens this run."),
+        click.option("--max-cost", type=float, help="Stop after this many US dollars this run."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def summarizer_flags(kw: dict[str, Any]) -> dict[str, Any]:
+    keys = {"backend": "summarizer.", "model": "summarizer.", "base_url": "summarizer."}
+    keys |= {"concurrency": "summarizer.", "language": ""}
+    return {prefix + name: kw.pop(name) for name, prefix in keys.items()}
+
+
+def budget_from(kw: dict[str, Any]) -> Budget:
+    return Budget(kw.pop("max_papers"), kw.pop("max_tokens"), kw.pop("max_cost"))
+
+
+def categories_flag(value: str | None) -> list[str] | None:
+    return [c.strip() for c in value.split(",") if c.strip()] if value else None
+
+
+def format_names() -> list[str]:
+    return FORMATS.names()
