@@ -112,6 +112,12 @@ class LLMServer:
             return 429, {"Retry-After": self.retry_after}, _error("rate limited"), delay
         if fault in ("500", "503"):
             return int(fault), {}, _error("server error"), delay
+        if fault == "context_length":  # OpenAI's words for a prompt that does not fit
+            message = (
+                "This model's maximum context length is 8192 tokens. However, your messages "
+                "resulted in 9100 tokens. Please reduce the length of the messages."
+            )
+            return 400, {}, _error(message), 0.0
         if fault == "drop":
             return 0, {}, None, delay
         if fault == "slow":

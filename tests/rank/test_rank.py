@@ -234,6 +234,10 @@ def test_summarize_top_sends_only_the_best_to_the_llm(tmp_path: Path, runner: Cl
         result = runner.invoke(cli, [*db, "summarize"], env=env)
         assert result.exit_code == 0, result.output
         assert server.calls == 4
+        # each paper counted once: 4 by the model, 8 extractive
+        assert "summaries: 12 ok, 0 failed, 0 cached (of 12 papers)" in result.output
+        again = runner.invoke(cli, [*db, "summarize"], env=env)
+        assert "summaries: 0 ok, 0 failed, 12 cached (of 12 papers)" in again.output
     with Store(tmp_path / "s.db") as store:
         digest = store.digests.load("2026-01-06")
         assert digest is not None

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from arxiv_digest.errors import SummarizeError
+from arxiv_digest.summarize.base import SummaryResult
 from arxiv_digest.summarize.openai_backend import OpenAISummarizer
 from arxiv_digest.summarize.prompt import PROMPT_VERSION, Reply, build_messages
 from tests.fakes.llm_server import LLMServer
@@ -74,6 +75,23 @@ def test_json_schema_rejected_falls_back_to_json_object_and_remembers(llm: LLMSe
         for r in llm.requests[1:]
     )
     assert backend.format == "json_object_schema"
+
+
+def test_a_context_length_error_fails_that_paper_only(llm: LLMServer) -> None:
+    llm.fault_for = {"Long": ["context_length"]}
+    backend = _backend(llm)
+
+    async def both() -> list[SummaryResult]:
+        long = make_paper("2501.00001", title="A Long Paper")
+        results = [await backend.summarize(p, "Chinese") for p in (long, make_paper("2501.00002"))]
+        await backend.aclose()
+        return results
+
+    long, short = asyncio.run(both())
+    assert not long.ok and "maximum context length" in (long.error or "")
+    assert short.ok and backend.format == "json_schema"  # the format was not given up
+    formats = [r["response_format"]["type"] for r in llm.requests]  # type: ignore[index]
+    assert formats == ["json_schema", "json_schema"]
 
 
 @pytest.mark.parametrize("fault", ["429", "500", "503", "drop", "slow"])
