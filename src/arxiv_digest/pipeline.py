@@ -140,11 +140,10 @@ def summarize(
     summarizer = make_summarizer(config.summarizer)
     only: set[str] | None = None
     rest: set[str] = set()
-    if config.rank.summarize_top is not None and summarizer.backend != "extractive":
-        rows = [r for r in store.digests.rows(day) if not r.dropped]
-        best = sorted(rows, key=lambda r: -(r.score or 0.0))[: config.rank.summarize_top]
-        only = {r.paper_id for r in best}
-        rest = {r.paper_id for r in rows} - only
+    digest = store.digests.load(day) if config.rank.summarize_top is not None else None
+    if digest is not None and summarizer.backend != "extractive":
+        only = {e.paper.id for e in digest.top(config.rank.summarize_top or 0)}
+        rest = {e.paper.id for e in digest.entries} - only
     report = asyncio.run(
         summarize_day(
             store,

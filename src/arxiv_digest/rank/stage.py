@@ -88,10 +88,3 @@ def rank_day(
     best = sorted((r for r in rows if not r.dropped), key=lambda r: -(r.score or 0.0))
     report.top = [(titles[r.paper_id], r.score or 0.0, r.reasons) for r in best[:10]]
     return report
-
-
-def top_ids(store: Store, date: str, k: int) -> set[str]:
-    """The ids of the K best-scoring papers shown in a day's digest."""
-    rows = [r for r in store.digests.rows(date) if not r.dropped]
-    rows.sort(key=lambda r: -(r.score or 0.0))
-    return {r.paper_id for r in rows[:k]}

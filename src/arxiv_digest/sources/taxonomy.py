@@ -54,10 +54,6 @@ def canonical(category: str) -> str:
     return aliases().get(category, category)
 
 
-def same_category(a: str, b: str) -> bool:
-    return canonical(a) == canonical(b)
-
-
 def check_categories(names: list[str]) -> list[str]:
     """Validate category names (fixing case: cs.ai -> cs.AI); unknown ones are a clear error."""
     known = categories()
@@ -82,11 +78,6 @@ def _closest(name: str, candidates: list[str]) -> list[str]:
 
     ranked = sorted(candidates, key=score, reverse=True)
     return [c for c in ranked[:3] if difflib.SequenceMatcher(None, name, c).ratio() >= 0.5]
-
-
-def describe(category: str) -> str:
-    cat = categories().get(category)
-    return cat.name if cat else category
 
 
 _GROUP_SETS = {
