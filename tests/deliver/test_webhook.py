@@ -24,6 +24,7 @@ class Hook:
     def __init__(self) -> None:
         self.bodies: list[dict[str, Any]] = []
         self.answers: list[tuple[int, bytes]] = []
+        self.retry_after: str | None = None  # sent with every 429
         self.server: ThreadingHTTPServer | None = None
 
     @property
@@ -44,6 +45,8 @@ def hook() -> Iterator[Hook]:
                 state.answers.pop(0) if state.answers else (200, b'{"code": 0, "msg": "success"}')
             )
             self.send_response(status)
+            if status == 429 and state.retry_after:
+                self.send_header("Retry-After", state.retry_after)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
@@ -123,3 +126,32 @@ def test_retries_on_5xx_and_clear_error_on_4xx(hook: Hook, tmp_path: Path) -> No
             post(feishu, {"msg_type": "text"}, sleep=waits.append)
     finally:
         del os.environ["HOOK_URL"]
+
+
+def test_retry_after_is_honoured_and_an_hour_is_refused_at_once(
+    hook: Hook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOOK_URL", hook.url)
+    config = WebhookConfig(name="lab", kind="slack", url_env="HOOK_URL")
+    waits: list[float] = []
+    hook.retry_after = "5"
+    hook.answers = [(429, b"slow down"), (200, b"ok")]
+    post(config, {"text": "x"}, sleep=waits.append)
+    assert len(waits) == 1 and 5.0 <= waits[0] < 6.0
+    hook.retry_after = "3600"
+    hook.answers = [(429, b"come back in an hour")]
+    with pytest.raises(DeliveryError, match="asked us to wait 3600 s") as err:
+        post(config, {"text": "x"}, sleep=waits.append)
+    assert len(waits) == 1 and len(hook.bodies) == 3  # no wait, no second try
+    assert "send it later" in str(err.value)
+
+
+def test_an_answer_that_echoes_the_url_does_not_leak_its_token(
+    hook: Hook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOOK_URL", hook.url)
+    config = WebhookConfig(name="lab", kind="slack", url_env="HOOK_URL")
+    hook.answers = [(404, f"no such hook: {hook.url}".encode())]
+    with pytest.raises(DeliveryError) as err:
+        post(config, {"text": "x"}, sleep=lambda _s: None)
+    assert "T0K3N" not in str(err.value) and "HTTP 404 no such hook: ***" in str(err.value)
