@@ -122,6 +122,8 @@ def summarize_cmd(app: AppContext, /, day: str | None, retry_failed: bool, **kw:
             config, store, day, retry_failed=retry_failed, budget=budget, progress=progress_bar
         )  # noqa: E501
     echo_lines(report.lines())
+    if report.stopped is not None:  # its cause is the last line, and the exit code says so
+        raise report.stopped
 
 
 # -- rank, feedback and checks -----------------------------------------------------------------

@@ -20,6 +20,8 @@ Each class carries an `exit_code` so scripts can tell failures apart.
 
 from __future__ import annotations
 
+import re
+
 
 class DigestError(Exception):
     """Base for errors shown to the user as one line."""
@@ -95,8 +97,14 @@ class LockedError(DigestError):
     exit_code = 13
 
 
+_BEARER = re.compile(r"(?i)\b(bearer|token|api[-_]?key)([\s:=\"']+)[A-Za-z0-9._~+/=-]{8,}")
+_URL_USERINFO = re.compile(r"(://[^/\s:@]*:)[^/@\s]+@")
+
+
 def redact(text: str, *secrets: str | None) -> str:
-    """`text` with every secret (an API key, a webhook URL or its token path) replaced by ***."""
+    """`text` with every secret (an API key, a webhook URL or its token path) replaced by ***,
+    and, whatever the caller knows, bearer tokens and passwords inside URLs too."""
     for secret in sorted((s for s in secrets if s and len(s) >= 4), key=len, reverse=True):
         text = text.replace(secret, "***")
-    return text
+    text = _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    return _URL_USERINFO.sub(r"\1***@", text)

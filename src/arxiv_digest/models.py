@@ -173,6 +173,11 @@ class Summary:
     seconds: float = 0.0
     warnings: tuple[str, ...] = ()
     id: int | None = None  # set by the store
+    #: a failure that may heal by itself (timeouts, 5xx): retried by the next ordinary run once
+    #: `retry_at` (ISO time, UTC) has passed; `attempts` counts the calls that failed so far
+    transient: bool = False
+    attempts: int = 1
+    retry_at: str | None = None
 
     @property
     def key(self) -> SummaryKey:

@@ -132,6 +132,9 @@ def summarize(
 ) -> SummarizeReport:
     """Summarize every paper of a stored day that has no usable summary yet.
 
+    When the endpoint cannot serve the run (bad key, spent quota, unreachable), the report's
+    `stopped` holds the cause and the papers not yet done stay pending for the next run.
+
     With `rank.summarize_top = K` only the K best-ranked papers go to the configured backend;
     the rest get the extractive summary, at no cost.
     """
@@ -370,6 +373,8 @@ def run_day(
             report.emit(*report.rank.lines()[:2])
         report.summarize = summarize(config, store, day, budget=budget, progress=progress)
         report.emit(*report.summarize.lines())
+        if report.summarize.stopped is not None:  # the endpoint cannot serve this run
+            raise report.summarize.stopped
         if not store.digests.has(day):
             raise NotFoundError(f"no paper of {day} matches {', '.join(config.categories)}")
         markdown = render(config, store, "markdown", day=day, out_dir=out)

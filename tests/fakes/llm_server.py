@@ -37,6 +37,9 @@ class LLMServer:
     requests: list[dict[str, object]] = field(default_factory=list)
     per_title: Counter[str] = field(default_factory=Counter)
     statuses: Counter[int] = field(default_factory=Counter)
+    #: "quota": every call gets OpenAI's 429 insufficient_quota; "echo": every call gets a 400
+    #: whose message quotes the request's Authorization header, as some proxies do
+    mode: str | None = None
     notify_at: int | None = None
     reached: threading.Event = field(default_factory=threading.Event)
 
@@ -156,6 +159,20 @@ class LLMServer:
         }
         return 200, {}, json.dumps(reply, ensure_ascii=False).encode(), delay
 
+    def refusal(self, authorization: str) -> tuple[int, dict[str, str], bytes]:
+        if self.mode == "quota":  # OpenAI's own words and codes
+            body = {
+                "error": {
+                    "message": "You exceeded your current quota, please check your plan and "
+                    "billing details.",
+                    "type": "insufficient_quota",
+                    "param": None,
+                    "code": "insufficient_quota",
+                }
+            }
+            return 429, {}, json.dumps(body).encode()
+        return 400, {}, _error(f"bad request; headers were: Authorization: {authorization}")
+
     # -- serving --------------------------------------------------------------------------
 
     @contextmanager
@@ -176,6 +193,11 @@ class LLMServer:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 if not self.path.endswith("/chat/completions"):
                     self._send(404, {}, _error("not found"))
+                    return
+                if fake.mode is not None:
+                    with fake._lock:
+                        fake.requests.append(body)
+                    self._send(*fake.refusal(self.headers.get("Authorization", "")))
                     return
                 status, headers, payload, delay = fake.answer(body)
                 if delay:

@@ -45,6 +45,9 @@ SUMMARY_NAMES = (
     "cost",
     "seconds",
     "warnings",
+    "transient",
+    "attempts",
+    "retry_at",
 )
 SUMMARY_COLUMNS = ", ".join(SUMMARY_NAMES)
 
@@ -101,4 +104,7 @@ def summary_from_row(row: sqlite3.Row) -> Summary:
         cost=row["cost"],
         seconds=row["seconds"],
         warnings=tuple(json.loads(row["warnings"])),
+        transient=bool(row["transient"]),
+        attempts=row["attempts"],
+        retry_at=row["retry_at"],
     )

@@ -219,6 +219,13 @@ WHEN new.status = 'ok' BEGIN
 END;
 """
 
+#: A failure that may heal (timeouts, 5xx) is retried by the next ordinary run, with backoff.
+M007_TRANSIENT_FAILURES = """
+ALTER TABLE summaries ADD COLUMN transient INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE summaries ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE summaries ADD COLUMN retry_at TEXT;
+"""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m001_initial", M001_INITIAL),
     ("m002_fetches", M002_FETCHES),
@@ -226,4 +233,5 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m004_ranking", M004_RANKING),
     ("m005_delivery_and_search", M005_DELIVERY_AND_SEARCH),
     ("m006_one_summary_text", M006_ONE_SUMMARY_TEXT),
+    ("m007_transient_failures", M007_TRANSIENT_FAILURES),
 )

@@ -76,6 +76,9 @@ class Summaries(Table):
                 summary.cost,
                 summary.seconds,
                 to_json(list(summary.warnings)),
+                int(summary.transient),
+                summary.attempts,
+                summary.retry_at,
                 now_iso(),
             ),
         ).fetchone()

@@ -20,6 +20,9 @@ class SummaryResult:
     error: str | None = None
     tokens_in: int = 0
     tokens_out: int = 0
+    #: the failure may heal by itself (the endpoint timed out, answered 5xx): the next ordinary
+    #: run tries again; a failure of the paper's own (an unusable answer) waits for --retry-failed
+    transient: bool = False
 
     @property
     def ok(self) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import ssl
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
@@ -25,7 +26,7 @@ import httpx
 import openai
 
 from arxiv_digest.config import SummarizerConfig
-from arxiv_digest.errors import ConfigError, SummarizeError
+from arxiv_digest.errors import ConfigError, SummarizeError, redact
 from arxiv_digest.models import Paper
 from arxiv_digest.retry import RetryPolicy, TooLong, Transient, parse_retry_after
 from arxiv_digest.summarize.base import Summarizer, SummaryResult
@@ -64,18 +65,37 @@ def _reply(response: httpx.Response) -> Reply:
     )
 
 
-class _Retry(Transient):
-    def __init__(self, problem: str, after: float | None, cause: openai.OpenAIError) -> None:
-        super().__init__(problem, after)
-        self.cause = cause
-
-
 class FatalBackendError(SummarizeError):
-    """The endpoint refuses every request (bad key, unknown model): stop the run."""
+    """The endpoint cannot serve this run (bad key, unknown model, spent quota, unreachable, a
+    wait longer than the run may take): stop the stage; the papers stay pending."""
+
+
+#: Consecutive failures to reach the endpoint (refused, DNS, reset), across all requests in
+#: flight, after which it counts as unreachable for this run.
+UNREACHABLE_AFTER = 12
+
+
+def _quota_spent(exc: openai.APIStatusError) -> bool:
+    """OpenAI and compatible providers say `insufficient_quota` in a 429 when the money is gone:
+    no wait will help."""
+    text = f"{getattr(exc, 'code', '')} {getattr(exc, 'type', '')} {exc.body}".lower()
+    return exc.status_code in (402, 429) and (
+        "insufficient_quota" in text or "quota" in text and "exceeded your current" in text
+    )
+
+
+def _tls_failure(exc: BaseException) -> bool:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _describe(exc: BaseException) -> str:
-    """A safe one-line description: class and status only, never the request or its headers."""
+    """A one-line description: class, status and the provider's message (secrets are cut out by
+    the caller, which knows the key)."""
     status = getattr(exc, "status_code", None)
     text = type(exc).__name__ + (f" (HTTP {status})" if status else "")
     body = getattr(exc, "body", None)
@@ -130,6 +150,10 @@ class OpenAISummarizer(Summarizer):
             attempts=self.max_attempts, backoff=backoff, max_wait=120.0, jitter=backoff, rng=rng
         )
         self.sleep = sleep
+        self.timeout = timeout
+        self.base_url = base_url or "https://api.openai.com/v1"
+        self._secrets = (key, f"Bearer {key}")
+        self._unreachable = 0  # consecutive failures to reach the endpoint
         # "auto" walks down this list when the endpoint rejects a format (HTTP 400 or 422) and
         # remembers the first one it accepts for the rest of the run.
         self.formats = list(FORMATS) if response_format == "auto" else [response_format]
@@ -162,8 +186,17 @@ class OpenAISummarizer(Summarizer):
             kwargs["temperature"] = self.temperature
         return kwargs
 
+    def _safe(self, text: str) -> str:
+        """`text` with the API key (and any bearer token or URL password) cut out: an endpoint may
+        echo the request's headers into its error, and errors are stored and published."""
+        return redact(text, *self._secrets)
+
+    def _fatal(self, cause: str) -> FatalBackendError:
+        return FatalBackendError(self._safe(cause))
+
     async def _attempt(self, messages: list[dict[str, str]]) -> Any:
-        """One chat completion; a transient failure is raised as `Transient` for the policy."""
+        """One chat completion within its deadline. A failure that may heal is raised as
+        `Transient` for the retry policy; one that cannot heal in this run as FatalBackendError."""
         while True:
             fmt = self.format
             try:
@@ -171,50 +204,81 @@ class OpenAISummarizer(Summarizer):
                 # it skips the SDK's per-field type transform (1.2 ms of CPU a request, which
                 # at 16 in flight delayed every wave by a tenth) and keeps keys the SDK would drop
                 # from response_format (llama.cpp's "schema"). The answer is read as plain JSON
-                # too (`_reply`): three values are all we need of it.
-                return await self.client.post(
-                    "/chat/completions", body=self._request(messages, fmt), cast_to=httpx.Response
-                )
+                # too (`_reply`): three values are all we need of it. The SDK's timeout bounds
+                # each gap between bytes; the deadline bounds the whole answer (a server that
+                # drips a byte a second never trips a read timeout).
+                async with asyncio.timeout(self.timeout):
+                    response = await self.client.post(
+                        "/chat/completions",
+                        body=self._request(messages, fmt),
+                        cast_to=httpx.Response,
+                    )
+                self._unreachable = 0
+                return response
+            except TimeoutError:
+                self._unreachable = 0
+                raise Transient(f"no complete answer within {self.timeout:g} s") from None
             except (
                 openai.AuthenticationError,
                 openai.PermissionDeniedError,
                 openai.NotFoundError,
             ) as exc:
-                raise FatalBackendError(
+                raise self._fatal(
                     f"the endpoint refused the request: {_describe(exc)}; check the model name, "
                     "base URL and API key"
                 ) from None
             except openai.APIStatusError as exc:
+                self._unreachable = 0
+                if _quota_spent(exc):
+                    raise self._fatal(
+                        f"the provider says the quota is spent: {_describe(exc)}; add credit or "
+                        "use another key, then run again (the papers are still pending)"
+                    ) from None
                 if _rejects_format(exc, fmt) and fmt != self.formats[-1]:
                     if self.formats[0] == fmt:  # concurrent requests may have moved on already
                         self.formats.pop(0)  # remembered for the rest of the run
                     continue
                 if exc.status_code not in RETRYABLE_STATUS:
-                    raise
+                    raise CallFailed(self._safe(_describe(exc))) from None
                 after = parse_retry_after(exc.response.headers.get("retry-after"))
-                raise _Retry(_describe(exc), after, exc) from None
-            except (openai.APITimeoutError, openai.APIConnectionError) as exc:
-                raise _Retry(_describe(exc), None, exc) from None
+                raise Transient(self._safe(_describe(exc)), after) from None
+            except openai.APITimeoutError as exc:
+                raise Transient(_describe(exc)) from None
+            except openai.APIConnectionError as exc:
+                if _tls_failure(exc):
+                    raise self._fatal(
+                        f"TLS with {self.base_url} failed: {_describe(exc)}; check the URL and "
+                        "the server's certificate"
+                    ) from None
+                self._unreachable += 1
+                if self._unreachable >= UNREACHABLE_AFTER:
+                    raise self._fatal(
+                        f"cannot reach {self.base_url}: {_describe(exc)} "
+                        f"({self._unreachable} tries in a row); check summarizer.base_url and "
+                        "the network, then run again (the papers are still pending)"
+                    ) from None
+                raise Transient(_describe(exc)) from None
 
     async def _complete(self, messages: list[dict[str, str]]) -> Any:
         """One chat completion, retried on transient failures."""
         try:
             return await self.policy.acall(partial(self._attempt, messages), sleep=self.sleep)
         except TooLong as exc:
-            raise CallFailed(
-                f"{exc.problem}; the endpoint asked to wait {exc.wait:.0f} s"
+            raise self._fatal(
+                f"the endpoint asked to wait {exc.wait:.0f} s ({exc.problem}), longer than this "
+                "run waits; the rest is left for the next run"
             ) from None
-        except _Retry as exc:
-            raise exc.cause from None
+        except Transient as exc:
+            raise CallFailed(
+                f"{exc.problem} (after {self.max_attempts} attempts)", transient=True
+            ) from None
 
     async def summarize(self, paper: Paper, language: str) -> SummaryResult:
         async def ask(messages: list[dict[str, str]], _repair: bool) -> Reply:
             try:
                 response = await self._complete(messages)
-            except FatalBackendError:
-                raise
-            except openai.OpenAIError as exc:
-                raise CallFailed(_describe(exc)) from None
+            except openai.OpenAIError as exc:  # anything the SDK raises that is not sorted above
+                raise CallFailed(self._safe(_describe(exc))) from None
             return _reply(response)
 
         return await ask_with_repair(ask, paper, language)

@@ -126,7 +126,12 @@ class Reply:
 
 
 class CallFailed(Exception):
-    """The backend could not get an answer for this paper (the run goes on)."""
+    """The backend could not get an answer for this paper (the run goes on). `transient`: the
+    cause may heal by itself (timeouts, 5xx), so the next ordinary run tries again."""
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 Ask = Callable[[list[dict[str, str]], bool], Awaitable[Reply]]
@@ -142,7 +147,7 @@ async def ask_with_repair(ask: Ask, paper: Paper, language: str) -> SummaryResul
         try:
             reply = await ask(messages, repair)
         except CallFailed as exc:
-            return SummaryResult(None, str(exc), tokens_in, tokens_out)
+            return SummaryResult(None, str(exc), tokens_in, tokens_out, transient=exc.transient)
         tokens_in += reply.tokens_in
         tokens_out += reply.tokens_out
         try:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from arxiv_digest.check import check_summary
 from arxiv_digest.config import Price
@@ -54,6 +55,9 @@ class SummarizeReport:
     cost: float | None = 0.0  # None once any call had no known price
     seconds: float = 0.0
     budget_hit: str | None = None
+    transient: int = 0  # of the failed: retried by the next ordinary run
+    #: why the stage stopped early (the endpoint cannot serve this run); the rest stays pending
+    stopped: SummarizeError | None = None
     errors: list[str] = field(default_factory=list)
     warnings: dict[str, int] = field(default_factory=dict)  # quality check -> count
 
@@ -82,11 +86,18 @@ class SummarizeReport:
             out.append(
                 f"budget reached ({self.budget_hit}): {self.left} papers left for the next run"
             )
-        if self.failed:
+        if self.transient:
             out.append(
-                "failed summaries show placeholders; retry them with "
-                "`arxiv-digest summarize --retry-failed`"
+                f"{self.transient} failed for a reason that may heal (timeouts, server errors): "
+                "the next run tries them again"
             )
+        if self.failed > self.transient:
+            out.append(
+                f"{self.failed - self.transient} failed for a reason of their own (see "
+                "`arxiv-digest failures`); retry them with `arxiv-digest summarize --retry-failed`"
+            )
+        if self.stopped is not None:
+            out.append(f"stopped early: {self.left} papers are still pending for the next run")
         return out
 
 
@@ -97,7 +108,32 @@ def _keep(entry: DigestEntry, summarizer: Summarizer, retry_failed: bool) -> boo
         return False
     if current.status == "ok":
         return current.backend != "extractive" or summarizer.backend == "extractive"
-    return not retry_failed  # failed ones wait for --retry-failed
+    # a failure of the paper's own waits for --retry-failed; one that may heal is retried by the
+    # next ordinary run once its backoff has passed
+    return not (retry_failed or due(current))
+
+
+#: After the second failure in a row a paper waits before it is tried again, 1 min, 4 min, ...
+BACKOFF_BASE = 60.0
+BACKOFF_MAX = 6 * 3600.0
+
+
+def retry_at(attempts: int, now: datetime | None = None) -> str | None:
+    """When a paper whose call failed transiently `attempts` times may be tried again (None: at
+    once; the first failure is retried by the very next run)."""
+    if attempts < 2:
+        return None
+    wait = min(BACKOFF_MAX, BACKOFF_BASE * 4 ** (attempts - 2))
+    return ((now or datetime.now(UTC)) + timedelta(seconds=wait)).isoformat(timespec="seconds")
+
+
+def due(summary: Summary, now: datetime | None = None) -> bool:
+    """Is this failed summary one the next ordinary run should try again now?"""
+    if summary.status != "failed" or not summary.transient:
+        return False
+    if summary.retry_at is None:
+        return True
+    return datetime.fromisoformat(summary.retry_at) <= (now or datetime.now(UTC))
 
 
 def _key(entry: DigestEntry, summarizer: Summarizer, language: str) -> SummaryKey:
@@ -137,7 +173,7 @@ def plan(
         if (
             found is not None
             and found.id is not None
-            and (found.status == "ok" or not retry_failed)
+            and (found.status == "ok" or not (retry_failed or due(found)))
         ):
             store.digests.attach(date, entry.paper.id, found.id)
             cached += 1
@@ -211,9 +247,10 @@ async def summarize_day(
             began = time.monotonic()
             try:
                 result = await summarizer.summarize(entry.paper, language)
-            except SummarizeError as exc:
+            except SummarizeError as exc:  # the endpoint cannot serve this run: stop, stay pending
                 fatal.append(exc)
                 store.summaries.release(key, owner)
+                report.left += 1
                 return
             except asyncio.CancelledError:  # Ctrl-C: hand the paper back before leaving
                 store.summaries.release(key, owner)
@@ -225,6 +262,11 @@ async def summarize_day(
         warnings: list[str] = []
         if result.fields is not None:
             warnings = check_summary(result.fields, entry.paper, key.language, summarizer.backend)
+        attempts = 1
+        if not result.ok:
+            before = store.summaries.get(key)
+            if before is not None and before.status == "failed":
+                attempts = before.attempts + 1
         summary = Summary(
             paper_id=key.paper_id,
             version=key.version,
@@ -240,6 +282,9 @@ async def summarize_day(
             cost=cost,
             seconds=round(took, 3),
             warnings=tuple(warnings),
+            transient=result.transient and not result.ok,
+            attempts=attempts,
+            retry_at=retry_at(attempts) if result.transient and not result.ok else None,
         )
         with store.transaction():
             summary_id = store.summaries.save(summary)
@@ -252,6 +297,7 @@ async def summarize_day(
             report.ok += 1
         else:
             report.failed += 1
+            report.transient += result.transient
             report.errors.append(f"{entry.paper.id}: {result.error}")
         report.tokens_in += result.tokens_in
         report.tokens_out += result.tokens_out
@@ -268,6 +314,5 @@ async def summarize_day(
     finally:
         report.seconds = time.monotonic() - started
         await summarizer.aclose()
-    if fatal:
-        raise fatal[0]
+    report.stopped = fatal[0] if fatal else None
     return report
