@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from arxiv_digest.textutil import is_cjk_language
+from arxiv_digest.textutil import clean_text, is_cjk_language
 
 AnnounceType = Literal["new", "cross", "replace", "replace-cross"]
 SummaryStatus = Literal["ok", "failed"]
@@ -108,6 +108,14 @@ class Paper:
     published: str | None = None  # ISO 8601, first version
     updated: str | None = None  # ISO 8601, this version
 
+    def __post_init__(self) -> None:
+        # arXiv's text is untrusted: no record holds a control character, wherever it came from
+        for name in ("title", "abstract", "comment", "journal_ref"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, clean_text(value))
+        object.__setattr__(self, "authors", tuple(clean_text(a) for a in self.authors))
+
 
 @dataclass(frozen=True, slots=True)
 class Announcement:
@@ -140,6 +148,10 @@ class SummaryFields:
     method: str
     result: str
     conclusion: str
+
+    def __post_init__(self) -> None:
+        for name in FIELDS:  # a model's text is untrusted too
+            object.__setattr__(self, name, clean_text(getattr(self, name)))
 
     def as_dict(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in FIELDS}

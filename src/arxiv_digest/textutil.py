@@ -57,3 +57,39 @@ def language_problem(fields: SummaryFields, language: str) -> str | None:
         if (cjk and share < 0.25) or (not cjk and share > 0.05):
             return f"field {name!r} is not written in {language}"
     return None
+
+
+#: C0 control characters (and DEL) other than tab and newline: never stored, never rendered
+#: (XML cannot even hold them).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Untrusted text made safe to store and render: control characters dropped, CR LF and CR
+    made LF. Everything else is kept as it came (LaTeX, inner newlines, any script)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
+
+
+#: LaTeX commands whose backslash, written alone in JSON, reads as a JSON escape (\b \f \n \r
+#: \t): the escape letter followed by the rest of a common command name.
+_LATEX_ESCAPES = re.compile(
+    r"(?<!\\)((?:\\\\)*)\\("
+    r"b(?:eta|ar|ig|inom|m|f|oldsymbol|ackslash|ullet|ot)"
+    r"|f(?:rac|orall|latten)"
+    r"|n(?:abla|u|eq|e|ot|ormalsize|onumber|i|parallel|leq|geq)"
+    r"|r(?:ho|ight|angle|m|ceil|floor|brace|brack)"
+    r"|t(?:ext\w*|heta|au|imes|ilde|o|op|riangle\w*|frac|extbf|extit|anh|an|ilde)"
+    r")(?![A-Za-z])"
+)
+#: A backslash that starts no JSON escape at all (\alpha, \%, \sigma, \mathbf, \u without hex).
+_BAD_ESCAPE = re.compile(r'(?<!\\)((?:\\\\)*)\\(?!["\\/bfnrt]|u[0-9a-fA-F]{4})')
+
+
+def repair_json_backslashes(raw: str) -> str:
+    """JSON text in which a model wrote LaTeX with single backslashes, made to mean what it
+    meant: `\beta` would decode as a backspace and "eta", `\alpha` would not decode at all.
+    Backslashes of real escapes (\\n between sentences, \\u2014, \\") are left alone."""
+    raw = _LATEX_ESCAPES.sub(lambda m: m.group(1) + "\\\\" + m.group(2), raw)
+    return _BAD_ESCAPE.sub(lambda m: m.group(1) + "\\\\", raw)

@@ -21,6 +21,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+#: What a model writes when a summary has formulas; sent with single backslashes by "latex".
+LATEX = (
+    r" $\beta$-VAE, $\frac{1}{2}\nabla f$, \text{acc} $\approx 94\%$, $\rho \times \tau$,"
+    r" $\alpha \to \infty$, $\mathbf{x}$ \u2014 done"
+)
 FAULTS = ("429", "500", "503", "slow", "drop", "malformed", "missing_field", "wrong_language")
 
 
@@ -38,7 +43,8 @@ class LLMServer:
     per_title: Counter[str] = field(default_factory=Counter)
     statuses: Counter[int] = field(default_factory=Counter)
     #: "quota": every call gets OpenAI's 429 insufficient_quota; "echo": every call gets a 400
-    #: whose message quotes the request's Authorization header, as some proxies do
+    #: whose message quotes the request's Authorization header, as some proxies do; "latex":
+    #: every answer has formulas written with single backslashes
     mode: str | None = None
     notify_at: int | None = None
     reached: threading.Event = field(default_factory=threading.Event)
@@ -132,7 +138,13 @@ class LLMServer:
             fields.pop("method")
         if fault == "wrong_language":
             fields = self.fields_for(title, "English" if "Chinese" in language else "Chinese")
+        if fault == "latex" or self.mode == "latex":  # formulas, as models write them in JSON
+            fields["tldr"] += LATEX
+            fields["method"] += LATEX
         content = json.dumps(fields, ensure_ascii=False)
+        if fault == "latex" or self.mode == "latex":
+            # many models escape nothing: each LaTeX backslash arrives single in the JSON text
+            content = content.replace("\\\\", "\\")
         if fault == "malformed":
             content = content[: len(content) // 2]
         prompt_chars = sum(len(str(m.get("content", ""))) for m in messages)
@@ -194,7 +206,7 @@ class LLMServer:
                 if not self.path.endswith("/chat/completions"):
                     self._send(404, {}, _error("not found"))
                     return
-                if fake.mode is not None:
+                if fake.mode in ("quota", "echo"):
                     with fake._lock:
                         fake.requests.append(body)
                     self._send(*fake.refusal(self.headers.get("Authorization", "")))
