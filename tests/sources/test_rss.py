@@ -77,3 +77,13 @@ def test_split_creators_keeps_affiliation_commas() -> None:
         "John Roe",
         "Ann Lee",
     )
+
+
+def test_one_invalid_byte_spoils_one_character_not_every_title() -> None:
+    raw = (ARXIV_DIR / "rss_cs_lg_trimmed_3items.xml").read_bytes()
+    good = parse_rss(raw, 200, "u").items
+    at = raw.index(b"<title>", raw.index(b"<item>")) + len(b"<title>")
+    broken = parse_rss(raw[:at] + b"\xff" + raw[at:], 200, "u").items
+    assert broken[0].title == "\ufffd" + good[0].title
+    assert [i.title for i in broken[1:]] == [i.title for i in good[1:]]
+    assert all("Ã" not in i.title and "â€" not in i.abstract for i in broken)

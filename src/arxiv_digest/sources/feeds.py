@@ -21,6 +21,9 @@ def parse_feed(body: bytes, what: str, url: str) -> Any:
         raise FetchError(f"{what} {url} came back empty")
     if looks_like_html(body):
         raise FetchError(f"{what} {url} answered with an HTML page instead of a feed")
+    # arXiv sends UTF-8. One bad byte must not make feedparser fall back to another charset
+    # (cp1252 mojibake in every title): decode as UTF-8, replacing what is not.
+    body = body.decode("utf-8", errors="replace").encode("utf-8")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
