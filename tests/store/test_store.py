@@ -130,3 +130,33 @@ def test_a_version_5_store_migrates_and_keeps_its_index_in_step(tmp_path: Path) 
         )
         hits = store.search.search(fts_query("零样本检索"))
         assert [h["id"] for h in hits] == [paper.id]
+
+
+def test_a_dead_runs_claims_lapse_within_a_lease_and_a_live_run_keeps_them(store: Store) -> None:
+    import time
+
+    from arxiv_digest.models import SummaryKey
+    from arxiv_digest.store.summaries import LEASE
+
+    key = SummaryKey("2501.00001", 1, "m", "Chinese", "p")
+    elsewhere = "another-host:4242:abcd1234"  # a run on another machine: its pid says nothing
+    assert store.summaries.claim(key, elsewhere)
+    assert not store.summaries.claim(key, "me:1:x")  # held
+    store.execute(
+        "UPDATE claims SET claimed_at = ? WHERE owner = ?", (time.time() - LEASE - 1, elsewhere)
+    )
+    assert store.summaries.claim(key, "me:1:x")  # its lease ran out: taken over
+    store.execute("UPDATE claims SET claimed_at = ?", (time.time() - LEASE + 5,))
+    store.summaries.renew("me:1:x")  # a live run renews its lease
+    assert not store.summaries.claim(key, elsewhere)
+    assert LEASE <= 90  # "about a minute"
+
+
+def test_the_record_of_a_fetch_that_died_is_closed(store: Store) -> None:
+    dead = store.fetches.start("rss", {"date": "2026-01-05"})
+    store.execute(
+        "UPDATE fetches SET started_at = '2026-01-05T01:00:00+00:00' WHERE id = ?", (dead,)
+    )
+    live = store.fetches.start("rss", {"date": "2026-01-06"})
+    status = {r["id"]: r["status"] for r in store.fetches.all()}
+    assert status == {dead: "interrupted", live: "running"}

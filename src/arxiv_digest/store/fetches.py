@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from arxiv_digest.models import FeedItem
 from arxiv_digest.store._table import Table, now_iso
 
+#: A fetch still "running" after this long died with its process (a fetch takes minutes).
+ABANDONED_AFTER = timedelta(hours=1)
+
 
 class Fetches(Table):
     def start(self, kind: str, requested: dict[str, Any]) -> int:
+        """Record a new fetch; close the records of fetches whose process died mid-way."""
+        cutoff = (datetime.now(UTC) - ABANDONED_AFTER).isoformat(timespec="seconds")
+        self.store.execute(
+            "UPDATE fetches SET status = 'interrupted', finished_at = ?, "
+            "message = 'the process ended before the fetch finished' "
+            "WHERE status = 'running' AND started_at < ?",
+            (now_iso(), cutoff),
+        )
         cur = self.store.execute(
             "INSERT INTO fetches (started_at, kind, requested, status) VALUES (?,?,?,?)",
             (now_iso(), kind, json.dumps(requested), "running"),

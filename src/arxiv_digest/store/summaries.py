@@ -1,7 +1,9 @@
 """Summaries and the claims on them: the only writer of `summaries` and `claims`.
 
 A claim is the right to summarize one cache key: two runs on one store never pay for the same
-paper twice.
+paper twice. A claim is a lease: the run that holds it renews it (`renew`) every
+`LEASE / 3` seconds, so the claims of a run that died, on any host or in any PID namespace, are
+free again about a minute later.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from arxiv_digest.store._table import (
     summary_from_row,
     to_json,
 )
+
+#: Seconds a claim lasts unless its run renews it.
+LEASE = 60.0
 
 _KEY = "paper_id = ? AND version = ? AND model = ? AND language = ? AND prompt_version = ?"
 _INSERTED = [*SUMMARY_NAMES[1:], "created_at"]
@@ -92,9 +97,10 @@ class Summaries(Table):
 
     # -- claims -------------------------------------------------------------------------------
 
-    def claim(self, key: SummaryKey, owner: str, *, ttl: float = 3600.0) -> bool:
+    def claim(self, key: SummaryKey, owner: str, *, ttl: float = LEASE) -> bool:
         """Take the right to summarize `key`. False if an ok summary exists or another live run
-        holds it. A claim whose owner died (same host, process gone) or expired is taken over."""
+        holds it. A claim whose lease ran out, or whose owner is gone (same host), is taken
+        over."""
         params = _key_params(key)
         with self.store.transaction():
             done = self.store.execute(
@@ -118,6 +124,10 @@ class Summaries(Table):
                 (*params, owner, time.time()),
             )
         return True
+
+    def renew(self, owner: str) -> None:
+        """Extend every claim `owner` holds by a full lease."""
+        self.store.execute("UPDATE claims SET claimed_at = ? WHERE owner = ?", (time.time(), owner))
 
     def release(self, key: SummaryKey, owner: str) -> None:
         self.store.execute(

@@ -22,6 +22,7 @@ from arxiv_digest.config import Price
 from arxiv_digest.errors import NotFoundError, SummarizeError
 from arxiv_digest.models import DigestEntry, Summary, SummaryKey
 from arxiv_digest.store import Store, claim_owner
+from arxiv_digest.store.summaries import LEASE
 from arxiv_digest.summarize.base import Summarizer, SummaryResult
 
 #: Given the number of papers about to be sent to the backend, a context that yields a function
@@ -305,13 +306,20 @@ async def summarize_day(
             report.cost += cost or 0.0
         tick()
 
+    async def keep_claims() -> None:  # the lease on our claims lasts while this run lives
+        while True:
+            await asyncio.sleep(LEASE / 3)
+            store.summaries.renew(owner)
+
     bar: AbstractContextManager[Callable[[], None]] = (
         progress(len(pending)) if progress is not None and pending else nullcontext(_no_tick)
     )
+    lease = asyncio.create_task(keep_claims())
     try:
         with bar as tick:
             await asyncio.gather(*(one(entry) for entry in pending))
     finally:
+        lease.cancel()
         report.seconds = time.monotonic() - started
         await summarizer.aclose()
     report.stopped = fatal[0] if fatal else None
