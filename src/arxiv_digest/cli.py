@@ -325,12 +325,12 @@ def send_group() -> None:
 def send_email_cmd(app: AppContext, day: str | None, force: bool) -> None:
     """Email the day's digest (HTML with a plain-text part) to the configured recipients.
 
-    A day is sent once per recipient; a failed send says why, exits non-zero, and can simply be
-    repeated.
+    Each recipient gets a message of their own, once; a failed send says why, exits non-zero,
+    and can simply be repeated (it reaches only those who did not get it). Sends and runs take
+    turns on the store, so two started at once do not send twice.
     """
-    config = app.config()
-    with app.open_store(config) as store:
-        pipeline.deliver(config, store, day, channels=["email"], force=force, on_line=click.echo)
+    config, db = app.config(), app.db_path
+    pipeline.send_day(config, day, channels=["email"], force=force, db=db, on_line=click.echo)
 
 
 @send_group.command(name="webhook")
@@ -340,11 +340,10 @@ def send_email_cmd(app: AppContext, day: str | None, force: bool) -> None:
 @click.pass_obj
 def send_webhook_cmd(app: AppContext, day: str | None, name: str | None, force: bool) -> None:
     """Post the day's top papers to the configured Slack / Feishu webhooks."""
-    config = app.config()
-    with app.open_store(config) as store:
-        pipeline.deliver(
-            config, store, day, channels=["webhook"], name=name, force=force, on_line=click.echo
-        )
+    config, db = app.config(), app.db_path
+    pipeline.send_day(
+        config, day, channels=["webhook"], name=name, force=force, db=db, on_line=click.echo
+    )
 
 
 # -- search and stats ------------------------------------------------------------------------

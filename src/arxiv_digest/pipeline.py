@@ -303,14 +303,36 @@ def deliver(
                 digest = store.digests.load(day)
                 if digest is None:
                     raise NotFoundError(f"no digest stored for {day}")
-            lines.append(channel.send(Delivery(target, digest, todo, config, options)))
-            store.deliveries.mark(day, target.channel, todo)
+
+            def done(recipient: str, channel_key: str = target.channel) -> None:
+                store.deliveries.mark(day, channel_key, [recipient])
+
+            lines.append(channel.send(Delivery(target, digest, todo, config, options, done)))
             if on_line is not None:
                 on_line(lines[-1])
     return lines
 
 
 send = deliver  # `run_day` takes a flag called `deliver`
+
+
+def send_day(
+    config: Config,
+    day: str | None = None,
+    *,
+    channels: Sequence[str] | None = None,
+    name: str | None = None,
+    force: bool = False,
+    db: str | Path | None = None,
+    on_line: Echo | None = None,
+) -> list[str]:
+    """`deliver` under the store's run lock, waiting for a run or another send that holds it:
+    two sends started at once reach each recipient once."""
+    path = store_path(config, db)
+    with run_lock(path, wait=True), Store(path) as store:
+        return deliver(
+            config, store, day, channels=channels, name=name, force=force, on_line=on_line
+        )
 
 
 # -- the daily job -------------------------------------------------------------------------------

@@ -34,9 +34,13 @@ def test_email_message_is_right(smtp: tuple[Inbox, int], tmp_path: Path, runner:
     result = runner.invoke(cli, [*args, "send", "email", "--date", "2026-01-01"], env=env)
     assert result.exit_code == 0, result.output + result.stderr
     assert "sent to 2 recipients" in result.output
-    ((envelope, msg),) = inbox.messages
     papers = reference_counts(reference_days()["2026-01-01"]).papers
-    assert sorted(envelope.rcpt_tos) == ["ada@example.org", "李雷@example.org"]
+    # one message each: no recipient sees another's address
+    assert sorted((e.rcpt_tos, m["To"]) for e, m in inbox.messages) == [
+        (["ada@example.org"], "ada@example.org"),
+        (["李雷@example.org"], "李雷@example.org"),
+    ]
+    envelope, msg = next((e, m) for e, m in inbox.messages if m["To"] == "李雷@example.org")
     assert msg["Subject"] == f"arXiv digest 2026-01-01: {papers} papers"
     assert msg["From"] == "digest@example.org" and msg["Message-ID"] and msg["Date"]
     assert msg.get_content_type() == "multipart/alternative"
@@ -75,9 +79,9 @@ def test_not_sent_twice_unless_forced(
     cmd = [*args, "send", "email", "--date", "2026-01-02"]
     assert runner.invoke(cli, cmd, env=env).exit_code == 0
     again = runner.invoke(cli, cmd, env=env)
-    assert again.exit_code == 0 and "already sent" in again.output and len(inbox.messages) == 1
+    assert again.exit_code == 0 and "already sent" in again.output and len(inbox.messages) == 2
     forced = runner.invoke(cli, [*cmd, "--force"], env=env)
-    assert forced.exit_code == 0 and len(inbox.messages) == 2
+    assert forced.exit_code == 0 and len(inbox.messages) == 4
 
 
 def test_a_failed_send_says_why_and_can_be_repeated(
@@ -87,11 +91,15 @@ def test_a_failed_send_says_why_and_can_be_repeated(
     args, env = _setup(tmp_path, port)
     inbox.fail_next = True
     cmd = [*args, "send", "email", "--date", "2026-01-03"]
-    failed = runner.invoke(cli, cmd, env=env)
-    assert failed.exit_code == 14 and "try again later" in failed.stderr
+    failed = runner.invoke(cli, cmd, env=env)  # the server refuses the first message only
+    assert failed.exit_code == 14 and "451 4.3.0 try again later" in failed.stderr
+    assert "refused some recipients: ada@example.org" in failed.stderr
     assert PASSWORD not in failed.stderr + failed.output
-    assert runner.invoke(cli, cmd, env=env).exit_code == 0 and len(inbox.messages) == 1
+    assert [m["To"] for _, m in inbox.messages] == ["李雷@example.org"]
+    assert runner.invoke(cli, cmd, env=env).exit_code == 0  # only the refused one again
+    assert sorted(m["To"] for _, m in inbox.messages) == ["ada@example.org", "李雷@example.org"]
     bad_login = runner.invoke(cli, [*cmd, "--force"], env={**env, "SMTP_PASSWORD": "wrong"})
+    assert len(inbox.messages) == 2
     assert bad_login.exit_code == 14 and "refused the login" in bad_login.stderr
     assert "wrong" not in bad_login.stderr
 
@@ -110,3 +118,25 @@ def test_unreachable_server(
     assert result.exit_code == 14 and "ConnectionRefusedError" in result.stderr
     with Store(tmp_path / "s.db") as store:
         assert store.dump()["deliveries"] == []
+
+
+def test_two_sends_at_once_reach_each_recipient_once(
+    smtp: tuple[Inbox, int], tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    inbox, port = smtp
+    args, env = _setup(tmp_path, port)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ARXIV_DIGEST_")}
+    cmd = [sys.executable, "-m", "arxiv_digest", *args, "send", "email", "--date", "2026-01-01"]
+    procs = [
+        subprocess.Popen(cmd, env={**clean, **env}, stdout=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=120)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0]
+    assert sum("sent to 2 recipients" in out for out in outputs) == 1
+    assert sum("already sent" in out for out in outputs) == 2
+    assert sorted(m["To"] for _, m in inbox.messages) == ["ada@example.org", "李雷@example.org"]

@@ -155,3 +155,16 @@ def test_an_answer_that_echoes_the_url_does_not_leak_its_token(
     with pytest.raises(DeliveryError) as err:
         post(config, {"text": "x"}, sleep=lambda _s: None)
     assert "T0K3N" not in str(err.value) and "HTTP 404 no such hook: ***" in str(err.value)
+
+
+def test_slack_stays_within_fifty_blocks() -> None:
+    from arxiv_digest.deliver.webhook import slack_payload
+    from arxiv_digest.models import Digest, DigestEntry
+    from tests.helpers import make_paper
+
+    entries = tuple(
+        DigestEntry(i, "cs.LG", make_paper(f"2501.{i:05d}"), score=float(i)) for i in range(1, 61)
+    )
+    digest = Digest("2026-01-06", entries)
+    payload = slack_payload(digest, digest.top(50), "https://me.example/2026-01-06.html")
+    assert len(payload["blocks"]) == 50 and payload["blocks"][-1]["type"] == "context"

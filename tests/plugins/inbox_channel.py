@@ -16,7 +16,9 @@ class InboxChannel(Channel):
         return [Target("inbox", ("me", "you"), "inbox", many=True)]
 
     def send(self, job: Delivery) -> str:
-        self.sent.extend((r, job.digest.date, len(job.digest.entries)) for r in job.recipients)
+        for recipient in job.recipients:
+            self.sent.append((recipient, job.digest.date, len(job.digest.entries)))
+            job.done(recipient)
         return f"inbox for {job.digest.date} got {len(job.recipients)}"
 
 

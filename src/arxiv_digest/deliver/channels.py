@@ -10,6 +10,7 @@ one module with a `Channel` subclass and one registration (see `plugins.py`).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -44,6 +45,8 @@ class Delivery:
     recipients: list[str]
     config: Config
     options: DeliverOptions
+    #: the channel calls this for each recipient the moment it got the digest
+    done: Callable[[str], None] = lambda _recipient: None
 
 
 class Channel(ABC):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -51,6 +52,7 @@ def _text(digest: Digest, for_you: list[DigestEntry], link: str | None, per_sect
         for e in for_you:
             lines.append(f"- {e.paper.title} ({e.score:.2f}: {'; '.join(e.reasons)})")
             lines.append(f"  {arxiv_url(e.paper.id)}")
+            lines.append(f"  {e.tldr}")
         lines.append("")
     for name, items in _sections(digest, per_section):
         lines.append(f"{name.upper()} ({len(items)})")
@@ -65,7 +67,7 @@ def _text(digest: Digest, for_you: list[DigestEntry], link: str | None, per_sect
 def build_message(
     digest: Digest,
     config: EmailConfig,
-    recipients: list[str],
+    recipient: str,
     *,
     site_url: str | None = None,
     for_you: int = 0,
@@ -76,7 +78,7 @@ def build_message(
     msg = EmailMessage()
     msg["Subject"] = f"arXiv digest {digest.date}: {len(digest.entries)} papers"
     msg["From"] = config.sender
-    msg["To"] = ", ".join(recipients)
+    msg["To"] = recipient  # one message each: no reader sees the others' addresses
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=config.sender.rpartition("@")[2] or "arxiv-digest")
     msg.set_content(_text(digest, top, link, config.max_per_section), charset="utf-8")
@@ -91,12 +93,17 @@ def build_message(
     return msg
 
 
-def send(msg: EmailMessage, config: EmailConfig, recipients: list[str]) -> None:
-    """Send over SMTP; any failure is a DeliveryError saying why (never the password)."""
+def send(
+    messages: dict[str, EmailMessage], config: EmailConfig, done: Callable[[str], None]
+) -> None:
+    """Send each recipient their message over one SMTP session, calling `done(recipient)` the
+    moment the server accepts it. Any failure is a DeliveryError saying why (never the
+    password); the recipients the server refused are named, and only they are left to send."""
     username = os.environ.get(config.username_env) if config.username_env else None
     password = os.environ.get(config.password_env) if config.password_env else None
     where = f"{config.host}:{config.port}"
     context = ssl.create_default_context(cafile=str(config.ca_file) if config.ca_file else None)
+    refused: dict[str, object] = {}
     try:
         if config.security == "ssl":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -112,15 +119,28 @@ def send(msg: EmailMessage, config: EmailConfig, recipients: list[str]) -> None:
                 client.starttls(context=context)
             if username and password:
                 client.login(username, password)
-            refused = client.send_message(msg, from_addr=config.sender, to_addrs=recipients)
+            for recipient, msg in messages.items():
+                try:
+                    rejected = client.send_message(
+                        msg, from_addr=config.sender, to_addrs=[recipient]
+                    )
+                except smtplib.SMTPRecipientsRefused as exc:
+                    refused.update(exc.recipients)
+                    continue
+                except smtplib.SMTPResponseException as exc:  # this message, not the session
+                    if isinstance(exc, smtplib.SMTPAuthenticationError):
+                        raise
+                    refused[recipient] = (exc.smtp_code, exc.smtp_error)
+                    client.rset()
+                    continue
+                if rejected:
+                    refused.update(rejected)
+                    continue
+                done(recipient)
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(
             f"{where} refused the login (SMTP {exc.smtp_code}); check "
             f"{config.username_env} and {config.password_env}"
-        ) from None
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise DeliveryError(
-            f"{where} refused every recipient: {', '.join(sorted(exc.recipients))}"
         ) from None
     except (smtplib.SMTPException, OSError) as exc:
         reason = getattr(exc, "smtp_error", None) or exc
@@ -130,7 +150,23 @@ def send(msg: EmailMessage, config: EmailConfig, recipients: list[str]) -> None:
             f"sending the email through {where} failed: {type(exc).__name__}: {reason}"
         ) from None
     if refused:
-        raise DeliveryError(f"{where} refused {', '.join(sorted(refused))}")
+        every = "every recipient" if len(refused) == len(messages) else "some recipients"
+        reasons = "; ".join(
+            f"{address} ({_reason(why)})" for address, why in sorted(refused.items())
+        )
+        raise DeliveryError(
+            f"{where} refused {every}: {reasons}; sending again reaches only the refused ones"
+        )
+
+
+def _reason(why: object) -> str:
+    """An SMTP refusal as `451 try again later`."""
+    if isinstance(why, tuple) and len(why) == 2:
+        code, text = why
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", "replace")
+        return f"{code} {' '.join(str(text).split())}"
+    return str(why)
 
 
 class EmailChannel(Channel):
@@ -144,13 +180,16 @@ class EmailChannel(Channel):
     def send(self, job: Delivery) -> str:
         settings = job.config.email
         assert settings is not None
-        message = build_message(
-            job.digest,
-            settings,
-            job.recipients,
-            site_url=job.options.site_url,
-            for_you=job.options.for_you,
-            threshold=job.options.threshold,
-        )
-        send(message, settings, job.recipients)
+        messages = {
+            recipient: build_message(
+                job.digest,
+                settings,
+                recipient,
+                site_url=job.options.site_url,
+                for_you=job.options.for_you,
+                threshold=job.options.threshold,
+            )
+            for recipient in job.recipients
+        }
+        send(messages, settings, job.done)
         return f"email for {job.digest.date} sent to {len(job.recipients)} recipients"

@@ -23,7 +23,12 @@ def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+#: Slack takes at most 50 blocks a message: a header, the papers, and a link to the day.
+SLACK_MAX_BLOCKS = 50
+
+
 def slack_payload(digest: Digest, top: list[DigestEntry], link: str | None) -> dict[str, Any]:
+    top = top[: SLACK_MAX_BLOCKS - 2]
     title = f"arXiv digest {digest.date}: top {len(top)} of {len(digest.entries)} papers"
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": title[:150]}}
@@ -150,4 +155,5 @@ class WebhookChannel(Channel):
     def send(self, job: Delivery) -> str:
         hook = next(h for h in job.config.webhooks if f"webhook:{h.name}" == job.target.channel)
         post(hook, payload_for(hook, job.digest, job.options.site_url))
+        job.done(hook.name)
         return f"webhook {hook.name} ({hook.kind}) for {job.digest.date} sent"
