@@ -58,7 +58,7 @@ class Store:
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
+            raise StoreError(f"cannot open {self._error(exc)}") from None
         except OSError as exc:
             raise StoreError(f"cannot create the store {self.path}: {exc.strerror}") from exc
         self._depth = 0
@@ -119,35 +119,56 @@ class Store:
             return
         try:
             self._db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from None
         self._depth = 1
         try:
             yield
-        except BaseException:
-            self._depth = 0
-            self._db.execute("ROLLBACK")
-            raise
-        self._depth = 0
-        try:
             self._db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
+            self._rollback()
+            raise self._error(exc) from None
+        except BaseException:
+            self._rollback()
+            raise
+        finally:
+            self._depth = 0
+
+    def _rollback(self) -> None:
+        # SQLite may have rolled back already (a full disk does): a second ROLLBACK would raise
+        if self._db.in_transaction:
             self._db.execute("ROLLBACK")
-            raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
+
+    def _error(self, exc: sqlite3.DatabaseError) -> StoreError:
+        """One line that says what to do: a full or read-only disk keeps finished work, a damaged
+        file can be recovered."""
+        text = str(exc)
+        if "full" in text or "disk I/O" in text:
+            hint = "free some space, then run again (finished work is kept)"
+        elif "readonly" in text or "read-only" in text:
+            hint = "it is read-only here; use a writable place (--db) or fix its permissions"
+        elif isinstance(exc, sqlite3.OperationalError):
+            hint = ""
+        else:  # malformed, not a database, ...
+            hint = (
+                f"the file is damaged; recover what it holds with `sqlite3 {self.path} .recover"
+                f" | sqlite3 recovered.db`, then pass --db recovered.db"
+            )
+        return StoreError(f"the store {self.path}: {text}" + (f"; {hint}" if hint else ""))
 
     # -- statements, for the table modules ----------------------------------------------------
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         try:
             return self._db.execute(sql, params)
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"store {self.path}: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from None
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         try:
             self._db.executemany(sql, rows)
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"store {self.path}: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from None
 
     def select_in(
         self, sql: str, values: Iterable[Any], params: Sequence[Any] = ()
