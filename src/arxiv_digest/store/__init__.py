@@ -141,7 +141,9 @@ class Store:
 
     def _error(self, exc: sqlite3.DatabaseError) -> StoreError:
         """One line that says what to do: a full or read-only disk keeps finished work, a damaged
-        file can be recovered."""
+        file can be recovered. A broken constraint is a bug of ours, not the user's: it stays."""
+        if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+            raise exc
         text = str(exc)
         if "full" in text or "disk I/O" in text:
             hint = "free some space, then run again (finished work is kept)"
