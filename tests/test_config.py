@@ -31,7 +31,9 @@ def test_file_then_env_then_flags(tmp_path: Path) -> None:
     config, _ = load_config(
         environ={"ARXIV_DIGEST_LANGUAGE": "Japanese"}, flags={"language": "German"}
     )
-    assert config.language == "German" and config.output_dir == Path("out")
+    assert (
+        config.language == "German" and config.output_dir == tmp_path / "out"
+    )  # relative to the file
 
 
 def test_explicit_path_and_env_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,3 +105,45 @@ def test_config_show_round_trips_and_masks_url_passwords(tmp_path: Path) -> None
     text = render_config(leaky, environ={"OPENAI_API_KEY": "sk-x"})
     assert "hunter2" not in text and "https://bob:***@llm.lan/v1" in text
     assert "# OPENAI_API_KEY (summarizer.api_key_env): set in the environment" in text
+
+
+def test_language_names_people_write_map_to_the_language() -> None:
+    from arxiv_digest.config import load_config
+    from arxiv_digest.textutil import is_cjk_language
+
+    for written, meant in [
+        ("简体中文", "Chinese"),
+        ("中文", "Chinese"),
+        ("zh-CN", "Chinese"),
+        ("繁體中文", "Traditional Chinese"),
+        ("日本語", "Japanese"),
+        ("en", "English"),
+        ("Klingon", "Klingon"),
+    ]:
+        config, _ = load_config(environ={}, flags={"language": written})
+        assert config.language == meant, written
+    assert is_cjk_language("简体中文") and is_cjk_language("Traditional Chinese")
+    assert not is_cjk_language("en")
+
+
+def test_paths_in_a_config_file_are_relative_to_that_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arxiv_digest.config import load_config
+
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "arxiv-digest.toml").write_text(
+        'db = "data/digest.db"\noutput_dir = "site-out"\n'
+        '[rank]\nlibrary = ["refs.bib", "/abs/papers.txt"]\n'
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # a scheduler runs it from anywhere
+    config, _ = load_config(folder / "arxiv-digest.toml", environ={})
+    assert config.db == folder / "data" / "digest.db"
+    assert config.output_dir == folder / "site-out"
+    assert config.rank.library == [folder / "refs.bib", Path("/abs/papers.txt")]
+    # a flag is relative to where the command runs, as on any command line
+    flagged, _ = load_config(folder / "arxiv-digest.toml", environ={}, flags={"db": "x.db"})
+    assert flagged.db == Path("x.db")

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from arxiv_digest.errors import ConfigError
 from arxiv_digest.sources.taxonomy import check_categories
 from arxiv_digest.summarize.registry import backend_names
+from arxiv_digest.textutil import canonical_language
 
 APP_NAME = "arxiv-digest"
 CONFIG_FILE = "arxiv-digest.toml"
@@ -201,7 +202,7 @@ class Config(_Section):
     def _language(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("a language name such as 'Chinese' or 'English'")
-        return value.strip()
+        return canonical_language(value)
 
 
 def user_config_path() -> Path:
@@ -236,6 +237,27 @@ def _explain(exc: ValidationError) -> str:
     elif msg.startswith("Input should be"):
         msg = "expected " + msg[len("Input should be ") :]
     return f"key '{key}': {msg}"
+
+
+#: Settings that are paths: a relative one in a config file means relative to that file.
+PATH_KEYS = ("db", "output_dir", "summarizer.model_path", "rank.library", "email.ca_file")
+
+
+def _anchor_paths(data: dict[str, Any], base: Path) -> None:
+    def anchored(value: Any) -> Any:
+        if isinstance(value, str) and value and not Path(value).expanduser().is_absolute():
+            return str(base / value)
+        return str(Path(value).expanduser()) if isinstance(value, str) else value
+
+    for dotted in PATH_KEYS:
+        *parents, last = dotted.split(".")
+        node: Any = data
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or last not in node:
+            continue
+        value = node[last]
+        node[last] = [anchored(v) for v in value] if isinstance(value, list) else anchored(value)
 
 
 def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
@@ -299,6 +321,7 @@ def load_config(
         except OSError as exc:
             raise ConfigError(f"{source}: cannot read: {exc.strerror}") from None
         validate(str(source))
+        _anchor_paths(data, source.parent)
     for name, key, value in env_overrides(environ):
         _set_path(data, key, value)
         validate(f"environment variable {name}")

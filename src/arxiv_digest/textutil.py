@@ -29,9 +29,48 @@ def guess_language(text: str) -> str:
 
 
 def is_cjk_language(language: str) -> bool:
-    return language.strip().lower() in CJK_LANGUAGES or language.strip().lower().startswith(
-        ("chinese", "japanese", "korean")
-    )
+    name = canonical_language(language).lower()
+    return name in CJK_LANGUAGES or name.endswith(("chinese", "japanese", "korean"))
+
+
+#: What people call a language -> the English name the prompt uses (which models know best).
+_LANGUAGE_NAMES: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "中文",
+            "简体中文",
+            "簡體中文",
+            "汉语",
+            "漢語",
+            "普通话",
+            "zh",
+            "zh-cn",
+            "zh-hans",
+            "zh_cn",
+            "chinese",
+            "simplified chinese",
+            "mandarin",
+        ],
+        "Chinese",
+    ),
+    **dict.fromkeys(
+        ["繁體中文", "繁体中文", "zh-tw", "zh-hant", "zh-hk", "zh_tw", "traditional chinese"],
+        "Traditional Chinese",
+    ),
+    **dict.fromkeys(["日本語", "日语", "ja", "jp", "japanese"], "Japanese"),
+    **dict.fromkeys(["한국어", "韩语", "ko", "kr", "korean"], "Korean"),
+    **dict.fromkeys(["english", "en", "英文", "英语", "英語"], "English"),
+    **dict.fromkeys(["deutsch", "de", "german", "德语"], "German"),
+    **dict.fromkeys(["français", "francais", "fr", "french", "法语"], "French"),
+    **dict.fromkeys(["español", "espanol", "es", "spanish", "西班牙语"], "Spanish"),
+    **dict.fromkeys(["русский", "ru", "russian", "俄语"], "Russian"),
+}
+
+
+def canonical_language(name: str) -> str:
+    """`简体中文`, `中文`, `zh-CN` -> Chinese; a name not known is kept as written."""
+    cleaned = " ".join(name.split())
+    return _LANGUAGE_NAMES.get(cleaned.lower(), cleaned)
 
 
 def collapse_ws(text: str) -> str:
