@@ -103,6 +103,8 @@ class ArxivConfig(_Section):
     #: Seconds between two requests. Never below 3 for arxiv.org, whatever is set here.
     min_interval: float = Field(default=3.0, ge=0)
     timeout: float = Field(default=30.0, gt=0)
+    #: Seconds one whole answer may take (the timeout bounds each wait for the next bytes).
+    deadline: float = Field(default=120.0, gt=0)
     max_attempts: int = Field(default=5, ge=1, le=20)
 
 

@@ -89,7 +89,10 @@ def arxiv_client(config: Config, given: PoliteClient | None = None) -> Iterator[
         return
     with httpx.Client(timeout=config.arxiv.timeout, follow_redirects=True) as http:
         yield PoliteClient(
-            http, min_interval=config.arxiv.min_interval, max_attempts=config.arxiv.max_attempts
+            http,
+            min_interval=config.arxiv.min_interval,
+            max_attempts=config.arxiv.max_attempts,
+            deadline=config.arxiv.deadline,
         )
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -103,3 +104,40 @@ def test_parse_retry_after_http_date() -> None:
     assert parse_retry_after("Thu, 01 Jan 2026 12:00:30 GMT", now) == 30.0
     assert parse_retry_after("12", now) == 12.0
     assert parse_retry_after("soon", now) is None
+
+
+def test_an_answer_that_trickles_meets_a_deadline() -> None:
+    clock = FakeClock()
+    now = [0.0]
+
+    def trickle() -> Iterator[bytes]:
+        for _ in range(1000):  # a byte every 10 s: no gap trips a read timeout
+            now[0] += 10.0
+            yield b"x"
+
+    client = PoliteClient(
+        httpx.Client(
+            transport=httpx.MockTransport(lambda r: httpx.Response(200, content=trickle()))
+        ),
+        clock=clock,
+        sleep=clock.sleep,
+        min_interval=0,
+        max_attempts=2,
+        deadline=60.0,
+        timer=lambda: now[0],
+    )
+    with pytest.raises(FetchError, match="longer than 60 s after 2 attempts"):
+        client.get("http://mirror.example/rss")
+    assert now[0] <= 2 * 70  # each attempt gave up at the deadline
+
+
+def test_a_gzipped_answer_is_read_once_and_decoded() -> None:
+    import gzip
+
+    body = gzip.compress(b"<rss>ok</rss>")
+    client = _client(
+        lambda r: httpx.Response(200, content=body, headers={"Content-Encoding": "gzip"}),
+        FakeClock(),
+        min_interval=0,
+    )
+    assert client.get("http://mirror.example/rss").content == b"<rss>ok</rss>"

@@ -69,3 +69,22 @@ def test_harvest_follows_resumption_tokens() -> None:
 def test_split_authors() -> None:
     assert split_authors("A. One and B. Two") == ("A. One", "B. Two")
     assert split_authors("A. One, B. Two,\n and C. Three") == ("A. One", "B. Two", "C. Three")
+
+
+def test_a_repeated_resumption_token_ends_the_harvest() -> None:
+    page = (ARXIV_DIR / "oai_legacy_2015_listrecords_arXivRaw_trimmed.xml").read_bytes()
+    calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        return httpx.Response(200, content=page)  # the same token, every time
+
+    clock = FakeClock()
+    client = PoliteClient(
+        httpx.Client(transport=httpx.MockTransport(handler)), clock=clock, sleep=clock.sleep
+    )
+    got = []
+    with pytest.raises(FetchError, match="repeated the resumption token"):
+        for record in harvest(client, "https://oaipmh.arxiv.org/oai", "cs", "2026-01-01", "x"):
+            got.append(record)
+    assert len(calls) == 2 and len(got) == 2 * len(parse_page(page, "u")[0])

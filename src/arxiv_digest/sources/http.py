@@ -57,6 +57,8 @@ class PoliteClient:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        deadline: float = 120.0,
+        timer: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
         self.min_interval = min_interval
@@ -66,6 +68,10 @@ class PoliteClient:
         )
         self.clock = clock
         self.sleep = sleep
+        #: seconds one whole answer may take: the client's timeout only bounds each gap between
+        #: bytes, which a server that trickles a byte at a time never exceeds
+        self.deadline = deadline
+        self.timer = timer
         self.log = RequestLog()
         self._last: dict[str, float] = {}
         client.headers["User-Agent"] = USER_AGENT
@@ -86,6 +92,31 @@ class PoliteClient:
                 self.log.waited += wait
         self._last[key] = self.clock()
 
+    def _get_within_deadline(self, url: str, params: dict[str, str] | None) -> httpx.Response:
+        request = self.client.build_request("GET", url, params=params)
+        end = self.timer() + self.deadline
+        streamed = self.client.send(request, stream=True)
+        chunks: list[bytes] = []
+        try:
+            for chunk in streamed.iter_bytes():
+                chunks.append(chunk)
+                if self.timer() > end:
+                    raise Transient(f"the answer took longer than {self.deadline:g} s")
+        finally:
+            streamed.close()
+        # the decoded bytes: the headers that said how to decode them no longer apply
+        headers = [
+            (k, v)
+            for k, v in streamed.headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(
+            streamed.status_code,
+            headers=headers,
+            content=b"".join(chunks),
+            request=request,
+        )
+
     def get(self, url: str, params: dict[str, str] | None = None) -> httpx.Response:
         """GET with spacing and retries; returns the final response (any status) or raises."""
         host = urlsplit(url).hostname or ""
@@ -95,7 +126,7 @@ class PoliteClient:
             self.log.requests += 1
             self.log.urls.append(url)
             try:
-                response = self.client.get(url, params=params)
+                response = self._get_within_deadline(url, params)
             except httpx.TimeoutException:
                 raise Transient("timed out") from None
             except httpx.TransportError as exc:

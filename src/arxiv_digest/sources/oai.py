@@ -122,6 +122,7 @@ def harvest(
         "from": start,
         "until": until,
     }
+    seen: set[str] = set()
     while True:
         response = client.get(base, params=params)
         if response.status_code >= 400:
@@ -130,4 +131,10 @@ def harvest(
         yield from records
         if token is None:
             return
+        if token in seen:  # a server that hands out a token twice would loop forever
+            raise FetchError(
+                f"OAI-PMH {base} repeated the resumption token {token!r}: the harvest stops "
+                "here (what came before it is kept); try again later"
+            )
+        seen.add(token)
         params = {"verb": "ListRecords", "resumptionToken": token}
