@@ -10,6 +10,7 @@ from pathlib import Path
 
 from arxiv_digest.store import Store
 from tests.fakes.arxiv import FakeArxiv, synthetic_day
+from tests.fakes.llm_server import LLMServer
 from tests.fakes.smtp import CERT, PASSWORD, Inbox
 
 DAY = "2026-01-06"
@@ -101,3 +102,43 @@ def test_run_deliver_end_to_end_and_two_at_once(tmp_path: Path, smtp: tuple[Inbo
         assert len(inbox.messages) == 1 and fake.count("/rss") == 3
     with Store(tmp_path / "s.db") as store:
         assert len(store.dump()["deliveries"]) == 1
+
+
+def test_a_broken_day_is_held_back_and_healed_by_the_next_run(
+    tmp_path: Path, smtp: tuple[Inbox, int], llm: LLMServer
+) -> None:
+    inbox, port = smtp
+    fake = FakeArxiv(synthetic_day(12, CATS), day=DAY)
+    with fake.running():
+        args, env = _config(tmp_path, fake, port)
+        env.update(
+            {
+                "ARXIV_DIGEST_BACKEND": "openai",
+                "ARXIV_DIGEST_MODEL": "m",
+                "ARXIV_DIGEST_BASE_URL": llm.url,
+                "ARXIV_DIGEST_SUMMARIZER__MAX_ATTEMPTS": "1",
+                "OPENAI_API_KEY": "k",
+            }
+        )
+        llm.faults = ["503"] * 12  # the provider is down: every call fails
+        held = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+        assert held.returncode == 14, held.stderr
+        last = held.stderr.strip().splitlines()[-1]
+        assert last.startswith(f"error: held the delivery of {DAY}") and "--deliver-anyway" in last
+        assert inbox.messages == [] and (tmp_path / "out" / f"{DAY}.md").is_file()
+        assert not (tmp_path / "out" / "site").exists()
+
+        failures = subprocess.run(
+            [*args[: args.index("run")], "failures"], env=env, capture_output=True, text=True
+        )
+        assert f"of 12 papers of {DAY} have no summary" in failures.stdout
+        assert "retried on the next run" in failures.stdout and "HTTP 503" in failures.stdout
+
+        assert llm.faults == []  # it is back: the next ordinary run heals the day and sends it
+        healed = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+        assert healed.returncode == 0, healed.stderr
+        assert len(inbox.messages) == 1
+    with Store(tmp_path / "s.db") as store:
+        digest = store.digests.load(DAY)
+        assert digest is not None
+        assert all(e.summary and e.summary.usable for e in digest.entries)

@@ -117,3 +117,33 @@ class StatsReport:
 def stats(store: Store) -> StatsReport:
     """Papers per day and category, failed summaries, tokens and cost per day."""
     return StatsReport(store.digests.stats())
+
+
+def failures(store: Store, day: str | None = None) -> list[str]:
+    """The papers of a day (default: the latest) without a usable summary: why, how many
+    attempts, and when they will be tried again."""
+    from arxiv_digest.render.formats import latest_day
+
+    day = day or latest_day(store)
+    digest = store.digests.load(day)
+    if digest is None:
+        raise NotFoundError(f"no digest stored for {day}")
+    lines: list[str] = []
+    for entry in digest.entries:
+        summary = entry.summary
+        if summary is not None and summary.usable:
+            continue
+        head = f"{entry.paper.id}  {entry.paper.title[:70]}"
+        if summary is None:
+            lines += [head, "    pending: not summarized yet; the next run summarizes it"]
+            continue
+        tries = f"{summary.attempts} attempt{'s' * (summary.attempts != 1)}"
+        if summary.transient:
+            when = f"after {summary.retry_at}" if summary.retry_at else "on the next run"
+            state = f"failed for now ({tries}); retried {when}"
+        else:
+            state = f"failed ({tries}); retry with `arxiv-digest summarize --retry-failed`"
+        lines += [head, f"    {state}", f"    cause: {summary.error or 'unknown'}"]
+    shown = sum(1 for line in lines if not line.startswith(" "))
+    lines.append(f"{shown} of {len(digest.entries)} papers of {day} have no summary")
+    return lines

@@ -28,7 +28,6 @@ from arxiv_digest.cli_options import (
     summarizer_options,
 )
 from arxiv_digest.config import load_config, render_config
-from arxiv_digest.errors import NotFoundError
 
 
 @click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -116,11 +115,11 @@ def summarize_cmd(app: AppContext, /, day: str | None, retry_failed: bool, **kw:
     one does only what is missing. Ends with a report of tokens, cost and speed.
     """
     config = app.config(**summarizer_flags(kw))
-    budget = budget_from(kw)
+    budget, bar = budget_from(kw), progress_bar
     with app.open_store(config) as store:
         report = pipeline.summarize(
-            config, store, day, retry_failed=retry_failed, budget=budget, progress=progress_bar
-        )  # noqa: E501
+            config, store, day, retry_failed=retry_failed, budget=budget, progress=bar
+        )
     echo_lines(report.lines())
     if report.stopped is not None:  # its cause is the last line, and the exit code says so
         raise report.stopped
@@ -142,12 +141,8 @@ def rank_cmd(app: AppContext, day: str | None) -> None:
     config = app.config()
     with app.open_store(config) as store:
         report = pipeline.rank(config, store, day)
-    if report is None:
-        click.echo(
-            "ranking is off: no [rank] profile in the config and no starred or hidden papers"
-        )
-        return
-    echo_lines(report.lines())
+    off = "ranking is off: no [rank] profile in the config and no starred or hidden papers"
+    echo_lines(report.lines() if report is not None else [off])
 
 
 def _feedback(app: AppContext, paper_ids: tuple[str, ...], kind: str | None) -> None:
@@ -243,10 +238,7 @@ def serve_cmd(app: AppContext, port: int, site_dir: Path | None) -> None:
     """Serve the built site on http://127.0.0.1:PORT for browsing (read-only, local only)."""
     from arxiv_digest.web import serve
 
-    config = app.config()
-    root = site_dir or config.output_dir / "site"
-    if not (root / "index.html").is_file():
-        raise NotFoundError(f"no site in {root}: run `arxiv-digest render --format html` first")
+    root = site_dir or app.config().output_dir / "site"
     serve(root, port, announce=lambda url: click.echo(f"serving {root} at {url} (Ctrl-C stops)"))
 
 
@@ -290,6 +282,7 @@ def fetch_cmd(app: AppContext, /, categories: str | None, start: str | None, **k
 @date_option("The announcement day expected (default: today in US Eastern time).")
 @path_option("--out", "out_dir", help="Directory for the digest (default: output_dir from config).")
 @flag("--deliver", "Also build the site and send the email and webhooks that are configured.")
+@flag("--deliver-anyway", "Deliver even a day most of whose summaries are missing.")
 @flag("--wait", "If another run holds the store, wait for it instead of exiting.")
 @summarizer_options
 @click.pass_obj
@@ -365,6 +358,15 @@ def search_cmd(app: AppContext, /, query: str, **filters: Any) -> None:
     """
     with app.open_store(app.config()) as store:
         echo_lines(archive.search(store, query, **filters).lines())
+
+
+@cli.command(name="failures")
+@date_option("The stored day (default: the latest).")
+@click.pass_obj
+def failures_cmd(app: AppContext, day: str | None) -> None:
+    """List a day's papers without a summary: cause, attempts, and when or how they are retried."""
+    with app.open_store(app.config()) as store:
+        echo_lines(archive.failures(store, day))
 
 
 @cli.command(name="stats")

@@ -182,6 +182,9 @@ class Config(_Section):
     rank: RankConfig = Field(default_factory=RankConfig)
     #: Where the site is published (links in emails and feeds), e.g. https://me.github.io/arxiv
     site_url: str | None = None
+    #: `run --deliver` publishes and sends nothing when more than this share of the day's papers
+    #: has no summary (an outage, a spent quota); `--deliver-anyway` overrides it.
+    hold_delivery_above: float = Field(default=0.5, ge=0, le=1)
     email: EmailConfig | None = None
     webhooks: list[WebhookConfig] = Field(default_factory=list)
 

@@ -36,7 +36,10 @@ FIELD_LABELS: dict[str, str] = {
 LEGACY_FAILURE_TEXT = "Processing failed"
 #: What the site, the feed and the email show instead of a summary (one line each).
 FAILED_NOTICE = "Summary failed; the abstract is below."
-PENDING_NOTICE = "Summary not written yet."
+RETRY_NOTICE = (
+    "Summary not available yet: the model could not be reached; the next run tries again."
+)
+PENDING_NOTICE = "Summary not written yet; the next run writes it."
 
 #: The TL;DR a reader should get, in characters: the quality check warns above it and the
 #: extractive backend cuts there. CJK text packs more per character.
@@ -229,7 +232,9 @@ class DigestEntry:
         """What a reader is told instead of the summary; None when there is one to show."""
         if self.summary is None:
             return PENDING_NOTICE
-        return None if self.summary.usable else FAILED_NOTICE
+        if self.summary.usable:
+            return None
+        return RETRY_NOTICE if self.summary.transient else FAILED_NOTICE
 
     @property
     def tldr(self) -> str:

@@ -29,7 +29,7 @@ import httpx
 
 from arxiv_digest.config import Config, default_db_path
 from arxiv_digest.deliver.channels import CHANNELS, DeliverOptions, Delivery
-from arxiv_digest.errors import ConfigError, NotFoundError
+from arxiv_digest.errors import ConfigError, DeliveryError, NotFoundError
 from arxiv_digest.files import write_atomic
 from arxiv_digest.lock import run_lock
 from arxiv_digest.render.formats import FORMATS, Rendered, RenderOptions, latest_day
@@ -338,6 +338,25 @@ def send_day(
         )
 
 
+def hold_broken_day(config: Config, store: Store, day: str) -> None:
+    """Refuse to publish a day most of whose papers have no summary (an outage, a spent quota):
+    readers would get a page of notices. DeliveryError names the cause."""
+    digest = store.digests.load(day)
+    if digest is None or not digest.entries:
+        return
+    missing = [e for e in digest.entries if e.summary is None or not e.summary.usable]
+    share = len(missing) / len(digest.entries)
+    if share <= config.hold_delivery_above:
+        return
+    causes = sorted({e.summary.error for e in missing if e.summary and e.summary.error})
+    cause = f"; the cause: {causes[0]}" if causes else ""
+    raise DeliveryError(
+        f"held the delivery of {day}: {len(missing)} of {len(digest.entries)} papers have no "
+        f"summary (more than {config.hold_delivery_above:.0%}){cause}. The Markdown is written; "
+        "run again once the model is back, or publish anyway with --deliver-anyway"
+    )
+
+
 # -- the daily job -------------------------------------------------------------------------------
 
 
@@ -370,6 +389,7 @@ def run_day(
     date: str | None = None,
     *,
     deliver: bool = False,
+    deliver_anyway: bool = False,
     out_dir: Path | None = None,
     budget: Budget | None = None,
     db: str | Path | None = None,
@@ -405,6 +425,8 @@ def run_day(
         markdown = render(config, store, "markdown", day=day, out_dir=out)
         report.markdown = markdown.target
         report.emit(*markdown.lines)
+        if deliver and not deliver_anyway:
+            hold_broken_day(config, store, day)
         if deliver:
             report.site = render(config, store, "html", out_dir=out)
             report.emit(*report.site.lines)

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from arxiv_digest.errors import NotFoundError
+
 
 class _Handler(SimpleHTTPRequestHandler):
     def end_headers(self) -> None:
@@ -27,6 +29,9 @@ def make_server(root: Path, port: int) -> ThreadingHTTPServer:
 
 
 def serve(root: Path, port: int, announce: Callable[[str], None] | None = None) -> None:
+    """Serve the site in `root` on loopback until interrupted."""
+    if not (root / "index.html").is_file():
+        raise NotFoundError(f"no site in {root}: run `arxiv-digest render --format html` first")
     server = make_server(root, port)
     real_port = server.server_address[1]
     if announce:
