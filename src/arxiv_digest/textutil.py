@@ -132,3 +132,18 @@ def repair_json_backslashes(raw: str) -> str:
     Backslashes of real escapes (\\n between sentences, \\u2014, \\") are left alone."""
     raw = _LATEX_ESCAPES.sub(lambda m: m.group(1) + "\\\\" + m.group(2), raw)
     return _BAD_ESCAPE.sub(lambda m: m.group(1) + "\\\\", raw)
+
+
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_ESCAPED_TAG = re.compile(r"&lt;(?=[A-Za-z/!?])")
+
+
+def escape_tags(text: str) -> str:
+    """Untrusted text for Markdown: a `<` that could open an HTML tag (<script, </details, <!--)
+    becomes `&lt;`; math such as `$<$`, `K << D` or `p <0.01` stays as written."""
+    return _TAG_START.sub("&lt;", text)
+
+
+def unescape_tags(text: str) -> str:
+    """`escape_tags` undone, for reading a digest back."""
+    return _ESCAPED_TAG.sub("<", text)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,34 @@ def test_numbering_counts_across_sections() -> None:
     text = render_markdown(Digest("2026-01-05", entries))
     assert "### [3] [" in text and text.index("# cs.AI") < text.index("# cs.LG")
     assert "- [cs.AI](#cs.AI) [Total: 2]\n- [cs.LG](#cs.LG) [Total: 1]\n\n\n" in text
+
+
+def test_html_in_untrusted_text_is_written_as_text(tmp_path: Path, store: Store) -> None:
+    from tests.helpers import XSS
+
+    paper = make_paper(
+        "2602.00001", title=XSS["title"], authors=(XSS["author"], "Ada"), abstract=XSS["abstract"]
+    )
+    fields = SummaryFields(XSS["tldr"], "a </details> b", "m <!-- c", "$<$5%", "K << D, p <0.01")
+    text = render_markdown(
+        Digest("2026-02-01", (DigestEntry(1, "cs.LG", paper, _summary(paper.id, "ok", fields)),))
+    )
+    tags = re.findall(r"<[A-Za-z/!][^>]*>", text)
+    assert set(tags) <= {
+        "<div id=toc>",
+        "</div>",
+        "<div id='cs.LG'>",
+        "<details>",
+        "</details>",
+        "<summary>",
+        "</summary>",
+    }
+    assert text.count("</details>") == 1 and "&lt;script>" in text
+    assert "$<$5%" in text and "K << D, p <0.01" in text  # math is not touched
+    path = tmp_path / "2026-02-01.md"
+    path.write_text(text, encoding="utf-8")
+    store_imported(store, read_digest_file(path))  # and it reads back as it was
+    again = store.digests.load("2026-02-01")
+    assert again is not None and again.entries[0].paper.title == XSS["title"]
+    assert again.entries[0].summary and again.entries[0].summary.fields == fields
+    assert render_markdown(again) == text

@@ -1,13 +1,16 @@
 """The digest as Markdown, byte for byte in the reference format (notes/design.md).
 
 Text is written as it came: titles keep their LaTeX, abstracts keep their inner newlines. A paper
-whose summary failed, or has none yet, shows the standard placeholders.
+whose summary failed, or has none yet, shows the standard placeholders. Text from arXiv or a
+model is untrusted: a `<` that could open an HTML tag is written `&lt;`, so nothing but the
+format's own tags (`<div>`, `<details>`) reaches a Markdown renderer as HTML.
 """
 
 from __future__ import annotations
 
 from arxiv_digest.models import PLACEHOLDERS, Digest, abs_url
 from arxiv_digest.render.formats import DayRenderer, RenderOptions
+from arxiv_digest.textutil import escape_tags
 
 FOR_YOU = "For you"
 FOR_YOU_ANCHOR = "for-you"
@@ -26,9 +29,9 @@ def render_markdown(digest: Digest, *, for_you: int = 0, threshold: float = 0.0)
     if top:
         out.append(f"<div id='{FOR_YOU_ANCHOR}'></div>\n\n# {FOR_YOU} [[Back]](#toc)\n\n")
         for entry in top:
-            reasons = "; ".join(entry.reasons) or "score"
+            reasons = escape_tags("; ".join(entry.reasons) or "score")
             out.append(
-                f"- [{entry.paper.title}]({abs_url(entry.paper.id)}) "
+                f"- [{escape_tags(entry.paper.title)}]({abs_url(entry.paper.id)}) "
                 f"({entry.paper.primary_category}, score {entry.score:.2f}): {reasons}\n"
             )
         out.append("\n\n")
@@ -38,10 +41,11 @@ def render_markdown(digest: Digest, *, for_you: int = 0, threshold: float = 0.0)
         for entry in items:
             number += 1
             paper = entry.paper
-            texts = entry.summary.shown_fields() if entry.summary else dict(PLACEHOLDERS)
+            shown = entry.summary.shown_fields() if entry.summary else dict(PLACEHOLDERS)
+            texts = {name: escape_tags(text) for name, text in shown.items()}
             out.append(
-                f"### [{number}] [{paper.title}]({abs_url(paper.id)})\n"
-                f"*{','.join(paper.authors)}*\n\n"
+                f"### [{number}] [{escape_tags(paper.title)}]({abs_url(paper.id)})\n"
+                f"*{escape_tags(','.join(paper.authors))}*\n\n"
                 f"Main category: {paper.primary_category}\n\n"
                 f"TL;DR: {texts['tldr']}\n\n\n"
                 "<details>\n  <summary>Details</summary>\n"
@@ -49,7 +53,7 @@ def render_markdown(digest: Digest, *, for_you: int = 0, threshold: float = 0.0)
                 f"Method: {texts['method']}\n\n"
                 f"Result: {texts['result']}\n\n"
                 f"Conclusion: {texts['conclusion']}\n\n"
-                f"Abstract: {paper.abstract}\n\n"
+                f"Abstract: {escape_tags(paper.abstract)}\n\n"
                 "</details>\n\n\n"
             )
     text = "".join(out)

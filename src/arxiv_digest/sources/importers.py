@@ -31,7 +31,7 @@ from arxiv_digest.models import (
     abs_url,
     split_arxiv_id,
 )
-from arxiv_digest.textutil import guess_language
+from arxiv_digest.textutil import guess_language, unescape_tags
 
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _ANCHOR_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})_AI_enhanced_([A-Za-z\-]+)\.jsonl$")
@@ -216,7 +216,7 @@ def _parse_paper(cur: _Cursor, section: str, number: int) -> ImportedPaper:
         raise cur.fail("expected a paper heading '### [K] [TITLE](https://arxiv.org/abs/ID)'")
     if int(head.group(1)) != number:
         raise cur.fail(f"paper number [{head.group(1)}] out of sequence (expected [{number}])")
-    title, url = head.group(2), head.group(3)
+    title, url = unescape_tags(head.group(2)), head.group(3)
     try:
         paper_id, version = split_arxiv_id(url)
     except ValueError:
@@ -236,7 +236,7 @@ def _parse_paper(cur: _Cursor, section: str, number: int) -> ImportedPaper:
     authors_line = text[cur.pos : line_end]
     if len(authors_line) < 2 or authors_line[0] != "*" or authors_line[-1] != "*":
         raise cur.fail(f"paper [{number}] has no author line '*A1,A2*'")
-    authors = tuple(authors_line[1:-1].split(",")) if authors_line != "**" else ()
+    authors = tuple(unescape_tags(authors_line[1:-1]).split(",")) if authors_line != "**" else ()
     cur.pos = line_end + 1
     cur.expect("\nMain category: ", f"'Main category:' in paper [{number}]")
     line_end = text.find("\n", cur.pos)
@@ -258,9 +258,9 @@ def _parse_paper(cur: _Cursor, section: str, number: int) -> ImportedPaper:
         raw[current] = text[cur.pos : found]
         cur.pos = found + len(mark)
         current = name
-    abstract = text[cur.pos : end]
+    abstract = unescape_tags(text[cur.pos : end])
     cur.pos = end + len(_END)
-    texts, failed = _texts(raw)
+    texts, failed = _texts({name: unescape_tags(value) for name, value in raw.items()})
     paper = Paper(
         id=paper_id,
         title=title,
