@@ -83,9 +83,6 @@ def config_path(app: AppContext) -> None:
     click.echo(f"store: {pipeline.store_path(config, app.db_path)}")
 
 
-# -- import ----------------------------------------------------------------------------------
-
-
 @cli.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @date_option("The day these digests are for (default: the YYYY-MM-DD in each file name).")
@@ -106,9 +103,12 @@ def import_cmd(app: AppContext, files: tuple[Path, ...], day: str | None) -> Non
 @cli.command(name="summarize")
 @date_option("The stored day to summarize (default: the latest).")
 @flag("--retry-failed", "Also retry papers whose summary failed.")
+@flag("--redo", "Write every summary again, even those already done in this setting.")
 @summarizer_options
 @click.pass_obj
-def summarize_cmd(app: AppContext, /, day: str | None, retry_failed: bool, **kw: Any) -> None:
+def summarize_cmd(
+    app: AppContext, /, day: str | None, retry_failed: bool, redo: bool, **kw: Any
+) -> None:
     """Write the five-field summary of every paper of a day that has none yet.
 
     Finished summaries are saved one by one, so an interrupted run loses nothing and the next
@@ -118,7 +118,7 @@ def summarize_cmd(app: AppContext, /, day: str | None, retry_failed: bool, **kw:
     budget, bar = budget_from(kw), progress_bar
     with app.open_store(config) as store:
         report = pipeline.summarize(
-            config, store, day, retry_failed=retry_failed, budget=budget, progress=bar
+            config, store, day, retry_failed=retry_failed, redo=redo, budget=budget, progress=bar
         )
     echo_lines(report.lines())
     if report.stopped is not None:  # its cause is the last line, and the exit code says so
@@ -375,9 +375,6 @@ def stats_cmd(app: AppContext) -> None:
     """Papers per day and category, failed summaries, tokens and cost per day."""
     with app.open_store(app.config()) as store:
         echo_lines(archive.stats(store).lines())
-
-
-# -- demo ------------------------------------------------------------------------------------
 
 
 @cli.command(name="demo")

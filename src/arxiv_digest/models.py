@@ -32,6 +32,8 @@ FIELD_LABELS: dict[str, str] = {
     "result": "Result",
     "conclusion": "Conclusion",
 }
+#: The backend name of summaries read from imported digests.
+IMPORT_BACKEND = "import"
 #: daily-arXiv-ai-enhanced writes this in all five fields when a worker crashed.
 LEGACY_FAILURE_TEXT = "Processing failed"
 #: What the site, the feed and the email show instead of a summary (one line each).

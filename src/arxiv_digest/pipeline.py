@@ -130,6 +130,7 @@ def summarize(
     day: str | None = None,
     *,
     retry_failed: bool = False,
+    redo: bool = False,
     budget: Budget | None = None,
     progress: Progress | None = None,
 ) -> SummarizeReport:
@@ -139,7 +140,9 @@ def summarize(
     `stopped` holds the cause and the papers not yet done stay pending for the next run.
 
     With `rank.summarize_top = K` only the K best-ranked papers go to the configured backend;
-    the rest get the extractive summary, at no cost.
+    the rest get the extractive summary, at no cost. A summary in another language or by another
+    model than the configured one is not shown for the day: the configured setting is written
+    (or taken from the cache); `redo` writes every paper again.
     """
 
     day = day or latest_day(store)
@@ -162,6 +165,7 @@ def summarize(
             prices=config.summarizer.prices,
             progress=progress,
             only=only,
+            redo=redo,
         )
     )
     if rest:  # each paper is counted once: the top K above, the rest here

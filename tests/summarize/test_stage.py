@@ -237,3 +237,25 @@ def test_kill_9_mid_run_loses_nothing_and_redoes_little(llm: LLMServer, tmp_path
     ]
     assert rendered[0] == rendered[1] and rendered[0].count(b"### [") == n
     assert b"Summary generation failed" not in rendered[0]
+
+
+def test_another_language_or_model_writes_that_setting_and_redo_forces(
+    llm: LLMServer, tmp_path: Path, runner: CliRunner
+) -> None:
+    db = _seeded(tmp_path, 4)
+    cmd = ["--db", str(db), "summarize"]
+    assert "4 ok" in runner.invoke(cli, cmd, env=_env(llm)).output
+    english = runner.invoke(cli, [*cmd, "--language", "English"], env=_env(llm))
+    assert "4 ok, 0 failed, 0 cached" in english.output and llm.calls == 8
+    other = runner.invoke(cli, [*cmd, "--model", "other-model"], env=_env(llm))
+    assert "4 ok, 0 failed, 0 cached" in other.output and llm.calls == 12
+    with Store(db) as store:
+        digest = store.digests.load(DAY)
+        assert digest is not None
+        assert {(e.summary.model, e.summary.language) for e in digest.entries if e.summary} == {
+            ("other-model", "Chinese")
+        }
+    back = runner.invoke(cli, cmd, env=_env(llm))  # the first setting again: from the cache
+    assert "0 ok, 0 failed, 4 cached" in back.output and llm.calls == 12
+    redo = runner.invoke(cli, [*cmd, "--redo"], env=_env(llm))
+    assert "4 ok, 0 failed, 0 cached" in redo.output and llm.calls == 16

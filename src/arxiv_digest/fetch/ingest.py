@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from arxiv_digest.check import check_summary
-from arxiv_digest.models import Announcement, AnnounceType, Summary, SummaryFields
+from arxiv_digest.models import IMPORT_BACKEND, Announcement, AnnounceType, Summary, SummaryFields
 from arxiv_digest.sources.importers import ImportedDigest
 from arxiv_digest.store import DigestRow, Store
-
-IMPORT_BACKEND = "import"
 
 
 @dataclass(frozen=True, slots=True)

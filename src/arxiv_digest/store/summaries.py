@@ -97,16 +97,16 @@ class Summaries(Table):
 
     # -- claims -------------------------------------------------------------------------------
 
-    def claim(self, key: SummaryKey, owner: str, *, ttl: float = LEASE) -> bool:
+    def claim(self, key: SummaryKey, owner: str, *, ttl: float = LEASE, redo: bool = False) -> bool:
         """Take the right to summarize `key`. False if an ok summary exists or another live run
         holds it. A claim whose lease ran out, or whose owner is gone (same host), is taken
-        over."""
+        over. With `redo`, an ok summary does not stop the claim (it is to be written again)."""
         params = _key_params(key)
         with self.store.transaction():
             done = self.store.execute(
                 f"SELECT 1 FROM summaries WHERE {_KEY} AND status = 'ok'", params
             ).fetchone()
-            if done:
+            if done and not redo:
                 return False
             row = self.store.execute(
                 f"SELECT owner, claimed_at FROM claims WHERE {_KEY}", params

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from arxiv_digest.check import check_summary
 from arxiv_digest.config import Price
 from arxiv_digest.errors import NotFoundError, SummarizeError
-from arxiv_digest.models import DigestEntry, Summary, SummaryKey
+from arxiv_digest.models import IMPORT_BACKEND, DigestEntry, Summary, SummaryKey
 from arxiv_digest.store import Store, claim_owner
 from arxiv_digest.store.summaries import LEASE
 from arxiv_digest.summarize.base import Summarizer, SummaryResult
@@ -102,10 +102,17 @@ class SummarizeReport:
         return out
 
 
-def _keep(entry: DigestEntry, summarizer: Summarizer, retry_failed: bool) -> bool:
-    """Does the entry's current summary stand? Extractive ones yield to a real model."""
+def _keep(entry: DigestEntry, summarizer: Summarizer, language: str, retry_failed: bool) -> bool:
+    """Does the entry's current summary stand? Not when it is in another language or by another
+    model than the one asked for now (those stay cached under their own key, and come back when
+    asked for again); an imported one stands for any model in its language; extractive ones
+    yield to a real model."""
     current = entry.summary
     if current is None:
+        return False
+    if current.language != summarizer.output_language(language):
+        return False
+    if current.backend not in (IMPORT_BACKEND, "extractive") and current.model != summarizer.model:
         return False
     if current.status == "ok":
         return current.backend != "extractive" or summarizer.backend == "extractive"
@@ -155,6 +162,7 @@ def plan(
     *,
     retry_failed: bool = False,
     only: set[str] | None = None,
+    redo: bool = False,
 ) -> tuple[list[DigestEntry], int]:
     """The entries of `date` that need a backend call, and how many were served from the cache.
 
@@ -167,12 +175,13 @@ def plan(
     for entry in digest.entries:
         if only is not None and entry.paper.id not in only:
             continue
-        if _keep(entry, summarizer, retry_failed):
+        if not redo and _keep(entry, summarizer, language, retry_failed):
             cached += 1
             continue
         found = store.summaries.get(_key(entry, summarizer, language))
         if (
-            found is not None
+            not redo
+            and found is not None
             and found.id is not None
             and (found.status == "ok" or not (retry_failed or due(found)))
         ):
@@ -195,12 +204,15 @@ async def summarize_day(
     prices: Mapping[str, Price] | None = None,
     progress: Progress | None = None,
     only: set[str] | None = None,
+    redo: bool = False,
 ) -> SummarizeReport:
     """Summarize every paper of the stored digest of `date` that has no usable summary yet."""
     started = time.monotonic()
     budget = budget or Budget()
     price = (prices or {}).get(summarizer.model)
-    pending, cached = plan(store, date, summarizer, language, retry_failed=retry_failed, only=only)
+    pending, cached = plan(
+        store, date, summarizer, language, retry_failed=retry_failed, only=only, redo=redo
+    )
     report = SummarizeReport(total=len(pending) + cached, cached=cached)
     if summarizer.backend != "extractive" and price is None:
         report.cost = None
@@ -236,7 +248,7 @@ async def summarize_day(
                 report.budget_hit = hit
                 report.left += 1
                 return
-            if not store.summaries.claim(key, owner):
+            if not store.summaries.claim(key, owner, redo=redo):
                 found = store.summaries.get(key)
                 if found is not None and found.status == "ok" and found.id is not None:
                     store.digests.attach(date, entry.paper.id, found.id)
