@@ -147,3 +147,21 @@ def test_paths_in_a_config_file_are_relative_to_that_file(
     # a flag is relative to where the command runs, as on any command line
     flagged, _ = load_config(folder / "arxiv-digest.toml", environ={}, flags={"db": "x.db"})
     assert flagged.db == Path("x.db")
+
+
+def test_init_writes_a_config_that_loads_as_the_defaults(tmp_path: Path, runner: CliRunner) -> None:
+    from arxiv_digest.config import Config, load_config
+
+    result = runner.invoke(cli, ["init"])
+    assert (
+        result.exit_code == 0
+        and "next: arxiv-digest --config arxiv-digest.toml run" in result.output
+    )
+    written = tmp_path / "arxiv-digest.toml"
+    config, source = load_config(environ={})
+    assert source == written
+    defaults = Config()
+    assert config.model_dump(exclude={"output_dir"}) == defaults.model_dump(exclude={"output_dir"})
+    assert config.output_dir == tmp_path / "digests"  # relative to the file
+    again = runner.invoke(cli, ["init"])
+    assert again.exit_code == 2 and "exists already" in again.stderr

@@ -27,7 +27,7 @@ from arxiv_digest.cli_options import (
     summarizer_flags,
     summarizer_options,
 )
-from arxiv_digest.config import load_config, render_config
+from arxiv_digest.config import CONFIG_FILE, load_config, render_config, write_starter
 
 
 @click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,6 +63,15 @@ def cli(ctx: click.Context, config_path: str | None, db_path: str | None) -> Non
 @cli.group(name="config")
 def config_group() -> None:
     """Show the effective configuration and where it comes from."""
+
+
+@cli.command(name="init")
+@path_option("--path", default=Path(CONFIG_FILE), show_default=True, help="Where to write it.")
+@flag("--force", "Replace an existing file.")
+def init_cmd(path: Path, force: bool) -> None:
+    """Write a commented configuration to start from, and say what to run next."""
+    click.echo(f"wrote {write_starter(path, force=force)}: set your categories and summarizer")
+    click.echo(f"next: arxiv-digest --config {path} run   (or `demo` to see it offline first)")
 
 
 @config_group.command(name="show")

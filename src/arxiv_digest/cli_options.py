@@ -127,6 +127,7 @@ def summarizer_options(fn: F) -> F:
         click.option("--max-papers", type=int, help="Stop after this many papers this run."),
         click.option("--max-tokens", type=int, help="Stop after this many tokens this run."),
         click.option("--max-cost", type=float, help="Stop after this many US dollars this run."),
+        click.option("--max-minutes", type=float, help="Start no paper after this many minutes."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -140,7 +141,8 @@ def summarizer_flags(kw: dict[str, Any]) -> dict[str, Any]:
 
 
 def budget_from(kw: dict[str, Any]) -> Budget:
-    return Budget(kw.pop("max_papers"), kw.pop("max_tokens"), kw.pop("max_cost"))
+    names = ("max_papers", "max_tokens", "max_cost", "max_minutes")
+    return Budget(*(kw.pop(name) for name in names))
 
 
 def categories_flag(value: str | None) -> list[str] | None:

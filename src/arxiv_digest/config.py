@@ -385,3 +385,57 @@ def render_config(config: Config, environ: Mapping[str, str] | None = None) -> s
         for key, variable in _env_names(data)
     ]
     return "\n".join(notes) + ("\n" if notes else "") + tomli_w.dumps(_masked(data))
+
+
+# -- a starting point --------------------------------------------------------------------------
+
+STARTER = """\
+# arxiv-digest configuration. Every setting is optional: what is commented out is the default.
+# Paths are relative to this file. Secrets never go here: name the environment variable.
+
+categories = ["cs.LG", "cs.AI", "cs.IR"]   # arXiv categories, in the order of the sections
+language = "Chinese"                       # of the summaries: Chinese, English, 日本語, ...
+output_dir = "digests"                     # Markdown, site and feeds go here
+# db = "arxiv-digest.db"                   # the store (default: the user data directory)
+# include_cross = false                    # also list papers cross-listed into a category
+# site_url = "https://me.github.io/arxiv"  # where the site is published (links in mail, feed)
+
+[summarizer]
+backend = "extractive"                     # offline; "openai" for any OpenAI-compatible API
+# model = "gpt-4o-mini"                    # with backend = "openai"
+# base_url = "https://api.deepseek.com/v1" # OpenAI, DeepSeek, Qwen, vLLM, Ollama, llama.cpp
+# api_key_env = "OPENAI_API_KEY"           # the variable that holds the key
+# concurrency = 8
+# [summarizer.prices."gpt-4o-mini"]        # USD per million tokens, for the cost report
+# input = 0.15
+# output = 0.6
+
+[rank]                                     # your interests; empty keeps arXiv's order
+# keywords = ["retrieval", "diffusion"]
+# authors = ["Yoshua Bengio"]
+# library = ["my-papers.bib"]              # BibTeX, CSL-JSON or a list of arXiv ids
+
+# [email]                                  # `run --deliver` / `send email`
+# host = "smtp.example.org"
+# port = 465
+# sender = "digest@example.org"
+# recipients = ["me@example.org"]
+# password_env = "SMTP_PASSWORD"
+
+# [[webhooks]]                             # Slack or Feishu
+# name = "lab"
+# kind = "slack"
+# url_env = "SLACK_WEBHOOK_URL"
+"""
+
+
+def write_starter(path: Path, *, force: bool = False) -> Path:
+    """Write the commented starting configuration to `path` (not over an existing file)."""
+    if path.exists() and not force:
+        raise ConfigError(f"{path} exists already; edit it, or pass --force to replace it")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(STARTER, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror}") from None
+    return path

@@ -259,3 +259,38 @@ def test_another_language_or_model_writes_that_setting_and_redo_forces(
     assert "0 ok, 0 failed, 4 cached" in back.output and llm.calls == 12
     redo = runner.invoke(cli, [*cmd, "--redo"], env=_env(llm))
     assert "4 ok, 0 failed, 0 cached" in redo.output and llm.calls == 16
+
+
+def test_a_run_deadline_starts_no_paper_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from arxiv_digest.models import Paper, SummaryFields
+    from arxiv_digest.summarize import stage
+    from arxiv_digest.summarize.base import Summarizer, SummaryResult
+
+    now = [1000.0]
+    monkeypatch.setattr(stage.time, "monotonic", lambda: now[0])
+
+    class ThirtySeconds(Summarizer):  # each paper takes half a minute of (fake) time
+        backend, model, prompt_version = "slow", "slow-1", "s1"
+
+        async def summarize(self, paper: Paper, language: str) -> SummaryResult:
+            now[0] += 30.0
+            return SummaryResult(SummaryFields("t", "m", "x", "r", "c"))
+
+    db = _seeded(tmp_path, 10)
+    with Store(db) as store:
+        report = asyncio.run(
+            stage.summarize_day(
+                store,
+                DAY,
+                ThirtySeconds(),
+                "Chinese",
+                concurrency=1,
+                budget=stage.Budget(max_minutes=1.5),
+            )
+        )
+    assert (report.ok, report.left) == (4, 6) and report.budget_hit == "1.5 minutes"
+    assert "budget reached (1.5 minutes): 6 papers left for the next run" in report.lines()

@@ -41,6 +41,8 @@ class Budget:
     max_papers: int | None = None
     max_tokens: int | None = None
     max_cost: float | None = None
+    #: a deadline for the whole run: no paper is started after it (the rest waits for the next)
+    max_minutes: float | None = None
 
 
 @dataclass
@@ -222,6 +224,8 @@ async def summarize_day(
     fatal: list[SummarizeError] = []
 
     def over_budget() -> str | None:
+        if budget.max_minutes is not None and time.monotonic() - started > 60 * budget.max_minutes:
+            return f"{budget.max_minutes:g} minutes"
         if budget.max_papers is not None and started_papers >= budget.max_papers:
             return f"{budget.max_papers} papers"
         if budget.max_tokens is not None and (
