@@ -26,7 +26,7 @@ from arxiv_digest.store import Store  # noqa: E402
 from arxiv_digest.summarize.openai_backend import OpenAISummarizer  # noqa: E402
 from arxiv_digest.summarize.stage import summarize_day  # noqa: E402
 from tests.fakes.llm_server import LLMServer  # noqa: E402
-from tests.helpers import seed_day  # noqa: E402
+from tests.helpers import day_statuses, seed_day  # noqa: E402
 
 DAY = "2026-01-06"
 
@@ -55,15 +55,6 @@ def server_process(latency: float) -> Iterator[str]:
     finally:
         proc.stdin.close()
         proc.wait(timeout=30)
-
-
-def _statuses(store: Store) -> dict[str, int]:
-    digest = store.digests.load(DAY)
-    assert digest is not None
-    out = {"ok": 0, "failed": 0, "none": 0}
-    for entry in digest.entries:
-        out[entry.summary.status if entry.summary else "none"] += 1
-    return out
 
 
 def prompt_size() -> None:
@@ -206,7 +197,7 @@ def main() -> None:
             first = asyncio.run(
                 summarize_day(store, DAY, _backend(server.url), "Chinese", concurrency=concurrency)
             )
-            after_run = _statuses(store)
+            after_run = day_statuses(store, DAY)
             server.fault_rate = 0.0
             asyncio.run(
                 summarize_day(
@@ -218,7 +209,7 @@ def main() -> None:
                     retry_failed=True,
                 )
             )
-            after_retry = _statuses(store)
+            after_retry = day_statuses(store, DAY)
         print(f"20% faults: {server.calls} requests; {dict(server.statuses)} by status")
         print(f"  after the run: {after_run} in {first.seconds:.1f} s")
         print(f"  after --retry-failed with faults off: {after_retry}")

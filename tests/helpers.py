@@ -204,3 +204,13 @@ def reference_markdown() -> list[Path]:
         for path in sorted(directory.glob("*.md")):
             seen.setdefault(path.read_bytes(), path)
     return list(seen.values())
+
+
+def day_statuses(store: Store, day: str) -> dict[str, int]:
+    """How many papers of a stored day have an ok, a failed, or no summary yet."""
+    digest = store.digests.load(day)
+    assert digest is not None
+    counts = {"ok": 0, "failed": 0, "pending": 0}
+    for entry in digest.entries:
+        counts[entry.summary.status if entry.summary else "pending"] += 1
+    return counts

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from arxiv_digest.cli import cli
 from arxiv_digest.store import Store
 from tests.fakes.llm_server import LLMServer
-from tests.helpers import seed_day
+from tests.helpers import day_statuses, seed_day
 
 DAY = "2026-01-06"
 KEY = "sk-test-QUOTA-and-ECHO-0123456789abcdef"
@@ -37,12 +37,7 @@ def _env(url: str) -> dict[str, str]:
 
 def _statuses(tmp_path: Path) -> dict[str, int]:
     with Store(tmp_path / "s.db") as store:
-        digest = store.digests.load(DAY)
-    assert digest is not None
-    counts = {"ok": 0, "failed": 0, "pending": 0}
-    for entry in digest.entries:
-        counts[entry.summary.status if entry.summary else "pending"] += 1
-    return counts
+        return day_statuses(store, DAY)
 
 
 def test_a_spent_quota_stops_at_once_and_the_next_run_heals(
