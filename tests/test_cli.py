@@ -79,3 +79,19 @@ def test_summarize_replaces_failed_imports_only_when_asked(
     out = tmp_path / "d.md"
     assert runner.invoke(cli, [*db, "render", "-o", str(out)]).exit_code == 0
     assert "Summary generation failed" not in out.read_text(encoding="utf-8")
+
+
+def test_the_offline_backend_never_replaces_imported_summaries(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    from tests.helpers import REFERENCE_DIR, reference_counts
+
+    db = ["--db", str(tmp_path / "s.db")]
+    good = REFERENCE_DIR / "000_3473ecea28a495c2.md"
+    assert runner.invoke(cli, [*db, "import", str(good), "--date", "2026-01-01"]).exit_code == 0
+    result = runner.invoke(cli, [*db, "summarize"])  # the default: extractive
+    n = reference_counts(good).papers
+    assert f"summaries: 0 ok, 0 failed, {n} cached" in result.output
+    out = tmp_path / "d.md"
+    assert runner.invoke(cli, [*db, "render", "-o", str(out)]).exit_code == 0
+    assert out.read_bytes() == good.read_bytes()

@@ -112,6 +112,9 @@ def _keep(entry: DigestEntry, summarizer: Summarizer, language: str, retry_faile
     current = entry.summary
     if current is None:
         return False
+    offline = summarizer.backend == "extractive"
+    if current.usable and offline and current.backend != "extractive":
+        return True  # the offline quotes never replace a model's (or an imported) summary
     if current.language != summarizer.output_language(language):
         return False
     if current.backend not in (IMPORT_BACKEND, "extractive") and current.model != summarizer.model:
