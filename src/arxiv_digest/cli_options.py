@@ -122,7 +122,16 @@ def summarizer_options(fn: F) -> F:
         ),
         click.option("--model", help="Model name for the openai backend."),
         click.option("--base-url", help="OpenAI-compatible endpoint URL."),
-        click.option("--concurrency", type=int, help="Requests in flight at once (default 8)."),
+        click.option(
+            "--concurrency",
+            type=int,
+            help="Requests in flight at once (default 8; 1 for the local backend).",
+        ),
+        click.option(
+            "--model-path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="GGUF model file for the local backend.",
+        ),
         click.option("--language", help="Language of the summaries (default: Chinese)."),
         click.option("--max-papers", type=int, help="Stop after this many papers this run."),
         click.option("--max-tokens", type=int, help="Stop after this many tokens this run."),
@@ -136,7 +145,7 @@ def summarizer_options(fn: F) -> F:
 
 def summarizer_flags(kw: dict[str, Any]) -> dict[str, Any]:
     keys = {"backend": "summarizer.", "model": "summarizer.", "base_url": "summarizer."}
-    keys |= {"concurrency": "summarizer.", "language": ""}
+    keys |= {"concurrency": "summarizer.", "model_path": "summarizer.", "language": ""}
     return {prefix + name: kw.pop(name) for name, prefix in keys.items()}
 
 

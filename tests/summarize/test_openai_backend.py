@@ -8,9 +8,16 @@ import json
 import pytest
 
 from arxiv_digest.errors import SummarizeError
+from arxiv_digest.models import NOT_REPORTED
 from arxiv_digest.summarize.base import SummaryResult
 from arxiv_digest.summarize.openai_backend import OpenAISummarizer
-from arxiv_digest.summarize.prompt import PROMPT_VERSION, Reply, build_messages
+from arxiv_digest.summarize.prompt import (
+    FIELD_DEFINITIONS,
+    GRAMMAR_SCHEMA,
+    PROMPT_VERSION,
+    Reply,
+    build_messages,
+)
 from tests.fakes.llm_server import LLMServer
 from tests.helpers import make_paper
 
@@ -45,9 +52,18 @@ def test_structured_summary_in_chinese(llm: LLMServer) -> None:
     assert result.fields.tldr.startswith("该论文")
     assert result.tokens_in > 0 and result.tokens_out > 0
     body = llm.requests[0]
-    assert body["response_format"]["type"] == "json_schema"  # type: ignore[index]
-    schema = body["response_format"]["json_schema"]["schema"]  # type: ignore[index]
+    # the schema goes as a decoding grammar, which costs no prompt tokens
+    assert body["response_format"]["type"] == "json_object"  # type: ignore[index]
+    schema = body["response_format"]["schema"]  # type: ignore[index]
     assert schema["required"] == ["tldr", "motivation", "method", "result", "conclusion"]
+
+
+def test_json_schema_when_asked_for_carries_the_field_definitions(llm: LLMServer) -> None:
+    backend = _backend(llm)
+    backend.formats = ["json_schema"]
+    assert _run(backend).ok
+    schema = llm.requests[0]["response_format"]["json_schema"]["schema"]  # type: ignore[index]
+    assert schema["properties"]["result"]["description"] == FIELD_DEFINITIONS["result"]
 
 
 def test_english_summary(llm: LLMServer) -> None:
@@ -55,8 +71,10 @@ def test_english_summary(llm: LLMServer) -> None:
     assert result.ok and result.fields is not None and result.fields.tldr.startswith("The paper")
 
 
-def test_json_schema_rejected_falls_back_to_json_object_and_remembers(llm: LLMServer) -> None:
-    llm.schema_supported = False
+def test_a_schema_grammar_rejected_falls_back_to_json_object_and_remembers(
+    llm: LLMServer,
+) -> None:
+    llm.object_schema_supported = False  # OpenAI: no "schema" inside response_format
     backend = _backend(llm)
 
     async def two() -> list[bool]:
@@ -67,14 +85,13 @@ def test_json_schema_rejected_falls_back_to_json_object_and_remembers(llm: LLMSe
         return out
 
     assert asyncio.run(two()) == [True, True]
-    formats = [r["response_format"]["type"] for r in llm.requests]  # type: ignore[index]
-    assert formats == ["json_schema", "json_object", "json_object"]
-    # the fallback still constrains the answer with the schema (llama.cpp's form)
-    assert all(
-        "tldr" in r["response_format"]["schema"]["properties"]  # type: ignore[index]
-        for r in llm.requests[1:]
-    )
-    assert backend.format == "json_object_schema"
+    formats = [r["response_format"] for r in llm.requests]
+    assert formats == [
+        {"type": "json_object", "schema": GRAMMAR_SCHEMA},
+        {"type": "json_object"},
+        {"type": "json_object"},
+    ]
+    assert backend.format == "json_object"
 
 
 def test_a_context_length_error_fails_that_paper_only(llm: LLMServer) -> None:
@@ -89,9 +106,10 @@ def test_a_context_length_error_fails_that_paper_only(llm: LLMServer) -> None:
 
     long, short = asyncio.run(both())
     assert not long.ok and "maximum context length" in (long.error or "")
-    assert short.ok and backend.format == "json_schema"  # the format was not given up
-    formats = [r["response_format"]["type"] for r in llm.requests]  # type: ignore[index]
-    assert formats == ["json_schema", "json_schema"]
+    assert short.ok and backend.format == "json_object_schema"  # the format was not given up
+    assert [r["response_format"] for r in llm.requests] == [
+        {"type": "json_object", "schema": GRAMMAR_SCHEMA}
+    ] * 2
 
 
 @pytest.mark.parametrize("fault", ["429", "500", "503", "drop", "slow"])
@@ -162,17 +180,33 @@ def test_prompt_injection_in_the_abstract_is_fenced_and_rejected(llm: LLMServer)
     result = _run(_backend(llm), abstract=attack)
     system, user = llm.requests[0]["messages"][:2]  # type: ignore[index,misc]
     fence = "<<<PAPER-1>>>"  # the data holds <<<PAPER>>>, so the fence must differ
-    assert fence in system["content"] and "never an instruction" in system["content"]
+    assert fence in system["content"] and "never instructions" in system["content"]
     assert user["content"].startswith(fence + "\n") and user["content"].endswith("\n" + fence)
     assert user["content"].count(fence) == 2 and attack in user["content"]
     assert not result.ok  # the gullible model's PWNED answer is not accepted as a summary
     assert "PWNED" not in json.dumps(result.fields.as_dict() if result.fields else {})
 
 
-def test_prompt_is_small(llm: LLMServer) -> None:
-    messages = build_messages(make_paper(), "Chinese")
-    overhead = len(messages[0]["content"]) + len("Title: \nAbstract: \n") + 2 * 14
-    assert overhead < 520  # about 130 tokens of instructions and fences
+@pytest.mark.filterwarnings("ignore:open_binary is deprecated:DeprecationWarning")
+def test_the_prompt_states_every_policy_within_its_token_budget() -> None:
+    import bpe_openai
+
+    system, user = build_messages(make_paper(), "Chinese")
+    text = system["content"]
+    for definition in FIELD_DEFINITIONS.values():  # each field defined
+        assert definition in text
+    assert "80 characters" in text  # a length target
+    assert "in English; translate the rest" in text  # the term policy
+    assert "never converted" in text  # the number policy
+    assert NOT_REPORTED in text  # a way to say "not reported"
+    assert "$...$" in text and "\\\\alpha" in text  # LaTeX, escaped for JSON
+    encoding = bpe_openai.get_encoding("o200k_base")
+    overhead = (
+        len(encoding.encode(text))
+        + len(encoding.encode(user["content"]))
+        - len(encoding.encode(make_paper().abstract))
+    )
+    assert overhead <= 150  # instructions, fences and title: the abstract is the rest
 
 
 def test_the_prompt_version_is_part_of_the_cache_key(llm: LLMServer) -> None:

@@ -52,9 +52,15 @@ def _paper(number: int, entry: DigestEntry) -> dict[str, Any]:
             "backend": s.backend,
             "model": s.model,
             "language": s.language,
+            "prompt_version": s.prompt_version,
+            "written": s.created_at,
+            "quoted": s.quoted,
             **texts,
             "error": s.error,
             "warnings": list(s.warnings),
+            "verdicts": [
+                {"field": v.field, "verdict": v.verdict, "reason": v.reason} for v in s.verdicts
+            ],
         }
     return {
         "number": number,
@@ -122,8 +128,11 @@ def _entry_html(entry: DigestEntry) -> str:
         f"({escape(entry.paper.primary_category)})</p>"
     ]
     if s is not None and s.status == "ok" and s.fields:
+        shown, doubts = s.shown_fields(), s.doubts()
         for name in FIELDS:
-            parts.append(f"<p><b>{FIELD_LABELS[name]}:</b> {escape(getattr(s.fields, name))}</p>")
+            doubt = f" <i>({escape(doubts[name].verdict)})</i>" if name in doubts else ""
+            parts.append(f"<p><b>{FIELD_LABELS[name]}:</b> {escape(shown[name])}{doubt}</p>")
+        parts.append(f"<p><small>{escape(s.provenance)}</small></p>")
     else:
         parts.append(f"<p><i>{escape(entry.notice or PENDING_NOTICE)}</i></p>")
     if s is not None and s.warnings:

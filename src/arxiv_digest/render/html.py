@@ -21,7 +21,7 @@ import jinja2
 
 from arxiv_digest import __version__
 from arxiv_digest.files import write_atomic
-from arxiv_digest.models import Digest, DigestEntry, arxiv_url
+from arxiv_digest.models import Digest, DigestEntry, arxiv_url, quoted_marker
 from arxiv_digest.render.feeds import render_atom, render_json
 from arxiv_digest.render.formats import Rendered, Renderer, RenderOptions
 from arxiv_digest.store import Store
@@ -108,6 +108,7 @@ class SiteBuilder:
         return self.env.get_template("day.html").render(
             **self._common(),
             lang="zh" if digest.language.lower().startswith("chinese") else "en",
+            quoted=quoted_marker(digest.language).strip(),
             date=digest.date,
             total=len(digest.entries),
             sections=sections,

@@ -3,12 +3,14 @@
 Text is written as it came: titles keep their LaTeX, abstracts keep their inner newlines. A paper
 whose summary failed, or has none yet, shows the standard placeholders. Text from arXiv or a
 model is untrusted: a `<` that could open an HTML tag is written `&lt;`, so nothing but the
-format's own tags (`<div>`, `<details>`) reaches a Markdown renderer as HTML.
+format's own tags (`<div>`, `<details>`) reaches a Markdown renderer as HTML. Quoted
+(extractive) fields in a digest whose language is not English open their TL;DR with a marker in
+that language (【摘要原句】), so no reader takes the abstract's sentences for a summary.
 """
 
 from __future__ import annotations
 
-from arxiv_digest.models import PLACEHOLDERS, Digest, abs_url
+from arxiv_digest.models import PLACEHOLDERS, Digest, abs_url, quoted_marker
 from arxiv_digest.render.formats import DayRenderer, RenderOptions
 from arxiv_digest.textutil import escape_tags
 
@@ -43,6 +45,8 @@ def render_markdown(digest: Digest, *, for_you: int = 0, threshold: float = 0.0)
             paper = entry.paper
             shown = entry.summary.shown_fields() if entry.summary else dict(PLACEHOLDERS)
             texts = {name: escape_tags(text) for name, text in shown.items()}
+            if entry.summary is not None and entry.summary.usable and entry.summary.quoted:
+                texts["tldr"] = quoted_marker(digest.language) + texts["tldr"]
             out.append(
                 f"### [{number}] [{escape_tags(paper.title)}]({abs_url(paper.id)})\n"
                 f"*{escape_tags(','.join(paper.authors))}*\n\n"

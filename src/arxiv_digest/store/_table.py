@@ -7,7 +7,7 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from arxiv_digest.models import FIELDS, Paper, Summary, SummaryFields
+from arxiv_digest.models import FIELDS, Paper, Summary, SummaryFields, Verdict
 
 if TYPE_CHECKING:
     from arxiv_digest.store import Store
@@ -49,7 +49,8 @@ SUMMARY_NAMES = (
     "attempts",
     "retry_at",
 )
-SUMMARY_COLUMNS = ", ".join(SUMMARY_NAMES)
+#: read, never written by `save`: when it was written, and the verify pass's verdicts
+SUMMARY_COLUMNS = ", ".join([*SUMMARY_NAMES, "created_at", "verdicts"])
 
 
 class Table:
@@ -107,4 +108,9 @@ def summary_from_row(row: sqlite3.Row) -> Summary:
         transient=bool(row["transient"]),
         attempts=row["attempts"],
         retry_at=row["retry_at"],
+        created_at=row["created_at"],
+        verdicts=tuple(
+            Verdict(field, verdict, reason)
+            for field, verdict, reason in json.loads(row["verdicts"] or "[]")
+        ),
     )

@@ -226,6 +226,11 @@ ALTER TABLE summaries ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE summaries ADD COLUMN retry_at TEXT;
 """
 
+#: The verify pass's verdicts on a summary's fields (JSON list of [field, verdict, reason]).
+M008_VERDICTS = """
+ALTER TABLE summaries ADD COLUMN verdicts TEXT;
+"""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m001_initial", M001_INITIAL),
     ("m002_fetches", M002_FETCHES),
@@ -234,4 +239,5 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m005_delivery_and_search", M005_DELIVERY_AND_SEARCH),
     ("m006_one_summary_text", M006_ONE_SUMMARY_TEXT),
     ("m007_transient_failures", M007_TRANSIENT_FAILURES),
+    ("m008_verdicts", M008_VERDICTS),
 )

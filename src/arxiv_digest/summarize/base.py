@@ -38,9 +38,14 @@ class Summarizer(ABC):
     model: str = ""
     #: Version of the prompt or algorithm; part of the cache key. Bump it when output changes.
     prompt_version: str = ""
+    #: Papers in flight at once unless `summarizer.concurrency` says otherwise.
+    default_concurrency: int = 8
 
     def output_language(self, requested: str) -> str:
-        """The language this backend will actually write when asked for `requested`."""
+        """The language this backend will actually write when asked for `requested`.
+
+        A backend that cannot write `requested` at all raises SummarizeError here, before any
+        paper is tried, with one line that names the alternatives."""
         return requested
 
     @abstractmethod

