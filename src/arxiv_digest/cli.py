@@ -180,16 +180,29 @@ def hide_cmd(app: AppContext, paper_ids: tuple[str, ...], undo: bool) -> None:
 @cli.command(name="check")
 @date_option("The stored day to check (default: the latest).")
 @click.option("--all", "all_days", is_flag=True, help="Check every stored day.")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="First ask the configured model whether each summary is supported by its abstract "
+    "(one call a paper; verdicts are kept).",
+)
 @click.pass_obj
-def check_cmd(app: AppContext, day: str | None, all_days: bool) -> None:
+def check_cmd(app: AppContext, day: str | None, all_days: bool, verify: bool) -> None:
     """List the quality warnings of a day's summaries.
 
-    Checks: numbers that appear nowhere in the title or abstract, a field that copies the
-    abstract, fields that repeat each other, the wrong language, a TL;DR over the length limit.
+    Checks: numbers the title and abstract cannot account for, English copied from the
+    abstract or left in a Chinese field, fields cut mid-phrase, placeholders and garbage, names
+    from another paper, fields that repeat each other, the wrong language, a long TL;DR. With
+    --verify the model also judges each field supported, unsupported or contradicted.
     """
     config = app.config()
     with app.open_store(config) as store:
-        echo_lines(pipeline.check(store, day, all_days=all_days).lines())
+        report = pipeline.check(
+            store, day, all_days=all_days, verify_with=config if verify else None
+        )
+        echo_lines(report.lines())
+        if report.verify is not None and report.verify.stopped is not None:
+            raise report.verify.stopped
 
 
 # -- render and serve ------------------------------------------------------------------------

@@ -100,6 +100,14 @@ class SummarizerConfig(_Section):
         return value
 
 
+class CheckConfig(_Section):
+    """The quality checks beyond the heuristics every summary gets."""
+
+    #: `run` asks the configured model to fact-check each new summary against its abstract
+    #: (one more call a paper); `check --verify` does it on demand.
+    verify: bool = False
+
+
 class ArxivConfig(_Section):
     """Where arXiv lives (mirrors and test servers may differ)."""
 
@@ -185,6 +193,7 @@ class Config(_Section):
     include_replacements: bool = False
     summarizer: SummarizerConfig = Field(default_factory=SummarizerConfig)
     arxiv: ArxivConfig = Field(default_factory=ArxivConfig)
+    check: CheckConfig = Field(default_factory=CheckConfig)
     rank: RankConfig = Field(default_factory=RankConfig)
     #: Where the site is published (links in emails and feeds), e.g. https://me.github.io/arxiv
     site_url: str | None = None
@@ -411,10 +420,14 @@ backend = "extractive"                     # offline; "openai" for any OpenAI-co
 # model = "gpt-4o-mini"                    # with backend = "openai"
 # base_url = "https://api.deepseek.com/v1" # OpenAI, DeepSeek, Qwen, vLLM, Ollama, llama.cpp
 # api_key_env = "OPENAI_API_KEY"           # the variable that holds the key
-# concurrency = 8
+# concurrency = 8                         # papers in flight (1 for the local backend)
+# model_path = "qwen2.5-3b-instruct-q4_k_m.gguf"  # backend = "local": your GGUF model
 # [summarizer.prices."gpt-4o-mini"]        # USD per million tokens, for the cost report
 # input = 0.15
 # output = 0.6
+
+# [check]
+# verify = true                            # the model fact-checks each summary (1 call more)
 
 [rank]                                     # your interests; empty keeps arXiv's order
 # keywords = ["retrieval", "diffusion"]

@@ -29,9 +29,10 @@ import httpx
 
 from arxiv_digest.config import Config, default_db_path
 from arxiv_digest.deliver.channels import CHANNELS, DeliverOptions, Delivery
-from arxiv_digest.errors import ConfigError, DeliveryError, NotFoundError
+from arxiv_digest.errors import ConfigError, DeliveryError, DigestError, NotFoundError
 from arxiv_digest.files import write_atomic
 from arxiv_digest.lock import run_lock
+from arxiv_digest.models import Paper, SummaryFields
 from arxiv_digest.render.formats import FORMATS, Rendered, RenderOptions, latest_day
 from arxiv_digest.sources.http import PoliteClient
 from arxiv_digest.store import Store
@@ -180,10 +181,11 @@ def summarize(
 
 @dataclass
 class CheckReport:
-    """The quality warnings of some days' summaries."""
+    """The quality warnings of some days' summaries, and the verify pass's doubts."""
 
     total: int = 0
     flagged: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
+    verify: VerifyReport | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -201,22 +203,122 @@ class CheckReport:
             out.extend(f"  - {w}" for w in warnings)
         kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(self.counts.items())) or "none"
         out.append(f"{len(self.flagged)} of {self.total} summaries have warnings ({kinds})")
+        if self.verify is not None:
+            out.extend(self.verify.lines())
         return out
 
 
-def check(store: Store, day: str | None = None, *, all_days: bool = False) -> CheckReport:
-    """Collect the quality warnings stored with each summary of one day (or every day)."""
+@dataclass
+class VerifyReport:
+    """What the verify pass did: summaries fact-checked, found doubtful, or not checked."""
+
+    checked: int = 0
+    doubted: int = 0
+    cached: int = 0
+    failed: list[str] = field(default_factory=list)
+    tokens_in: int = 0
+    tokens_out: int = 0
+    stopped: DigestError | None = None
+
+    def lines(self) -> list[str]:
+        out = [
+            f"verified: {self.checked} summaries ({self.cached} already verified), "
+            f"{self.doubted} with a field the abstract does not support; "
+            f"tokens: {self.tokens_in} in, {self.tokens_out} out"
+        ]
+        out.extend(f"  not verified: {e}" for e in self.failed[:5])
+        if self.stopped is not None:
+            out.append(f"verify stopped: {self.stopped}")
+        return out
+
+
+def check(
+    store: Store,
+    day: str | None = None,
+    *,
+    all_days: bool = False,
+    verify_with: Config | None = None,
+) -> CheckReport:
+    """Collect the quality warnings stored with each summary of one day (or every day). With
+    `verify_with` (a config naming a model), first fact-check the summaries not yet verified."""
     report = CheckReport()
-    for one_day in store.digests.dates() if all_days else [day or latest_day(store)]:
+    days = store.digests.dates() if all_days else [day or latest_day(store)]
+    if verify_with is not None:
+        report.verify = VerifyReport()
+        for one_day in days:
+            verify(verify_with, store, one_day, report=report.verify)
+            if report.verify.stopped is not None:
+                break
+    for one_day in days:
         digest = store.digests.load(one_day)
         if digest is None:
             raise NotFoundError(f"no digest stored for {one_day}")
         for entry in digest.entries:
             report.total += 1
-            if entry.summary is not None and entry.summary.warnings:
-                report.flagged.append(
-                    (one_day, entry.paper.id, entry.paper.title, entry.summary.warnings)
-                )
+            s = entry.summary
+            if s is None or not (s.warnings or s.doubts()):
+                continue
+            doubts = tuple(
+                f"{v.verdict}: {v.field}: {v.reason or 'the abstract does not say this'}"
+                for v in s.doubts().values()
+            )
+            report.flagged.append(
+                (one_day, entry.paper.id, entry.paper.title, (*s.warnings, *doubts))
+            )
+    return report
+
+
+def verify(
+    config: Config, store: Store, day: str | None = None, *, report: VerifyReport | None = None
+) -> VerifyReport:
+    """Ask the configured model whether each usable summary of the day is supported by its
+    abstract, and keep the verdicts with the summaries. Summaries already verified, and the
+    extractive backend's quotes (the abstract's own sentences), are not asked about again."""
+    from arxiv_digest.summarize.verify import verify_summary
+
+    report = report if report is not None else VerifyReport()
+    digest = store.digests.load(day or latest_day(store))
+    if digest is None:
+        raise NotFoundError(f"no digest stored for {day}")
+    todo = []
+    for entry in digest.entries:
+        s = entry.summary
+        if s is None or not s.usable or s.quoted or s.fields is None or s.id is None:
+            continue
+        if s.verdicts:
+            report.cached += 1
+            continue
+        todo.append((entry.paper, s.fields, s.id))
+    if not todo:
+        return report
+    backend = make_summarizer(config.summarizer)
+    limit = asyncio.Semaphore(config.summarizer.concurrency or backend.default_concurrency)
+
+    async def one(paper: Paper, fields: SummaryFields, summary_id: int) -> None:
+        async with limit:
+            if report.stopped is not None:
+                return
+            try:
+                result = await verify_summary(backend.ask, paper, fields)
+            except DigestError as exc:  # the endpoint cannot serve this run
+                report.stopped = exc
+                return
+        report.tokens_in += result.tokens_in
+        report.tokens_out += result.tokens_out
+        if result.verdicts is None:
+            report.failed.append(f"{paper.id}: {result.error}")
+            return
+        store.summaries.set_verdicts(summary_id, result.verdicts)
+        report.checked += 1
+        report.doubted += any(not v.trusted for v in result.verdicts)
+
+    async def all_of_them() -> None:
+        try:
+            await asyncio.gather(*(one(*item) for item in todo))
+        finally:
+            await backend.aclose()
+
+    asyncio.run(all_of_them())
     return report
 
 
@@ -424,6 +526,11 @@ def run_day(
         report.emit(*report.summarize.lines())
         if report.summarize.stopped is not None:  # the endpoint cannot serve this run
             raise report.summarize.stopped
+        if config.check.verify:  # fact-check the new summaries against their abstracts
+            checked = verify(config, store, day)
+            report.emit(*checked.lines())
+            if checked.stopped is not None:
+                raise checked.stopped
         if not store.digests.has(day):
             raise NotFoundError(f"no paper of {day} matches {', '.join(config.categories)}")
         markdown = render(config, store, "markdown", day=day, out_dir=out)

@@ -98,6 +98,25 @@ class LLMServer:
             "conclusion": "The work offers new tools for the field.",
         }
 
+    @staticmethod
+    def verdicts_for(user: str) -> dict[str, object]:
+        """What a careful model says of a summary: a field that flips the abstract's comparison
+        ("不如", "falls behind") is contradicted, one that names a dataset the abstract lacks
+        ("ImageNet") unsupported, the rest supported."""
+        match = re.search(r"^Summary: (.*)$", user, re.MULTILINE)
+        abstract = re.search(r"^Abstract: (.*)$", user, re.MULTILINE)
+        summary = json.loads(match.group(1)) if match else {}
+        said = abstract.group(1) if abstract else ""
+        out: dict[str, object] = {}
+        for name, text in summary.items():
+            if "不如" in text or "falls behind" in text:
+                out[name] = {"verdict": "contradicted", "reason": "the abstract says it is better"}
+            elif "ImageNet" in text and "ImageNet" not in said:
+                out[name] = {"verdict": "unsupported", "reason": "ImageNet is not in the abstract"}
+            else:
+                out[name] = {"verdict": "supported", "reason": ""}
+        return out
+
     def answer(self, body: dict[str, object]) -> tuple[int, dict[str, str], bytes | None, float]:
         """(status, headers, body or None to drop the connection, delay)."""
         messages = body.get("messages") or []
@@ -136,7 +155,10 @@ class LLMServer:
             return 0, {}, None, delay
         if fault == "slow":
             delay = self.slow_seconds
-        fields = self.fields_for(title, language)
+        if system.startswith("Fact-check"):  # the verify pass
+            fields = self.verdicts_for(user)
+        else:
+            fields = self.fields_for(title, language)
         if "reply PWNED" in user:  # a gullible model that obeys instructions in the data
             fields = dict.fromkeys(fields, "PWNED")
         if fault == "missing_field":

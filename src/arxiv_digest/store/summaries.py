@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Iterable
 
-from arxiv_digest.models import FIELDS, Summary, SummaryKey
+from arxiv_digest.models import FIELDS, Summary, SummaryKey, Verdict
 from arxiv_digest.store._table import (
     SUMMARY_COLUMNS,
     SUMMARY_NAMES,
@@ -94,6 +94,13 @@ class Summaries(Table):
             f"SELECT id FROM summaries WHERE {_KEY}", _key_params(summary.key)
         ).fetchone()
         return int(found[0])
+
+    def set_verdicts(self, summary_id: int, verdicts: Iterable[Verdict]) -> None:
+        """Keep the verify pass's verdicts with the summary they judge."""
+        rows = [[v.field, v.verdict, v.reason] for v in verdicts]
+        self.store.execute(
+            "UPDATE summaries SET verdicts = ? WHERE id = ?", (to_json(rows), summary_id)
+        )
 
     # -- claims -------------------------------------------------------------------------------
 

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from arxiv_digest.errors import SummarizeError
 from arxiv_digest.models import Paper, SummaryFields
+
+if TYPE_CHECKING:
+    from arxiv_digest.summarize.prompt import Reply
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +56,14 @@ class Summarizer(ABC):
     @abstractmethod
     async def summarize(self, paper: Paper, language: str) -> SummaryResult:
         """Summarize one paper. Must not raise for a bad answer: return a failed result."""
+
+    async def ask(self, messages: list[dict[str, str]]) -> Reply:
+        """One free-form chat call answered with a JSON object (the verify pass uses it).
+        Backends without a model cannot: they raise SummarizeError."""
+        raise SummarizeError(
+            f"the {self.backend} backend has no model to verify with: use --backend openai "
+            "(or local) with a model"
+        )
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections or models."""

@@ -71,6 +71,16 @@ def default_model_path() -> Path:
     raise SummarizeError(f"the {DEFAULT_DISTRIBUTION} package has no {DEFAULT_FILE}")
 
 
+def _reply(response: dict[str, Any]) -> Reply:
+    usage = response.get("usage") or {}
+    choices = response.get("choices") or [{}]
+    return Reply(
+        (choices[0].get("message") or {}).get("content"),
+        int(usage.get("prompt_tokens") or 0),
+        int(usage.get("completion_tokens") or 0),
+    )
+
+
 class LocalSummarizer(Summarizer):
     backend = "local"
     prompt_version = PROMPT_VERSION
@@ -134,11 +144,16 @@ class LocalSummarizer(Summarizer):
                 )
         return self._llama
 
-    def _complete(self, messages: list[dict[str, str]], temperature: float) -> dict[str, Any]:
+    def _complete(
+        self, messages: list[dict[str, str]], temperature: float, plain: bool = False
+    ) -> dict[str, Any]:
         llama = self._load()
+        response_format: dict[str, Any] = {"type": "json_object"}
+        if not plain:
+            response_format["schema"] = GRAMMAR_SCHEMA
         result: dict[str, Any] = llama.create_chat_completion(  # type: ignore[assignment]
             messages=messages,  # type: ignore[arg-type]
-            response_format={"type": "json_object", "schema": GRAMMAR_SCHEMA},
+            response_format=response_format,  # type: ignore[arg-type]
             max_tokens=self.max_tokens,
             temperature=temperature,
         )
@@ -157,15 +172,17 @@ class LocalSummarizer(Summarizer):
                     raise
                 except (ValueError, RuntimeError) as exc:  # e.g. the prompt exceeds n_ctx
                     raise CallFailed(f"{type(exc).__name__}: {exc}") from None
-            usage = response.get("usage") or {}
-            choices = response.get("choices") or [{}]
-            return Reply(
-                (choices[0].get("message") or {}).get("content"),
-                int(usage.get("prompt_tokens") or 0),
-                int(usage.get("completion_tokens") or 0),
-            )
+            return _reply(response)
 
         return await ask_with_repair(ask, paper, language, grammar=True, repair_language=False)
+
+    async def ask(self, messages: list[dict[str, str]]) -> Reply:
+        async with self._lock:
+            try:
+                response = await asyncio.to_thread(self._complete, messages, self.temperature, True)
+            except (ValueError, RuntimeError) as exc:
+                raise CallFailed(f"{type(exc).__name__}: {exc}") from None
+        return _reply(response)
 
     async def aclose(self) -> None:
         if self._llama is not None:

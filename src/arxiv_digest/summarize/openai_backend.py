@@ -199,7 +199,7 @@ class OpenAISummarizer(Summarizer):
     def _fatal(self, cause: str) -> FatalBackendError:
         return FatalBackendError(self._safe(cause))
 
-    async def _attempt(self, messages: list[dict[str, str]]) -> Any:
+    async def _attempt(self, messages: list[dict[str, str]], plain: bool = False) -> Any:
         """One chat completion within its deadline. A failure that may heal is raised as
         `Transient` for the retry policy; one that cannot heal in this run as FatalBackendError."""
         while True:
@@ -215,7 +215,7 @@ class OpenAISummarizer(Summarizer):
                 async with asyncio.timeout(self.timeout):
                     response = await self.client.post(
                         "/chat/completions",
-                        body=self._request(messages, fmt),
+                        body=self._request(messages, "json_object" if plain else fmt),
                         cast_to=httpx.Response,
                     )
                 self._unreachable = 0
@@ -239,7 +239,7 @@ class OpenAISummarizer(Summarizer):
                         f"the provider says the quota is spent: {_describe(exc)}; add credit or "
                         "use another key, then run again (the papers are still pending)"
                     ) from None
-                if _rejects_format(exc, fmt) and fmt != self.formats[-1]:
+                if not plain and _rejects_format(exc, fmt) and fmt != self.formats[-1]:
                     if self.formats[0] == fmt:  # concurrent requests may have moved on already
                         self.formats.pop(0)  # remembered for the rest of the run
                     continue
@@ -264,10 +264,13 @@ class OpenAISummarizer(Summarizer):
                     ) from None
                 raise Transient(_describe(exc)) from None
 
-    async def _complete(self, messages: list[dict[str, str]]) -> Any:
-        """One chat completion, retried on transient failures."""
+    async def _complete(self, messages: list[dict[str, str]], plain: bool = False) -> Any:
+        """One chat completion, retried on transient failures. `plain`: any JSON object, not
+        the summary's schema (the verify pass)."""
         try:
-            return await self.policy.acall(partial(self._attempt, messages), sleep=self.sleep)
+            return await self.policy.acall(
+                partial(self._attempt, messages, plain), sleep=self.sleep
+            )
         except TooLong as exc:
             raise self._fatal(
                 f"the endpoint asked to wait {exc.wait:.0f} s ({exc.problem}), longer than this "
@@ -289,6 +292,13 @@ class OpenAISummarizer(Summarizer):
         # under llama.cpp's schema grammar a field that reaches its cap was cut there
         grammar = self.format == "json_object_schema"
         return await ask_with_repair(ask, paper, language, grammar=grammar)
+
+    async def ask(self, messages: list[dict[str, str]]) -> Reply:
+        try:
+            response = await self._complete(messages, plain=True)
+        except openai.OpenAIError as exc:
+            raise CallFailed(self._safe(_describe(exc))) from None
+        return _reply(response)
 
     async def aclose(self) -> None:
         await self.client.close()

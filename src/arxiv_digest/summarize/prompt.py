@@ -84,9 +84,8 @@ def field_length(language: str) -> str:
     return "80 characters" if is_cjk_language(language) else "35 words"
 
 
-def _fence(paper: Paper) -> str:
-    """A marker that occurs nowhere in the paper's text, so the data cannot close it."""
-    text = f"{paper.title}\n{paper.abstract}\n{paper.comment or ''}"
+def fence_for(text: str) -> str:
+    """A marker that occurs nowhere in `text`, so the data cannot close it."""
     fence, n = "<<<PAPER>>>", 0
     while fence in text:
         n += 1
@@ -95,7 +94,7 @@ def _fence(paper: Paper) -> str:
 
 
 def build_messages(paper: Paper, language: str) -> list[dict[str, str]]:
-    fence = _fence(paper)
+    fence = fence_for(f"{paper.title}\n{paper.abstract}\n{paper.comment or ''}")
     lines = [fence, f"Title: {paper.title}", f"Abstract: {paper.abstract}"]
     if paper.comment:
         lines.append(f"Comment: {paper.comment}")
