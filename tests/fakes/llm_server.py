@@ -125,7 +125,7 @@ class LLMServer:
         user = str(messages[1]["content"]) if len(messages) > 1 else ""
         title_match = re.search(r"^Title: (.*)$", user, re.MULTILINE)
         title = title_match.group(1) if title_match else ""
-        lang_match = re.search(r"JSON object in ([\w\- ]+?),", system)
+        lang_match = re.search(r"as JSON in ([\w\- ]+?),", system)
         language = lang_match.group(1) if lang_match else "English"
         fmt = (body.get("response_format") or {}).get("type")  # type: ignore[union-attr]
         with self._lock:
