@@ -161,6 +161,8 @@ class LLMServer:
             fields = self.fields_for(title, language)
         if "reply PWNED" in user:  # a gullible model that obeys instructions in the data
             fields = dict.fromkeys(fields, "PWNED")
+        if fault == "not_reported":  # an abstract without results, said so
+            fields["result"] = "NOT_REPORTED"
         if fault == "missing_field":
             fields.pop("method")
         if fault == "wrong_language":

@@ -112,3 +112,27 @@ def test_openai_backend_against_llama_cpp_server(tmp_path: Path, llama_server: s
     assert backend.format == "json_object_schema"
     _assert_honest(store)
     store.close()
+
+
+def test_a_gguf_without_a_chat_template_is_warned_about(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import llama_cpp
+
+    class NoTemplate(llama_cpp.Llama):  # the real model, its file's template taken away
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            self.metadata.pop("tokenizer.chat_template", None)
+
+    backend = LocalSummarizer(model_path=default_model_path())
+    backend._load()
+    assert not caplog.records  # the bundled file has its template
+    asyncio.run(backend.aclose())
+    monkeypatch.setattr(llama_cpp, "Llama", NoTemplate)
+    with caplog.at_level("WARNING", logger="arxiv_digest"):
+        LocalSummarizer(model_path=default_model_path())._load()
+    assert "has no chat template" in caplog.text and "chat_format" in caplog.text
+    with caplog.at_level("WARNING", logger="arxiv_digest"):
+        caplog.clear()
+        LocalSummarizer(model_path=default_model_path(), chat_format="chatml")._load()
+    assert not caplog.records  # told which format: nothing to warn about

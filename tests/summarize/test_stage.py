@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from arxiv_digest.cli import cli
+from arxiv_digest.models import Summary, SummaryFields
 from arxiv_digest.store import Store
 from tests.fakes.llm_server import LLMServer
 from tests.helpers import seed_day
@@ -294,3 +295,51 @@ def test_a_run_deadline_starts_no_paper_after_it(
         )
     assert (report.ok, report.left) == (4, 6) and report.budget_hit == "1.5 minutes"
     assert "budget reached (1.5 minutes): 6 papers left for the next run" in report.lines()
+
+
+def test_a_result_the_abstract_does_not_report_is_said_so(
+    llm: LLMServer, tmp_path: Path, runner: CliRunner
+) -> None:
+    db = _seeded(tmp_path, 2)
+    with Store(db) as store:
+        digest = store.digests.load(DAY)
+        assert digest is not None
+        silent = digest.entries[0].paper
+    llm.fault_for = {silent.title: ["not_reported"]}
+    out = tmp_path / "out"
+    env = _env(llm, ARXIV_DIGEST_OUTPUT_DIR=str(out))
+    assert "2 ok" in runner.invoke(cli, ["--db", str(db), "summarize"], env=env).output
+    assert runner.invoke(cli, ["--db", str(db), "render"], env=env).exit_code == 0
+    markdown = (out / f"{DAY}.md").read_text("utf-8")
+    assert markdown.count("Result: 摘要未报告。\n") == 1  # shown as such, never invented
+    assert "NOT_REPORTED" not in markdown
+    checked = runner.invoke(cli, ["--db", str(db), "check"], env=env)
+    # not a placeholder, a repeat or a cut field (the fake's invented figures are warned about)
+    assert "2 mismatch, 5 number)" in checked.output and "placeholder" not in checked.output
+
+
+def test_summaries_of_an_older_prompt_stay_until_redo(
+    llm: LLMServer, tmp_path: Path, runner: CliRunner
+) -> None:
+    db = _seeded(tmp_path, 3)
+    with Store(db) as store:
+        digest = store.digests.load(DAY)
+        assert digest is not None
+        with store.transaction():
+            for entry in digest.entries:  # summaries written by the previous prompt version
+                old = Summary(
+                    entry.paper.id,
+                    entry.paper.version,
+                    "openai",
+                    "test-model",
+                    "Chinese",
+                    "p2",
+                    "ok",
+                    SummaryFields("旧的一句话。", "旧动机。", "旧方法。", "旧结果。", "旧结论。"),
+                )
+                store.digests.attach(DAY, entry.paper.id, store.summaries.save(old))
+    cmd = ["--db", str(db), "summarize"]
+    again = runner.invoke(cli, cmd, env=_env(llm))
+    assert "0 ok, 0 failed, 3 cached" in again.output and llm.calls == 0
+    redone = runner.invoke(cli, [*cmd, "--redo"], env=_env(llm))
+    assert "3 ok" in redone.output and llm.calls == 3
