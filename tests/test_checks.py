@@ -203,3 +203,17 @@ def test_check_command_lists_warnings(tmp_path, runner) -> None:  # type: ignore
     assert result.exit_code == 0
     assert "number: result: 97.3% is not in the title or abstract" in result.output
     assert "1 of 1 summaries have warnings (1 number)" in result.output
+
+
+def test_a_chinese_field_cut_inside_a_word_is_truncated() -> None:
+    headline = {  # a model that writes no full stops: only the cut itself can tell
+        "tldr": "FastNet将训练速度提升3.5倍",
+        "motivation": "大模型训练速度慢且成本高",
+        "method": "提出FastNet并在三个数据集上训练",
+        "result": "相比基线加速3.5倍，BLEU提升12.4",
+        "conclusion": "该方法为高效训练提供了新思路",
+    }
+    assert check_summary(SummaryFields(**headline), PAPER, "Chinese", "openai") == []
+    cut = SummaryFields(**{**headline, "conclusion": "该方法提高了训练的鲁"})  # 鲁棒性, cut
+    warnings = check_summary(cut, PAPER, "Chinese", "openai")
+    assert [w for w in warnings if w.startswith("truncated: conclusion")], warnings
