@@ -6,8 +6,9 @@ works (Method: the sentence after "we propose / introduce / present", or the pro
 results (Result: the best sentence with result cues after it), and what it means (Conclusion:
 the last sentence). A sentence that only points to code or data ("code is available at ...")
 plays no role. When an abstract says two things in one sentence (its last result is its
-conclusion), both fields quote it. The TL;DR is the proposal sentence, whole: a TL;DR is never cut
-mid-sentence. Text-mode LaTeX (\\emph{..}, \\textbf{..}, \\%) is made plain; math stays in $...$.
+conclusion), both fields quote it. The TL;DR is the first proposal sentence that fits the limit
+whole (else the conclusion, else the result): a TL;DR is never cut mid-sentence. Text-mode
+LaTeX (\\emph{..}, \\textbf{..}, \\%) is made plain; math stays in $...$.
 
 Measured by bench/extractive.py on hand-labelled reference abstracts: 89% of fields quote a
 sentence that plays that role (91% on a held-out set), against 64% for the first/second/
@@ -220,10 +221,12 @@ def assign_roles(units: list[str]) -> tuple[int, dict[str, int]]:
     usable = [i for i in range(n) if not AVAILABILITY.search(units[i])] or list(range(n))
     scores = {role: [_score(u, role, i, n) for i, u in enumerate(units)] for role in ROLES}
     proposal = next((i for i in usable if PROPOSAL.search(units[i])), None)
-    tldr_at = proposal if proposal is not None and len(units[proposal]) <= TLDR_LIMIT else None
-    if tldr_at is None:
-        tldr_at = _pick_tldr(units, usable)
+    # the TL;DR: the first proposal sentence that fits the limit whole
+    tldr_at = next(
+        (i for i in usable if PROPOSAL.search(units[i]) and len(units[i]) <= TLDR_LIMIT), None
+    )
     if len(usable) < 4:  # too few sentences for the structure: each takes its best fit
+        tldr_at = _pick_tldr(units, usable) if tldr_at is None else tldr_at
         return tldr_at, {role: _best(usable, scores[role]) for role in ROLES}
 
     conclusion = usable[-1]
@@ -242,6 +245,9 @@ def assign_roles(units: list[str]) -> tuple[int, dict[str, int]]:
         method = _best(how, scores["method"]) if how else _best(middle or usable, scores["method"])
     if method == motivation and how:
         method = how[0]
+    if tldr_at is None:  # no proposal that fits: what it found, then what it means, whole
+        fitting = [i for i in (conclusion, result) if len(units[i]) <= TLDR_LIMIT]
+        tldr_at = fitting[0] if fitting else _pick_tldr(units, usable)
     return tldr_at, {
         "motivation": motivation,
         "method": method,
