@@ -171,21 +171,30 @@ def _pairs(text: str, liberal: bool) -> list[tuple[set[str], set[float]]]:
     return out
 
 
+_LATIN_AND_DIGIT = re.compile(r"[A-Za-z].*\d|\d.*[A-Za-z]", re.DOTALL)
+
+
 def swapped_numbers(fields: SummaryFields, paper: Paper) -> list[str]:
     """A figure said of term A in the summary that the abstract says of term B, and the other
     way round, while no clause of the abstract says it of A."""
-    source = _pairs(f"{paper.title}. {paper.abstract}", liberal=True)
-    if not source:
-        return []
-    warnings = []
-    for name, text in fields.as_dict().items():
-        said = [
+    said_by_field = {
+        name: [
             (term, value)
             for terms, values in _pairs(text, liberal=False)
             if len(values) == 1
             for term in terms
             for value in values
         ]
+        for name, text in fields.as_dict().items()
+        if _LATIN_AND_DIGIT.search(text)
+    }
+    said_by_field = {n: s for n, s in said_by_field.items() if len({v for _, v in s}) >= 2}
+    if not said_by_field:  # no field pairs two figures with names: nothing can be swapped
+        return []
+    source = _pairs(f"{paper.title}. {paper.abstract}", liberal=True)
+    warnings = []
+    for name, said in said_by_field.items():
+        text = fields.as_dict()[name]
         for (t1, v1), (t2, v2) in combinations(said, 2):
             if t1 == t2 or v1 == v2:
                 continue

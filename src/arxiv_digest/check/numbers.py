@@ -186,6 +186,16 @@ _ROMAN_VALUE = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "
 _ROMAN_VALUE.update({"ix": 9, "x": 10})
 
 
+_WORD = re.compile(r"[a-z]+")
+_EN_NUMBER_WORDS = frozenset([*_EN_UNITS, *_EN_TENS])
+_EN_SINGLE_WORDS = frozenset([*_EN_ORDINALS, *_EN_OTHER])
+_MONTH_WORDS = frozenset(
+    [*_MONTH_NUMBER, "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct"]
+    + ["nov", "dec"]
+)
+_CN_CHARS = frozenset("零〇一二两三四五六七八九十百千万亿")
+
+
 def normalize(text: str) -> str:
     """Full-width forms folded (１２％ -> 12%) and LaTeX around numbers removed."""
     text = unicodedata.normalize("NFKC", _INDEX.sub(" ", text))
@@ -277,30 +287,33 @@ def mentions(text: str, *, liberal: bool = False) -> list[Mention]:
         elif scale and scale.strip() in ("m", "b"):
             readings.append((base, False))  # "958 m" may be metres
         found.append(Mention(match.group(0), match.start(), tuple(readings), decimals))
-    for match in _EN_PHRASE.finditer(text):
+    # the word-based forms are looked for only when a word of theirs is there (one cheap pass)
+    words = set(_WORD.findall(text.lower()))
+    english = not words.isdisjoint(_EN_NUMBER_WORDS) or any(w.endswith("fold") for w in words)
+    for match in _EN_PHRASE.finditer(text) if english else ():
         value = _en_phrase_value(match.group("words"), match.group("mult") or "")
         if not liberal and value <= 1 and not match.group("mult"):
             continue  # "one of", "zero-shot": not claims
         found.append(Mention(match.group(0), match.start(), ((value, False),), 0))
-    for match in _EN_FOLD.finditer(text):
+    for match in _EN_FOLD.finditer(text) if english else ():
         word = match.group(1).lower()
         value = float(_EN_UNITS.get(word, _EN_TENS.get(word, _SCALES.get(word, 100))))
         found.append(Mention(match.group(0), match.start(), ((value, False),), 0))
     if liberal:
-        for match in _EN_SINGLE.finditer(text):
+        for match in _EN_SINGLE.finditer(text) if not words.isdisjoint(_EN_SINGLE_WORDS) else ():
             word = match.group(1).lower()
             value = float(_EN_ORDINALS.get(word, _EN_OTHER.get(word, 0)))
             found.append(Mention(match.group(0), match.start(), ((value, False),), 0))
-        for match in _ROMAN.finditer(text):  # (iii): the paper lists three things
+        for match in _ROMAN.finditer(text) if "(" in text else ():  # (iii): three things
             value = float(_ROMAN_VALUE[match.group(1)])
             found.append(Mention(match.group(0), match.start(), ((value, False),), 0))
-        for match in _MONTHS.finditer(text):
+        for match in _MONTHS.finditer(text) if not words.isdisjoint(_MONTH_WORDS) else ():
             month = _MONTH_NUMBER.get(match.group(1).lower().rstrip("."))
             if month is None:  # Jan, Sept
                 short = match.group(1).lower()[:3]
                 month = next(v for k, v in _MONTH_NUMBER.items() if k.startswith(short))
             found.append(Mention(match.group(0), match.start(), ((float(month), False),), 0))
-    for match in _CN_NUMBER.finditer(text):
+    for match in _CN_NUMBER.finditer(text) if not _CN_CHARS.isdisjoint(text) else ():
         if match.group("pre") in ("数", "几", "多", "若") or match.group("post"):
             continue  # 数十, 十余, 几百: no exact claim
         run = match.group("num")

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from arxiv_digest.check import check_summary
 from arxiv_digest.config import Price
@@ -278,10 +279,20 @@ async def summarize_day(
             except Exception as exc:  # a backend bug must not sink the run
                 result = SummaryResult(None, error=f"{type(exc).__name__}: {exc}")
             took = time.monotonic() - began
+            warnings: list[str] = []
+            interrupted = False
+            if result.fields is not None:
+                # off the event loop (the checks take a few ms; the other requests go on) but
+                # inside the gate, so no more answers wait unsaved than requests are in flight
+                check = partial(
+                    check_summary, result.fields, entry.paper, key.language, summarizer.backend
+                )
+                try:
+                    warnings = await asyncio.to_thread(check)
+                except asyncio.CancelledError:  # Ctrl-C: the answer is paid for, keep it first
+                    warnings = check()
+                    interrupted = True
         cost = price.cost(result.tokens_in, result.tokens_out) if price else None
-        warnings: list[str] = []
-        if result.fields is not None:
-            warnings = check_summary(result.fields, entry.paper, key.language, summarizer.backend)
         attempts = 1
         if not result.ok:
             before = store.summaries.get(key)
@@ -310,6 +321,8 @@ async def summarize_day(
             summary_id = store.summaries.save(summary)
             store.digests.attach(date, entry.paper.id, summary_id)
             store.summaries.release(key, owner)
+        if interrupted:
+            raise asyncio.CancelledError
         for warning in warnings:
             kind = warning.split(":", 1)[0]
             report.warnings[kind] = report.warnings.get(kind, 0) + 1
