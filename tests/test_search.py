@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -8,10 +9,17 @@ from click.testing import CliRunner
 
 from arxiv_digest.cli import cli
 from arxiv_digest.store import Store
-from arxiv_digest.store.search import fts_query
+from arxiv_digest.store.search import fts_query, parse_query
 from arxiv_digest.summarize.extractive import ExtractiveSummarizer
 from arxiv_digest.summarize.stage import summarize_day
-from tests.helpers import import_references, make_paper, reference_counts, reference_days, seed_day
+from tests.helpers import (
+    REFERENCE_DIR,
+    import_references,
+    make_paper,
+    reference_counts,
+    reference_days,
+    seed_day,
+)
 
 
 @pytest.fixture
@@ -68,10 +76,76 @@ def test_index_follows_the_store(tmp_path: Path) -> None:
 def test_summary_text_is_searchable(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db") as store:
         import_references(store)
-        hits = store.search.search(fts_query("物理信息机器学习框架"))
-        assert hits == [] or hits[0]["id"]  # CJK runs are single tokens in unicode61
+        hits = store.search.search(parse_query("物理信息机器学习框架"))
+        assert hits and hits[0]["id"] == "2512.21349"
+        assert "«物理信息机器学习框架»" in hits[0]["snippet"]
         summary_hits = store.search.search(fts_query("Floquet-Bloch"))
         assert summary_hits and summary_hits[0]["id"] == "2512.21349"
+
+
+def _reference_texts() -> dict[str, str]:
+    """Each reference paper's searchable text, read from the files (not through the store)."""
+    texts: dict[str, str] = {}
+    for path in sorted(REFERENCE_DIR.glob("*.jsonl")):
+        for row in map(json.loads, path.read_text("utf-8").splitlines()):
+            summary = " ".join(row[n] for n in ("tldr", "motivation", "method", "result"))
+            texts[row["id"]] = f"{row['title']} {row['abstract']} {summary} {row['conclusion']}"
+    return texts
+
+
+def _chinese_words(texts: dict[str, str], n: int = 60) -> list[str]:
+    """Chinese words of 2-5 characters in the summaries, by jieba, spread over frequencies."""
+    import rjieba
+
+    counts: dict[str, int] = {}
+    for text in texts.values():
+        for word in set(rjieba.cut(text)):
+            if 2 <= len(word) <= 5 and all("\u4e00" <= ch <= "\u9fff" for ch in word):
+                counts[word] = counts.get(word, 0) + 1
+    ranked = sorted((w for w, c in counts.items() if c >= 2), key=lambda w: (-counts[w], w))
+    step = max(1, len(ranked) // n)
+    return ranked[::step][:n] + ["模型", "检索", "强化学习", "大语言模型"]
+
+
+def test_chinese_words_find_the_papers_that_hold_them(tmp_path: Path) -> None:
+    texts = _reference_texts()
+    words = _chinese_words(texts)
+    with Store(tmp_path / "s.db") as store:
+        import_references(store)
+        total = store.count("papers")
+        for word in words:
+            expected = {pid for pid, text in texts.items() if word in text}
+            hits = store.search.search(parse_query(word), limit=total)
+            found = {h["id"] for h in hits}
+            assert found == expected, (word, len(found), len(expected))  # precision = recall = 1
+            assert all(f"«{word}" in h["snippet"] for h in hits), word
+    counts = {w: sum(w in t for t in texts.values()) for w in ("模型", "强化学习", "大语言模型")}
+    assert counts["模型"] > 100 and counts["强化学习"] > 10 and counts["大语言模型"] > 10
+
+
+def test_filters_are_part_of_the_query_at_any_size(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from arxiv_digest.store.search import SearchIndex
+
+    with Store(tmp_path / "s.db") as store:
+        import_references(store)
+        every = store.search.search(parse_query("learning"), limit=1000)
+        rare = [h for h in every if h["category"] == "cs.RO"]
+        assert rare and len(every) > 50
+        # a window far smaller than the matches: the filter must act before it, not after
+        monkeypatch.setattr(SearchIndex, "WINDOW", 10)
+        hits = store.search.search(parse_query("learning"), category="cs.RO", limit=1000)
+        assert {h["id"] for h in hits} >= {h["id"] for h in rare}
+        assert all("cs.RO" in store.papers.get(h["id"]).categories for h in hits)  # type: ignore[union-attr]
+        # categories match exactly: a prefix of one is no category
+        assert store.search.search(parse_query("learning"), category="cs.R") == []
+
+
+def test_limits_and_long_queries_are_refused_clearly(db: list[str], runner: CliRunner) -> None:
+    zero = runner.invoke(cli, [*db, "search", "learning", "-n", "0"])
+    assert zero.exit_code == 2 and "0 is not in the range x>=1" in zero.output
+    long = runner.invoke(cli, [*db, "search", " ".join(["word"] * 40)])
+    assert long.exit_code == 2
+    assert "the query has 40 words; at most 32 are searched: shorten it" in long.output
 
 
 def test_stats(db: list[str], runner: CliRunner) -> None:

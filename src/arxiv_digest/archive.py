@@ -13,7 +13,7 @@ from typing import Any
 from arxiv_digest.errors import NotFoundError, UsageError
 from arxiv_digest.models import split_arxiv_id
 from arxiv_digest.store import Store
-from arxiv_digest.store.search import fts_query
+from arxiv_digest.store.search import QueryTooLong, parse_query
 
 
 def import_files(store: Store, files: Sequence[Path], day: str | None = None) -> list[str]:
@@ -81,11 +81,15 @@ def search(
     limit: int = 20,
 ) -> SearchReport:
     """Search every stored paper and summary; best matches first, with a snippet."""
+    if limit < 1:
+        raise UsageError(f"the limit must be at least 1, not {limit}")
     try:
-        match = fts_query(query)
+        parsed = parse_query(query)
+    except QueryTooLong as exc:
+        raise UsageError(f"{exc}: shorten it") from None
     except ValueError:
         raise UsageError("the query is empty") from None
-    hits = store.search.search(match, since=since, category=category, author=author, limit=limit)
+    hits = store.search.search(parsed, since=since, category=category, author=author, limit=limit)
     return SearchReport(hits)
 
 

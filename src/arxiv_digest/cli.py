@@ -369,14 +369,17 @@ def send_webhook_cmd(app: AppContext, day: str | None, name: str | None, force: 
 @date_option("Only papers announced on or after this day.", "--since")
 @click.option("--category", help="Only papers in this category.")
 @click.option("--author", help="Only papers with an author matching this text.")
-@click.option("-n", "--limit", type=int, default=20, show_default=True)
+@click.option(
+    "-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Results."
+)
 @click.pass_obj
 def search_cmd(app: AppContext, /, query: str, **filters: Any) -> None:
     """Search every stored paper and summary (title, authors, abstract, summary).
 
     \b
     Words must all match; "quoted phrases" match in order; a trailing * matches a prefix
-    (diffus*); OR between words matches either. Best matches first, with a snippet.
+    (diffus*); OR between words matches either. Chinese words match where their characters
+    stand together (强化学习). Best matches first, with a snippet.
     """
     with app.open_store(app.config()) as store:
         echo_lines(archive.search(store, query, **filters).lines())

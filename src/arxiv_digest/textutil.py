@@ -180,3 +180,52 @@ def escape_tags(text: str) -> str:
 def unescape_tags(text: str) -> str:
     """`escape_tags` undone, for reading a digest back."""
     return _ESCAPED_TAG.sub("<", text)
+
+
+#: CJK ideographs, kana and hangul: the scripts written without spaces between words.
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+
+
+def cjk_bigrams(run: str) -> list[str]:
+    """ "大语言模型" -> ["大语", "语言", "言模", "模型"]; a single character stays itself."""
+    if len(run) < 2:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def index_text(text: str | None) -> str:
+    """Text as the full-text index reads it: every run of CJK characters becomes its
+    overlapping character pairs (so a Chinese word of any length is found as a phrase of pairs,
+    exactly where its characters stand together), and every CJK character also stands alone at
+    the end (for one-character searches). Other text is left to the tokenizer as it is."""
+    if not text:
+        return ""
+    singles: dict[str, None] = {}
+
+    def pairs(match: re.Match[str]) -> str:
+        run = match.group(0)
+        singles.update(dict.fromkeys(run))
+        return " " + " ".join(cjk_bigrams(run)) + " " if len(run) > 1 else f" {run} "
+
+    out = _CJK_RUN.sub(pairs, text)
+    if not singles:
+        return text
+    # one character alone on each side of the separator can never form a phrase with a pair
+    return out + " \u2016 " + " ".join(singles)
+
+
+def cjk_query_part(word: str) -> tuple[str, bool]:
+    """A typed word as the index reads it: (text, is a phrase). 模型 -> ("模型", False); 强化学习
+    -> ("强化 化学 学习", True); GPT-4o模型 -> ("GPT-4o 模型", True)."""
+    runs = _CJK_RUN.findall(word)
+    if not runs:
+        return word, False
+    if len(runs) == 1 and runs[0] == word and len(word) == 1:
+        return word, False
+    text = _CJK_RUN.sub(lambda m: " " + " ".join(cjk_bigrams(m.group(0))) + " ", word)
+    text = " ".join(text.split())
+    return text, " " in text
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK_RUN.search(text) is not None

@@ -34,8 +34,9 @@ from arxiv_digest.store.feedback import Feedback
 from arxiv_digest.store.fetches import Fetches
 from arxiv_digest.store.migrations import MIGRATIONS
 from arxiv_digest.store.papers import Papers
-from arxiv_digest.store.search import SearchIndex
+from arxiv_digest.store.search import SearchIndex, index_categories
 from arxiv_digest.store.summaries import Summaries, claim_owner
+from arxiv_digest.textutil import index_text
 
 __all__ = ["DigestRow", "Store", "claim_owner"]
 
@@ -56,6 +57,10 @@ class Store:
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.execute("PRAGMA synchronous = NORMAL")
+            # the full-text index's view of text (the triggers call them): CJK as pairs,
+            # categories as exact tokens
+            self._db.create_function("index_text", 1, index_text, deterministic=True)
+            self._db.create_function("index_categories", 1, index_categories, deterministic=True)
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open {self._error(exc)}") from None

@@ -231,6 +231,88 @@ M008_VERDICTS = """
 ALTER TABLE summaries ADD COLUMN verdicts TEXT;
 """
 
+#: The searchable text of a paper's announcement days: d20260106 m202601 for each day.
+_DAYS = (
+    "(SELECT group_concat('d' || replace(a.date, '-', '') || ' m' || "
+    "substr(replace(a.date, '-', ''), 1, 6), ' ') FROM announcements a WHERE a.paper_id = {id})"
+)
+_SUMMARY = (
+    "(SELECT t.text FROM digest_entries e JOIN summary_text t ON t.id = e.summary_id "
+    "WHERE e.paper_id = {id} ORDER BY e.date DESC LIMIT 1)"
+)
+#: Fill the full-text index from the tables (the migration below, and `SearchIndex.rebuild`).
+FTS_REFILL = f"""
+INSERT INTO papers_fts (rowid, paper_id, title, authors, abstract, summary, categories, days)
+SELECT p.rowid, p.id, index_text(p.title), index_text(p.authors), index_text(p.abstract),
+       index_text(COALESCE({_SUMMARY.format(id="p.id")}, '')), index_categories(p.categories),
+       COALESCE({_DAYS.format(id="p.id")}, '')
+FROM papers p;
+"""
+
+#: Search that reads Chinese: the index holds every CJK run as its overlapping character pairs
+#: (`index_text`, a function the store gives SQLite), so a Chinese word of any length is a phrase
+#: of pairs; categories as exact tokens and announcement days as tokens, so filters are part of
+#: the query. The old index is dropped and refilled in place. The summary triggers test for an
+#: ok summary by its key (the old `IN (SELECT id FROM summary_text)` scanned every summary for
+#: each digest entry written: imports were quadratic).
+M009_CJK_SEARCH = f"""
+DROP TRIGGER IF EXISTS papers_fts_insert;
+DROP TRIGGER IF EXISTS papers_fts_update;
+DROP TRIGGER IF EXISTS papers_fts_entry_insert;
+DROP TRIGGER IF EXISTS papers_fts_entry_update;
+DROP TRIGGER IF EXISTS papers_fts_summary_update;
+DROP TABLE IF EXISTS papers_vocab;
+DROP TABLE IF EXISTS papers_fts;
+
+CREATE VIRTUAL TABLE papers_fts USING fts5(
+    paper_id UNINDEXED, title, authors, abstract, summary, categories, days,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE papers_vocab USING fts5vocab(papers_fts, 'row');
+INSERT INTO papers_fts (papers_fts, rank)
+VALUES ('rank', 'bm25(0.0, 10.0, 4.0, 1.0, 2.0, 0.0, 0.0)');
+
+CREATE TRIGGER papers_fts_insert AFTER INSERT ON papers BEGIN
+    INSERT INTO papers_fts (rowid, paper_id, title, authors, abstract, summary, categories, days)
+    VALUES (new.rowid, new.id, index_text(new.title), index_text(new.authors),
+            index_text(new.abstract), '', index_categories(new.categories), '');
+END;
+
+CREATE TRIGGER papers_fts_update AFTER UPDATE OF title, authors, abstract, categories ON papers
+BEGIN
+    UPDATE papers_fts SET title = index_text(new.title), authors = index_text(new.authors),
+        abstract = index_text(new.abstract), categories = index_categories(new.categories)
+    WHERE rowid = new.rowid;
+END;
+
+CREATE TRIGGER papers_fts_days AFTER INSERT ON announcements BEGIN
+    UPDATE papers_fts SET days = {_DAYS.format(id="new.paper_id")}
+    WHERE rowid = (SELECT rowid FROM papers WHERE id = new.paper_id);
+END;
+
+CREATE TRIGGER papers_fts_entry_insert AFTER INSERT ON digest_entries
+WHEN EXISTS (SELECT 1 FROM summaries WHERE id = new.summary_id AND status = 'ok') BEGIN
+    UPDATE papers_fts
+    SET summary = index_text((SELECT text FROM summary_text WHERE id = new.summary_id))
+    WHERE rowid = (SELECT rowid FROM papers WHERE id = new.paper_id);
+END;
+
+CREATE TRIGGER papers_fts_entry_update AFTER UPDATE OF summary_id ON digest_entries
+WHEN EXISTS (SELECT 1 FROM summaries WHERE id = new.summary_id AND status = 'ok') BEGIN
+    UPDATE papers_fts
+    SET summary = index_text((SELECT text FROM summary_text WHERE id = new.summary_id))
+    WHERE rowid = (SELECT rowid FROM papers WHERE id = new.paper_id);
+END;
+
+CREATE TRIGGER papers_fts_summary_update AFTER UPDATE ON summaries
+WHEN new.status = 'ok' BEGIN
+    UPDATE papers_fts SET summary = index_text((SELECT text FROM summary_text WHERE id = new.id))
+    WHERE rowid IN (SELECT p.rowid FROM papers p JOIN digest_entries e ON e.paper_id = p.id
+                    WHERE e.summary_id = new.id);
+END;
+{FTS_REFILL}
+"""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m001_initial", M001_INITIAL),
     ("m002_fetches", M002_FETCHES),
@@ -240,4 +322,5 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m006_one_summary_text", M006_ONE_SUMMARY_TEXT),
     ("m007_transient_failures", M007_TRANSIENT_FAILURES),
     ("m008_verdicts", M008_VERDICTS),
+    ("m009_cjk_search", M009_CJK_SEARCH),
 )

@@ -1,7 +1,14 @@
 """The full-text index over every stored paper and its shown summary.
 
 The triggers of the migrations keep `papers_fts` in step with the tables; this module reads it
-and, when asked, refills it. `fts_query` turns what a person types into a safe FTS5 query.
+and, when asked, refills it. What the index holds is `textutil.index_text` of each field: every
+run of Chinese (or other CJK) characters as its overlapping character pairs, so a Chinese word
+of any length is searched as a phrase of pairs and found exactly where its characters stand
+together. Categories are exact tokens and announcement days are tokens, so the category, author
+and date filters are part of the full-text query itself, never applied after a cut.
+
+`fts_query` turns what a person types into a safe FTS5 query. Snippets are cut from the stored
+text in Python (the index's text is pairs, not prose) and mark every searched word.
 """
 
 from __future__ import annotations
@@ -9,30 +16,56 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from dataclasses import dataclass
+from datetime import date as Date
 from typing import Any
 
 from arxiv_digest.errors import StoreError
 from arxiv_digest.store._table import Table
+from arxiv_digest.textutil import cjk_query_part, has_cjk
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 _PREFIX = re.compile(r'"([^"\s]+)"\*')
 _OPERATORS = ("OR", "AND", "NOT")
+#: A query is capped: more words than this cost time and find nothing more.
+MAX_WORDS = 32
+MAX_CHARS = 512
 
 
-def fts_query(text: str) -> str:
-    """'graph "neural network" diffus* OR gnn' -> '"graph" "neural network" "diffus"* OR "gnn"'.
+class QueryTooLong(ValueError):
+    """The query has more words (or characters) than a search takes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What a person typed, as FTS5 reads it (`match`) and as the snippet marks it (`terms`)."""
+
+    match: str
+    terms: tuple[str, ...]
+
+
+def parse_query(text: str) -> Query:
+    """'graph "neural network" diffus* OR gnn 强化学习' as an FTS5 query and its terms.
 
     Every word is quoted, so FTS5 operators and punctuation typed by the user cannot break the
-    query; a trailing * keeps its prefix meaning and a bare OR/AND/NOT stays an operator.
-    Raises ValueError for a query with no words.
-    """
+    query; a trailing * keeps its prefix meaning and a bare OR/AND/NOT stays an operator; a
+    Chinese word becomes a phrase of its character pairs. Raises ValueError for a query with no
+    words, QueryTooLong past MAX_WORDS words or MAX_CHARS characters."""
+    if len(text) > MAX_CHARS:
+        raise QueryTooLong(
+            f"the query has {len(text)} characters; at most {MAX_CHARS} are searched"
+        )
     parts: list[str] = []
+    terms: list[str] = []
+    words = 0
     for match in _TOKEN.finditer(text):
         phrase, word = match.group(1), match.group(2)
         if phrase is not None:
-            cleaned = phrase.replace('"', "").strip()
+            cleaned = " ".join(phrase.replace('"', "").split())
             if cleaned:
-                parts.append(f'"{cleaned}"')
+                words += len(cleaned.split())
+                parts.append(_phrase(cleaned))
+                terms.append(cleaned)
             continue
         if word in _OPERATORS:
             if parts and parts[-1] not in _OPERATORS:
@@ -40,28 +73,96 @@ def fts_query(text: str) -> str:
             continue
         core = word.rstrip("*").replace('"', "")
         if core:
-            parts.append(f'"{core}"' + ("*" if word.endswith("*") else ""))
+            words += 1
+            prefix = word.endswith("*") and not has_cjk(core)
+            parts.append(_phrase(core) + ("*" if prefix else ""))
+            terms.append(core + ("*" if prefix else ""))
+    if words > MAX_WORDS:
+        raise QueryTooLong(f"the query has {words} words; at most {MAX_WORDS} are searched")
     while parts and parts[-1] in _OPERATORS:
         parts.pop()
     if not parts:
         raise ValueError("empty query")
-    return " ".join(parts)
+    return Query(" ".join(parts), tuple(terms))
 
 
-def _fts_phrase(text: str) -> str:
-    return '"' + text.replace('"', " ") + '"'
+def fts_query(text: str) -> str:
+    """The FTS5 query for `text` (see `parse_query`)."""
+    return parse_query(text).match
+
+
+def _phrase(text: str) -> str:
+    """A quoted FTS5 phrase of `text`, its CJK runs as character pairs."""
+    out = [cjk_query_part(w)[0] for w in text.split()]
+    return '"' + " ".join(out).replace('"', " ") + '"'
+
+
+def index_categories(raw: str | None) -> str:
+    """A paper's categories (JSON list) as exact tokens: cs.LG -> catcs0lg, q-bio.QM ->
+    catq0bio0qm (no arXiv category has a 0), so `cs.LG` never matches `cs.LGX` or `stat.ML`."""
+    try:
+        names = json.loads(raw or "[]")
+    except ValueError:
+        return ""
+    return " ".join(category_token(name) for name in names if isinstance(name, str))
+
+
+def category_token(name: str) -> str:
+    return "cat" + re.sub(r"[^a-z0-9]", "0", name.lower())
+
+
+# ---------------------------------------------------------------------------------- snippets
+
+SNIPPET_WIDTH = 90
+MARK_OPEN, MARK_CLOSE = "\u00ab", "\u00bb"
+
+
+def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    pieces = []
+    for term in terms:
+        prefix = term.endswith("*")
+        term = term.rstrip("*")
+        if not term:
+            continue
+        words = [re.escape(w) for w in term.split()]
+        body = r"\s+".join(words)
+        if has_cjk(term):
+            pieces.append(body)  # CJK: where the characters stand, no word boundaries
+        else:
+            pieces.append(rf"(?<!\w){body}" + (r"\w*" if prefix else r"(?!\w)"))
+    if not pieces:
+        return None
+    return re.compile("|".join(sorted(pieces, key=len, reverse=True)), re.IGNORECASE)
+
+
+def make_snippet(texts: list[str], terms: tuple[str, ...], width: int = SNIPPET_WIDTH) -> str:
+    """A window of the first text that holds a searched word, every searched word in it marked
+    «like this»; the start of the first text when none does."""
+    pattern = _term_pattern(terms)
+    for text in texts:
+        flat = " ".join((text or "").split())
+        found = pattern.search(flat) if pattern else None
+        if pattern is None or found is None:
+            continue
+        start = max(0, found.start() - width // 3)
+        end = min(len(flat), start + width)
+        window = flat[start:end]
+        marked = pattern.sub(lambda m: f"{MARK_OPEN}{m.group(0)}{MARK_CLOSE}", window)
+        return ("…" if start else "") + marked + ("…" if end < len(flat) else "")
+    flat = " ".join((texts[0] if texts else "").split())
+    return flat[:width] + ("…" if len(flat) > width else "")
 
 
 class SearchIndex(Table):
-    #: A query matching more papers than this is ranked among its newest WINDOW matches, so a
-    #: very common word still answers in a few milliseconds on a large archive.
+    #: A query matching more papers than this is ranked among its newest WINDOW matches (the
+    #: filters already applied), so a very common word still answers in a few milliseconds.
     WINDOW = 5_000
     #: A prefix (diffus*) stands for its most common completions, at most this many.
     PREFIX_TERMS = 8
 
     def search(
         self,
-        match: str,
+        query: Query | str,
         *,
         since: str | None = None,
         category: str | None = None,
@@ -70,104 +171,103 @@ class SearchIndex(Table):
     ) -> list[dict[str, Any]]:
         """Ranked full-text hits (bm25: title counts most) with a highlighted snippet.
 
-        Ranking runs inside FTS5 (ORDER BY rank LIMIT k); filters are applied to those
-        candidates afterwards, widening k until enough pass, so no query joins every match.
-        """
+        The filters are part of the full-text query, so they hold at any size: a query that
+        matches 25,000 papers still returns every one of a category's that ranks best."""
+        if limit < 1:
+            raise ValueError("the limit must be at least 1")
+        parsed = query if isinstance(query, Query) else Query(query, ())
         try:
-            return self._search(match, since, category, author, limit)
+            return self._search(parsed, since, category, author, limit)
         except (sqlite3.OperationalError, StoreError) as exc:
-            raise StoreError(f"cannot search for {match!r}: {exc}") from None
+            raise StoreError(f"cannot search for {parsed.match!r}: {exc}") from None
+
+    def _filters(self, since: str | None, category: str | None, author: str | None) -> str:
+        clauses = []
+        if category:
+            clauses.append(f'categories : "{category_token(category)}"')
+        if author:
+            clauses.append(f"authors : {_phrase(' '.join(author.split()))}")
+        if since:
+            days = self._days_since(since)
+            clauses.append("days : (" + " OR ".join(days) + ")" if days else 'days : "none0"')
+        return " AND ".join(clauses)
+
+    def _days_since(self, since: str) -> list[str]:
+        """The day tokens from `since` on: whole months as m-tokens, the first month by day."""
+        first = Date.fromisoformat(since)
+        rows = self.store.execute(
+            "SELECT DISTINCT date FROM announcements WHERE date >= ? ORDER BY date", (since,)
+        ).fetchall()
+        month = f"{first.year:04d}{first.month:02d}"
+        tokens: dict[str, None] = {}
+        for (day,) in rows:
+            compact = day.replace("-", "")
+            if compact[:6] == month:
+                tokens[f"d{compact}"] = None
+            else:
+                tokens[f"m{compact[:6]}"] = None
+        return list(tokens)
 
     def _search(
-        self, match: str, since: str | None, category: str | None, author: str | None, limit: int
+        self, query: Query, since: str | None, category: str | None, author: str | None, limit: int
     ) -> list[dict[str, Any]]:
         db = self.store
-        match = _PREFIX.sub(lambda m: self._expand_prefix(m.group(1)), match)
-        # the author is matched inside the index (name words as tokens); the category and the
-        # announcement date are checked on the ranked candidates
-        if author:
-            match = f"({match}) AND authors : {_fts_phrase(author)}"
-        filters: list[str] = []
-        params: list[Any] = []
-        if category:
-            filters.append("(p.primary_category = ? OR p.categories LIKE ?)")
-            params += [category, f'%"{category}"%']
-        if since:
-            filters.append(
-                "EXISTS (SELECT 1 FROM announcements a WHERE a.paper_id = p.id AND a.date >= ?)"
-            )
-            params.append(since)
+        match = _PREFIX.sub(lambda m: self._expand_prefix(m.group(1)), query.match)
+        filters = self._filters(since, category, author)
+        if filters:
+            match = f"({match}) AND {filters}"
         edge = db.execute(
             "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rowid DESC "
             "LIMIT 1 OFFSET ?",
             (match, self.WINDOW - 1),
         ).fetchone()
         bound = edge[0] if edge else 0
-        k = limit if not filters else max(limit * 20, 200)
-        while True:
-            candidates = db.execute(
-                "SELECT rowid, rank FROM papers_fts WHERE papers_fts MATCH ? AND rowid >= ? "
-                "ORDER BY rank LIMIT ?",
-                (match, bound, k),
-            ).fetchall()
-            order = {r[0]: i for i, r in enumerate(candidates)}
-            if not filters:
-                kept = list(order)
-            else:
-                rows = db.select_in(
-                    "SELECT p.rowid FROM papers p WHERE "
-                    f"{' AND '.join(filters)} AND p.rowid IN ({{marks}})",
-                    order,
-                    params,
-                )
-                kept = sorted((r[0] for r in rows), key=order.__getitem__)
-            if len(kept) >= limit or len(candidates) < k:
-                break
-            k *= 8
-        kept = kept[:limit]
-        if not kept:
-            return []
-        marks = ", ".join("?" * len(kept))
-        snippets = dict(
-            db.execute(
-                "SELECT rowid, snippet(papers_fts, -1, '\u00ab', '\u00bb', '…', 14) "
-                f"FROM papers_fts WHERE papers_fts MATCH ? AND rowid IN ({marks})",
-                (match, *kept),
-            ).fetchall()
-        )
-        rows_by_id = {
-            r["rowid"]: r
+        ranked = [
+            r[0]
             for r in db.execute(
-                "SELECT p.rowid AS rowid, p.id AS id, p.title AS title, p.authors AS authors, "
-                "p.primary_category AS category, (SELECT MAX(a.date) FROM announcements a "
-                f"WHERE a.paper_id = p.id) AS day FROM papers p WHERE p.rowid IN ({marks})",
-                kept,
+                "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? AND rowid >= ? "
+                "ORDER BY rank LIMIT ?",
+                (match, bound, limit),
             ).fetchall()
-        }
-        return [
-            {
-                "id": rows_by_id[r]["id"],
-                "title": rows_by_id[r]["title"],
-                "authors": json.loads(rows_by_id[r]["authors"]),
-                "category": rows_by_id[r]["category"],
-                "day": rows_by_id[r]["day"],
-                "snippet": snippets.get(r, ""),
-                "score": order[r],
-            }
-            for r in kept
         ]
+        if not ranked:
+            return []
+        rows = db.select_in(
+            "SELECT p.rowid AS rowid, p.id AS id, p.title AS title, p.authors AS authors, "
+            "p.abstract AS abstract, p.primary_category AS category, "
+            "(SELECT MAX(a.date) FROM announcements a WHERE a.paper_id = p.id) AS day, "
+            "(SELECT t.text FROM digest_entries e JOIN summary_text t ON t.id = e.summary_id "
+            "WHERE e.paper_id = p.id ORDER BY e.date DESC LIMIT 1) AS summary "
+            "FROM papers p WHERE p.rowid IN ({marks})",
+            ranked,
+        )
+        by_rowid = {r["rowid"]: r for r in rows}
+        hits = []
+        for position, rowid in enumerate(ranked):
+            r = by_rowid[rowid]
+            texts = [r["title"], r["summary"] or "", r["abstract"]]
+            hits.append(
+                {
+                    "id": r["id"],
+                    "title": r["title"],
+                    "authors": json.loads(r["authors"]),
+                    "category": r["category"],
+                    "day": r["day"],
+                    "snippet": make_snippet(texts, query.terms),
+                    "score": position,
+                }
+            )
+        return hits
 
     def rebuild(self) -> int:
         """Refill the full-text index from the tables (the triggers keep it in step after)."""
+        from arxiv_digest.store.migrations import FTS_REFILL
+
         with self.store.transaction():
             self.store.execute("DELETE FROM papers_fts")
-            self.store.execute(
-                "INSERT INTO papers_fts (rowid, paper_id, title, authors, abstract, summary, "
-                "categories) SELECT p.rowid, p.id, p.title, p.authors, p.abstract, COALESCE(("
-                "SELECT t.text FROM digest_entries e JOIN summary_text t ON t.id = e.summary_id "
-                "WHERE e.paper_id = p.id ORDER BY e.date DESC LIMIT 1), ''), p.categories "
-                "FROM papers p"
-            )
+            self.store.execute(FTS_REFILL)
+            # merge the index's segments into one: smaller, and no deleted entries left behind
+            self.store.execute("INSERT INTO papers_fts (papers_fts) VALUES ('optimize')")
         return self.store.count("papers")
 
     def _expand_prefix(self, prefix: str) -> str:
