@@ -19,8 +19,9 @@ class ImportResult:
 
 
 def store_imported(store: Store, digest: ImportedDigest) -> ImportResult:
-    """Write one parsed digest in one transaction; writing the same file again changes nothing."""
-    rows: list[DigestRow] = []
+    """Write one checked digest in one transaction, reading its papers as a stream; writing the
+    same file again changes nothing."""
+    by_section: dict[str, list[DigestRow]] = {name: [] for name in digest.sections}
     with store.transaction():
         for item in digest.papers:
             paper = item.paper
@@ -49,7 +50,12 @@ def store_imported(store: Store, digest: ImportedDigest) -> ImportResult:
                 warnings=tuple(warnings),
             )
             summary_id = store.summaries.save(summary)
-            rows.append(DigestRow(item.section, paper.id, summary_id))
+            by_section.setdefault(item.section, []).append(
+                DigestRow(item.section, paper.id, summary_id)
+            )
+        # a section's papers together, in the order of the sections (daily-arXiv-ai-enhanced's
+        # files interleave them)
+        rows = [row for name in by_section for row in by_section[name]]
         changed = store.digests.plan(
             digest.date,
             rows,
@@ -57,5 +63,4 @@ def store_imported(store: Store, digest: ImportedDigest) -> ImportResult:
             sections=digest.sections,
             source=f"import:{digest.path.name}",
         )
-    failed = sum(1 for item in digest.papers if item.failed)
-    return ImportResult(digest.date, len(digest.papers), failed, changed)
+    return ImportResult(digest.date, digest.count, digest.failed, changed)

@@ -8,15 +8,19 @@ Three shapes are read:
   comment, summary, AI{...}).
 
 Parsing is strict and complete before anything is written: any defect is an `ImportFormatError`
-naming the file and line. Placeholder summaries become `failed` summaries, never content.
+naming the file and line. Placeholder summaries become `failed` summaries, never content. Files
+are read as streams, a line or a paper at a time, twice (to check, then to store): memory stays
+bounded and time linear whatever the size.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date as Date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +51,29 @@ class ImportedPaper:
 
 @dataclass(frozen=True, slots=True)
 class ImportedDigest:
+    """A checked digest file: what it holds, and its papers read again from the file on demand
+    (a 100,000-paper file is never held in memory)."""
+
     path: Path
     date: str
     language: str
     sections: tuple[str, ...]
-    papers: tuple[ImportedPaper, ...]
+    count: int
+    failed: int
+    reader: Callable[[_Meta], Iterator[ImportedPaper]]
+
+    @property
+    def papers(self) -> Iterator[ImportedPaper]:
+        """The papers in file order, parsed again as they are read."""
+        return self.reader(_Meta())
+
+
+@dataclass
+class _Meta:
+    """What a pass over a file learns besides its papers."""
+
+    sections: list[str] = field(default_factory=list)
+    language: str | None = None
 
 
 def _texts(raw: dict[str, str]) -> tuple[dict[str, str | None], bool]:
@@ -84,27 +106,61 @@ def digest_date(path: Path, given: str | None) -> str:
         raise ImportFormatError(f"{path}: {text!r} is not a date (expected YYYY-MM-DD)") from None
 
 
+#: Characters of summary text read to tell the language of a digest that does not say it.
+LANGUAGE_SAMPLE = 20_000
+
+
 def read_digest_file(path: Path, date: str | None = None) -> ImportedDigest:
-    """Parse one file completely; raise ImportFormatError on any defect."""
+    """Read and check one file completely, streaming; raise ImportFormatError on any defect.
+    Nothing of its papers is kept: `ImportedDigest.papers` reads them again."""
     day = digest_date(path, date)
+    suffix = path.suffix.lower()
+    reader: Callable[[_Meta], Iterator[ImportedPaper]]
+    if suffix == ".md":
+        reader = partial(_markdown_items, path)
+    elif suffix in (".jsonl", ".json"):
+        reader = partial(_jsonl_items, path)
+    else:
+        raise ImportFormatError(
+            f"{path}: unknown file type {path.suffix!r} (expected .md or .jsonl)"
+        )
+    meta = _Meta()
+    count = failed = 0
+    sample: list[str] = []
+    size = 0
+    for item in reader(meta):
+        count += 1
+        failed += item.failed
+        if size < LANGUAGE_SAMPLE:
+            text = "".join(v or "" for v in item.texts.values())
+            sample.append(text)
+            size += len(text)
+    language = meta.language or guess_language("".join(sample))
+    return ImportedDigest(path, day, language, tuple(meta.sections), count, failed, reader)
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The file's lines (with their newline), numbered from 1, decoded one by one: a byte that
+    is not UTF-8 is reported with its line and offset, and the file is never read whole."""
+    offset = 0
+    any_text = False
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            for number, raw in enumerate(f, start=1):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    at = offset + exc.start
+                    raise ImportFormatError(
+                        f"{path}:{number}: not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {at})"
+                    ) from None
+                offset += len(raw)
+                any_text = any_text or bool(line.strip())
+                yield number, line
     except OSError as exc:
         raise ImportFormatError(f"{path}: cannot read: {exc.strerror}") from exc
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ImportFormatError(
-            f"{path}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        ) from None
-    if not text.strip():
+    if not any_text:
         raise ImportFormatError(f"{path}:1: the file is empty")
-    if path.suffix.lower() == ".md":
-        return _parse_markdown(path, day, text)
-    if path.suffix.lower() in (".jsonl", ".json"):
-        return _parse_jsonl(path, day, text)
-    raise ImportFormatError(f"{path}: unknown file type {path.suffix!r} (expected .md or .jsonl)")
 
 
 # -- Markdown ------------------------------------------------------------------------------
@@ -123,11 +179,13 @@ _FIELD_MARKS = (
 
 
 class _Cursor:
-    def __init__(self, path: Path, text: str) -> None:
-        self.path, self.text, self.pos = path, text, 0
+    """A position in one block of a file (its header, or one paper), `first` its first line."""
+
+    def __init__(self, path: Path, text: str, first: int = 1) -> None:
+        self.path, self.text, self.pos, self.first = path, text, 0, first
 
     def line(self, pos: int | None = None) -> int:
-        return self.text.count("\n", 0, self.pos if pos is None else pos) + 1
+        return self.text.count("\n", 0, self.pos if pos is None else pos) + self.first
 
     def fail(self, message: str, pos: int | None = None) -> ImportFormatError:
         return ImportFormatError(f"{self.path}:{self.line(pos)}: {message}")
@@ -143,12 +201,30 @@ class _Cursor:
         return self.pos >= len(self.text)
 
 
-def _parse_markdown(path: Path, day: str, text: str) -> ImportedDigest:
-    cur = _Cursor(path, text)
+_SECTION_START = re.compile(r"<div id='([^'\n]+)'></div>\n")
+
+
+def _blocks(path: Path) -> Iterator[tuple[int, str]]:
+    """The file cut into blocks, each with its first line: the header (table of contents), then
+    one block per section start and one per paper (a paper runs to the next heading)."""
+    first, lines = 1, list[str]()
+    for number, line in _lines(path):
+        if (line.startswith("### [") or _SECTION_START.fullmatch(line)) and lines:
+            yield first, "".join(lines)
+            first, lines = number, []
+        lines.append(line)
+    if lines:
+        yield first, "".join(lines)
+
+
+def _markdown_items(path: Path, meta: _Meta) -> Iterator[ImportedPaper]:
+    blocks = _blocks(path)
+    first, head = next(blocks)
+    cur = _Cursor(path, head, first)
     cur.expect(_TOC_HEAD, "the table of contents header '<div id=toc></div>'")
     toc: list[tuple[str, int, int]] = []  # (name, count, line)
     for_you = False
-    while (match := _TOC_LINE.match(text, cur.pos)) is not None:
+    while (match := _TOC_LINE.match(head, cur.pos)) is not None:
         name, anchor, count = match.group(1), match.group(2), int(match.group(3))
         if anchor == "for-you" and not toc and not for_you:  # a ranked digest's list
             for_you = True
@@ -163,50 +239,66 @@ def _parse_markdown(path: Path, day: str, text: str) -> ImportedDigest:
     if not toc:
         raise cur.fail("the table of contents lists no section")
     cur.expect("\n\n", "a blank line after the table of contents")
+    if not cur.at_end():
+        raise cur.fail("unexpected text after the table of contents")
+    meta.sections = [name for name, _, _ in toc]
+    block = next(blocks, None)
     if for_you:  # skip the "For you" list: its papers are in their sections below
-        cur.expect("<div id='for-you'></div>", "the 'For you' section")
-        nxt = text.find("\n<div id='", cur.pos)
-        if nxt < 0:
-            raise cur.fail("the file is truncated after the 'For you' section")
-        cur.pos = nxt + 1
+        if block is None or not block[1].startswith("<div id='for-you'></div>"):
+            raise cur.fail("expected the 'For you' section", len(head))
+        block = next(blocks, None)
+        if block is None:
+            raise cur.fail("the file is truncated after the 'For you' section", len(head))
 
-    papers: list[ImportedPaper] = []
     seen_ids: dict[str, int] = {}
-    for index, (name, count, toc_line) in enumerate(toc):
-        cur.expect(
+    number = 0
+    last = (cur.line(len(head)), head)
+    for name, count, toc_line in toc:
+        if block is None:
+            first, text = last
+            raise _Cursor(path, text, first).fail(
+                f"the file is truncated: section {name!r} is missing", len(text)
+            )
+        first, text = block
+        sec = _Cursor(path, text, first)
+        sec.expect(
             f"<div id='{name}'></div>\n\n# {name} [[Back]](#toc)\n\n",
             f"the start of section {name!r} (as listed in the table of contents)",
         )
+        if not sec.at_end():
+            raise sec.fail("expected a paper heading '### [K] [TITLE](https://arxiv.org/abs/ID)'")
+        last = block
+        block = next(blocks, None)
         found = 0
-        while text.startswith("### [", cur.pos):
-            start_line = cur.line()
-            item = _parse_paper(cur, name, len(papers) + 1)
+        while block is not None and block[1].startswith("### ["):
+            first, text = block
+            pcur = _Cursor(path, text, first)
+            number += 1
+            item = _parse_paper(pcur, name, number)
             if item.paper.id in seen_ids:
-                raise cur.fail(
+                raise pcur.fail(
                     f"paper {item.paper.id} appears twice (first at line "
                     f"{seen_ids[item.paper.id]})",
-                    cur.pos - 1,
+                    pcur.pos - 1,
                 )
-            seen_ids[item.paper.id] = start_line
-            papers.append(item)
+            seen_ids[item.paper.id] = first
             found += 1
-            if cur.at_end():
+            last = block
+            block = next(blocks, None)
+            if pcur.at_end() and block is None:
+                yield item
                 break
-            cur.expect("\n\n", "two blank lines after '</details>'")
+            pcur.expect("\n\n", "two blank lines after '</details>'")
+            if not pcur.at_end():
+                raise pcur.fail("unexpected text after the paper")
+            yield item
         if found != count:
             raise ImportFormatError(
                 f"{path}:{toc_line}: the table of contents says section {name!r} has "
                 f"{count} papers but the section holds {found}"
             )
-        if cur.at_end() and index < len(toc) - 1:
-            missing = toc[index + 1][0]
-            raise cur.fail(f"the file is truncated: section {missing!r} is missing")
-    if not cur.at_end():
-        raise cur.fail("unexpected text after the last section")
-    all_text = "".join(v or "" for p in papers for v in p.texts.values())
-    return ImportedDigest(
-        path, day, guess_language(all_text), tuple(n for n, _, _ in toc), tuple(papers)
-    )
+    if block is not None:
+        raise _Cursor(path, block[1], block[0]).fail("unexpected text after the last section")
 
 
 def _parse_paper(cur: _Cursor, section: str, number: int) -> ImportedPaper:
@@ -325,28 +417,29 @@ def _describe(exc: ValidationError) -> str:
     return f"field {where!r}: {err['msg'].lower()}"
 
 
-def _parse_jsonl(path: Path, day: str, text: str) -> ImportedDigest:
-    rows: list[tuple[int, dict[str, Any]]] = []
-    lines = text.split("\n")
-    for number, line in enumerate(lines, start=1):
+def _jsonl_items(path: Path, meta: _Meta) -> Iterator[ImportedPaper]:
+    anchor_name = _ANCHOR_NAME.search(path.name)
+    anchor: bool | None = None if anchor_name is None else True
+    if anchor_name is not None:
+        meta.language = anchor_name.group(2)
+    seen: dict[str, int] = {}
+    sections = meta.sections
+    index = 0
+    for number, line in _lines(path):
         if not line.strip():
             continue
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
-            truncated = number == len(lines) and not text.endswith("\n")
+            truncated = not line.endswith("\n")
             why = "truncated record" if truncated else f"invalid JSON ({exc.msg})"
             raise ImportFormatError(f"{path}:{number}: {why}") from None
         if not isinstance(value, dict):
             raise ImportFormatError(f"{path}:{number}: expected a JSON object per line")
-        rows.append((number, value))
-    anchor = "AI" in rows[0][1] or _ANCHOR_NAME.search(path.name) is not None
-    papers: list[ImportedPaper] = []
-    seen: dict[str, int] = {}
-    sections: list[str] = []
-    for number, value in rows:
+        if anchor is None:
+            anchor = "AI" in value
         try:
-            item = _anchor_item(value) if anchor else _reference_item(value, len(papers) + 1)
+            item = _anchor_item(value) if anchor else _reference_item(value, index + 1)
         except ValidationError as exc:
             raise ImportFormatError(f"{path}:{number}: {_describe(exc)}") from None
         except ValueError as exc:
@@ -366,18 +459,8 @@ def _parse_jsonl(path: Path, day: str, text: str) -> ImportedDigest:
                 f"{path}:{number}: section {item.section!r} resumes after {sections[-1]!r}; "
                 "a section's papers must be together"
             )
-        papers.append(item)
-    if anchor:  # group by section, keeping the file's order inside each
-        papers.sort(key=lambda p: sections.index(p.section))
-        match = _ANCHOR_NAME.search(path.name)
-        language = (
-            match.group(2)
-            if match
-            else guess_language("".join(v or "" for p in papers for v in p.texts.values()))
-        )
-    else:
-        language = guess_language("".join(v or "" for p in papers for v in p.texts.values()))
-    return ImportedDigest(path, day, language, tuple(sections), tuple(papers))
+        index += 1
+        yield item
 
 
 def _reference_item(value: dict[str, Any], number: int) -> ImportedPaper:
