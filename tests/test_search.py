@@ -158,3 +158,23 @@ def test_stats(db: list[str], runner: CliRunner) -> None:
     line = next(x for x in result.output.splitlines() if x.startswith(day))
     assert sorted(line.split("  ")[-1].split(", ")) == sections
     assert result.output.splitlines()[-1] == "3 days"
+
+
+def test_a_saved_search_is_an_atom_feed(db: list[str], runner: CliRunner, tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    out = tmp_path / "topic.xml"
+    result = runner.invoke(
+        cli, [*db, "search", "强化学习", "--category", "cs.LG", "--format", "atom", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    text = runner.invoke(cli, [*db, "search", "强化学习", "--category", "cs.LG", "-n", "20"])
+    ids = [line.split()[1] for line in text.output.splitlines() if line[:4] == "2026"]
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    feed = ET.parse(out).getroot()
+    assert "强化学习 category=cs.LG" in feed.findtext("a:title", namespaces=ns, default="")
+    entries = feed.findall("a:entry", ns)
+    links = [e.find("a:link", ns).get("href") for e in entries]  # type: ignore[union-attr]
+    assert links == [f"https://arxiv.org/abs/{i}" for i in ids] and ids  # best first
+    assert all("«强化学习»" in (e.findtext("a:summary", namespaces=ns) or "") for e in entries)
+    assert f"{len(ids)} results written to {out}" in result.output

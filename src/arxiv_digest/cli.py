@@ -28,6 +28,7 @@ from arxiv_digest.cli_options import (
     summarizer_options,
 )
 from arxiv_digest.config import CONFIG_FILE, load_config, render_config, write_starter
+from arxiv_digest.files import write_atomic
 
 
 @click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -372,8 +373,19 @@ def send_webhook_cmd(app: AppContext, day: str | None, name: str | None, force: 
 @click.option(
     "-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Results."
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "atom"]),
+    default="text",
+    show_default=True,
+    help="atom: the matches as an Atom feed, to follow a topic across days.",
+)
+@path_option("-o", "--output", help="Write there instead of standard output.")
 @click.pass_obj
-def search_cmd(app: AppContext, /, query: str, **filters: Any) -> None:
+def search_cmd(
+    app: AppContext, /, query: str, fmt: str, output: Path | None, **filters: Any
+) -> None:
     """Search every stored paper and summary (title, authors, abstract, summary).
 
     \b
@@ -381,8 +393,24 @@ def search_cmd(app: AppContext, /, query: str, **filters: Any) -> None:
     (diffus*); OR between words matches either. Chinese words match where their characters
     stand together (强化学习). Best matches first, with a snippet.
     """
-    with app.open_store(app.config()) as store:
-        echo_lines(archive.search(store, query, **filters).lines())
+    config = app.config()
+    with app.open_store(config) as store:
+        report = archive.search(store, query, **filters)
+    if fmt == "text" and output is None:
+        echo_lines(report.lines())
+        return
+    from arxiv_digest.render.feeds import render_search_atom
+
+    text = (
+        render_search_atom(query, report.hits, filters=filters, site_url=config.site_url)
+        if fmt == "atom"
+        else "\n".join(report.lines()) + "\n"
+    )
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+        click.echo(f"{len(report.hits)} results written to {output}")
 
 
 @cli.command(name="failures")

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from html import escape
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
@@ -173,6 +174,42 @@ def render_atom(digests: Sequence[Digest], *, site_url: str | None = None) -> st
         for author in entry.paper.authors[:20]:
             fe.author({"name": author})
         fe.category(term=entry.section)
+    return str(fg.atom_str(pretty=True).decode("utf-8"))
+
+
+def render_search_atom(
+    query: str,
+    hits: Sequence[dict[str, Any]],
+    *,
+    filters: dict[str, str | None] | None = None,
+    site_url: str | None = None,
+) -> str:
+    """A saved search as an Atom feed: one entry per match, best first, so a reader can follow
+    a topic across days (run the same search after each day's run and publish the file)."""
+    wanted = {k: v for k, v in (filters or {}).items() if v}
+    said = " ".join([query, *(f"{k}={v}" for k, v in sorted(wanted.items()))])
+    fg = FeedGenerator()
+    fg.id("urn:arxiv-digest:search:" + quote(said, safe=""))
+    fg.title(f"arxiv-digest: {said}")
+    fg.subtitle("Papers in the archive that match a saved search")
+    fg.link(href=(site_url or "https://arxiv.org/").rstrip("/") + "/", rel="alternate")
+    fg.generator("arxiv-digest", __version__)
+    newest = max((h["day"] or "1970-01-01" for h in hits), default="1970-01-01")
+    fg.updated(datetime.combine(datetime.fromisoformat(newest).date(), time(0), tzinfo=UTC))
+    for hit in reversed(hits):  # feedgen lists the last added first
+        day = datetime.combine(
+            datetime.fromisoformat(hit["day"] or "1970-01-01").date(), time(0), tzinfo=UTC
+        )
+        fe = fg.add_entry()
+        fe.id(f"urn:arxiv-digest:paper:{hit['id']}")
+        fe.title(hit["title"])
+        fe.link(href=arxiv_url(hit["id"], "abs"))
+        fe.summary(hit["snippet"])
+        fe.updated(day)
+        fe.published(day)
+        for author in hit["authors"][:20]:
+            fe.author({"name": author})
+        fe.category(term=hit["category"])
     return str(fg.atom_str(pretty=True).decode("utf-8"))
 
 
