@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,22 @@ def test_a_saved_search_is_an_atom_feed(db: list[str], runner: CliRunner, tmp_pa
     assert links == [f"https://arxiv.org/abs/{i}" for i in ids] and ids  # best first
     assert all("«强化学习»" in (e.findtext("a:summary", namespaces=ns) or "") for e in entries)
     assert f"{len(ids)} results written to {out}" in result.output
+
+
+def test_related_papers_on_the_command_line_and_the_site(
+    db: list[str], runner: CliRunner, tmp_path: Path
+) -> None:
+    result = runner.invoke(cli, [*db, "related", "2601.02366", "-n", "5"])  # TextBridgeGNN
+    assert result.exit_code == 0, result.output
+    titles = [
+        line for line in result.output.splitlines() if line[:4] == "2026" or line[:4] == "2025"
+    ]
+    assert len(titles) == 5 and not any("2601.02366" in t for t in titles)
+    assert sum("recommend" in t.lower() for t in titles) >= 3  # it is a recommendation paper
+    missing = runner.invoke(cli, [*db, "related", "2501.99999"])
+    assert missing.exit_code != 0 and "not in the store" in missing.output
+    out = tmp_path / "site"
+    assert runner.invoke(cli, [*db, "render", "--format", "html", "--out", str(out)]).exit_code == 0
+    page = next(out.glob("**/2026-01-02.html")).read_text("utf-8")
+    assert page.count('<p class="rel"><b>Related:</b> ') > 50
+    assert re.search(r'<p class="rel"><b>Related:</b> <a href="\d{4}-\d\d-\d\d\.html#p', page)

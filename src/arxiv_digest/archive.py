@@ -93,6 +93,18 @@ def search(
     return SearchReport(hits)
 
 
+def related(store: Store, paper: str, *, limit: int = 10) -> SearchReport:
+    """The stored papers most like `paper` ("more like this"): its title and abstract's most
+    distinctive words searched as one ranked query."""
+    try:
+        paper_id, _ = split_arxiv_id(paper)
+    except ValueError:
+        raise UsageError(f"{paper!r} is not an arXiv id") from None
+    if store.papers.get(paper_id) is None:
+        raise NotFoundError(f"paper {paper_id} is not in the store")
+    return SearchReport(store.search.related(paper_id, limit))
+
+
 @dataclass
 class StatsReport:
     rows: list[dict[str, Any]] = field(default_factory=list)  # one per day and section

@@ -413,6 +413,17 @@ def search_cmd(
         click.echo(f"{len(report.hits)} results written to {output}")
 
 
+@cli.command(name="related")
+@click.argument("paper")
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.pass_obj
+def related_cmd(app: AppContext, paper: str, limit: int) -> None:
+    """The stored papers most like PAPER (an arXiv id): "more like this", from the words that
+    set its title and abstract apart. The site lists the best three under each paper."""
+    with app.open_store(app.config()) as store:
+        echo_lines(archive.related(store, paper, limit=limit).lines())
+
+
 @cli.command(name="failures")
 @date_option("The stored day (default: the latest).")
 @click.pass_obj

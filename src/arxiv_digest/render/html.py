@@ -78,6 +78,10 @@ class BuildReport:
     seconds: float = 0.0
 
 
+#: "More like this" papers listed under each paper of a day's page.
+RELATED_SHOWN = 3
+
+
 class SiteBuilder:
     def __init__(
         self,
@@ -105,8 +109,12 @@ class SiteBuilder:
         sections = day_sections(digest)
         numbered = {e.paper.id: e for _, items in sections for e in items}
         for_you = [numbered[e.paper.id] for e in digest.for_you(self.for_you, self.threshold)]
+        related = {
+            e.paper.id: self.store.search.related(e.paper.id, RELATED_SHOWN) for e in digest.entries
+        }
         return self.env.get_template("day.html").render(
             **self._common(),
+            related=related,
             lang="zh" if digest.language.lower().startswith("chinese") else "en",
             quoted=quoted_marker(digest.language).strip(),
             date=digest.date,

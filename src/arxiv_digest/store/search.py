@@ -14,6 +14,7 @@ text in Python (the index's text is pairs, not prose) and mark every searched wo
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -153,6 +154,16 @@ def make_snippet(texts: list[str], terms: tuple[str, ...], width: int = SNIPPET_
     return flat[:width] + ("…" if len(flat) > width else "")
 
 
+_RELATED_STOP = frozenset(
+    """the and for with from that this these those are was were been being have has had not
+    but can could may might will would should also such than then there here which who whom
+    whose what when where how our its their they them into over under between among via using
+    use used based new show shows shown results result paper propose proposed approach method
+    methods model models data study work task tasks while both each more most other some only
+    well however further first two three one""".split()
+)
+
+
 class SearchIndex(Table):
     #: A query matching more papers than this is ranked among its newest WINDOW matches (the
     #: filters already applied), so a very common word still answers in a few milliseconds.
@@ -258,6 +269,49 @@ class SearchIndex(Table):
                 }
             )
         return hits
+
+    #: "More like this": the paper's most distinctive words, at most this many, make the query.
+    RELATED_TERMS = 12
+
+    def related(self, paper_id: str, limit: int = 10) -> list[dict[str, Any]]:
+        """Papers most like `paper_id`: its title and abstract's most distinctive words (by how
+        rare they are in the whole archive) searched as one ranked OR query, itself left out."""
+        row = self.store.execute(
+            "SELECT rowid, title, abstract FROM papers WHERE id = ?", (paper_id,)
+        ).fetchone()
+        if row is None:
+            return []
+        words = [
+            w
+            for w in re.findall(
+                r"[a-z][a-z\-]{2,}", f"{row['title']} {row['title']} {row['abstract']}".lower()
+            )
+            if w not in _RELATED_STOP
+        ]
+        if not words:
+            return []
+        counts: dict[str, int] = {}
+        for w in words:
+            counts[w] = counts.get(w, 0) + 1
+        total = max(1, self.store.count("papers"))
+        df: dict[str, int] = {}
+        for word in counts:  # one lookup a word: the vocabulary answers `term = ?` directly
+            found = self.store.execute(
+                "SELECT doc FROM papers_vocab WHERE term = ?", (word,)
+            ).fetchone()
+            if found is not None:
+                df[word] = found[0]
+        weights = {
+            w: (1 + math.log(c)) * math.log(total / df[w])
+            for w, c in counts.items()
+            if 1 < df.get(w, 0) < total / 2
+        }
+        best = sorted(weights, key=lambda w: -weights[w])[: self.RELATED_TERMS]
+        if not best:
+            return []
+        query = Query(" OR ".join(f'"{w}"' for w in best), tuple(best))
+        hits = self._search(query, None, None, None, limit + 1)
+        return [h for h in hits if h["id"] != paper_id][:limit]
 
     def rebuild(self) -> int:
         """Refill the full-text index from the tables (the triggers keep it in step after)."""
