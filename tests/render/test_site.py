@@ -60,7 +60,10 @@ def test_rebuild_touches_only_the_new_day_index_and_feeds(tmp_path: Path, store:
         "days.js",
         "feed.xml",
         "index.html",
+        "pagefind/",  # a new day: the search index is built again
     ]
+    again = SiteBuilder(store, site).build()
+    assert again.days_rendered == 0 and "pagefind/" not in again.written  # nothing new
     for name, stamp in stamps.items():
         if name != "index.html":
             assert (site / name).stat().st_mtime_ns == stamp

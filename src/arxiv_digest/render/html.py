@@ -8,8 +8,11 @@ changed (a fingerprint per day is kept in `.arxiv-digest-site.json`), plus the i
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,13 +23,14 @@ from typing import Any
 import jinja2
 
 from arxiv_digest import __version__
+from arxiv_digest.errors import OutputError
 from arxiv_digest.files import write_atomic
 from arxiv_digest.models import Digest, DigestEntry, arxiv_url, quoted_marker
 from arxiv_digest.render.feeds import render_atom, render_json
 from arxiv_digest.render.formats import Rendered, Renderer, RenderOptions
 from arxiv_digest.store import Store
 
-SITE_VERSION = f"{__version__}-site-1"
+SITE_VERSION = f"{__version__}-site-2"
 MANIFEST = ".arxiv-digest-site.json"
 ASSETS = ("site.css", "site.js")
 
@@ -73,9 +77,15 @@ def day_sections(digest: Digest) -> list[tuple[str, list[NumberedEntry]]]:
 @dataclass
 class BuildReport:
     written: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     days_rendered: int = 0
     days_skipped: int = 0
     seconds: float = 0.0
+
+
+def page_lang(language: str) -> str:
+    """The `lang` of a page written in `language`."""
+    return "zh" if language.lower().startswith("chinese") else "en"
 
 
 #: "More like this" papers listed under each paper of a day's page.
@@ -115,7 +125,7 @@ class SiteBuilder:
         return self.env.get_template("day.html").render(
             **self._common(),
             related=related,
-            lang="zh" if digest.language.lower().startswith("chinese") else "en",
+            lang=page_lang(digest.language),
             quoted=quoted_marker(digest.language).strip(),
             date=digest.date,
             total=len(digest.entries),
@@ -123,7 +133,53 @@ class SiteBuilder:
             for_you=[e for e in for_you if e.reasons],
         )
 
-    def render_index(self, overview: Iterable[tuple[str, str, int, int]]) -> str:
+    def _site_lang(self) -> str:
+        """The language most of the site's days are in, as the pages' `lang` says it."""
+        counts: dict[str, int] = {}
+        for language in self.store.digests.languages():
+            code = page_lang(language)
+            counts[code] = counts.get(code, 0) + 1
+        return max(counts, key=lambda c: counts[c]) if counts else "en"
+
+    def _index_search(self, report: BuildReport, *, changed: bool) -> bool:
+        """Build the site-wide search index with Pagefind (the `search` extra): a static index
+        read in the browser, Chinese segmented. False when Pagefind is not installed."""
+        if importlib.util.find_spec("pagefind") is None:
+            report.notes.append("site search needs Pagefind: pip install 'arxiv-digest[search]'")
+            return False
+        if not changed and (self.out / "pagefind" / "pagefind-ui.js").is_file():
+            return True
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pagefind",
+                "--site",
+                str(self.out),
+                "--output-subdir",
+                "pagefind",
+                "--glob",
+                "????-??-??.html",
+                # one index for the whole site, in its main language: Pagefind keeps one per
+                # language and searches only the page's own, so a day would be missed
+                "--force-language",
+                self._site_lang(),
+                "--quiet",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if done.returncode != 0:
+            why = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise OutputError(f"Pagefind could not index the site: {why[0]}")
+        report.written.append("pagefind/")
+        return True
+
+    def render_index(
+        self, overview: Iterable[tuple[str, str, int, int]], *, search: bool = False
+    ) -> str:
         days: dict[str, dict[str, Any]] = {}
         for date, section, count, failed in overview:
             day = days.setdefault(
@@ -134,7 +190,7 @@ class SiteBuilder:
             day["failed"] += failed
             day["sections"].append((section, count))
         return self.env.get_template("index.html").render(
-            **self._common(), lang="en", days=list(days.values())
+            **self._common(), lang=self._site_lang(), days=list(days.values()), search=search
         )
 
     def _write(self, report: BuildReport, name: str, data: str | bytes) -> None:
@@ -169,7 +225,10 @@ class SiteBuilder:
             self._write(report, f"{date}.json", render_json(digest))
             known[date] = signatures[date]
             report.days_rendered += 1
-        self._write(report, "index.html", self.render_index(self.store.digests.overview()))
+        search = self._index_search(report, changed=report.days_rendered > 0 or force)
+        self._write(
+            report, "index.html", self.render_index(self.store.digests.overview(), search=search)
+        )
         self._write(
             report, "days.js", "window.ARXIV_DIGEST_DAYS = " + json.dumps(sorted(dates)) + ";\n"
         )
@@ -204,4 +263,5 @@ class SiteRenderer(Renderer):
                 f"{report.days_skipped} unchanged, {len(report.written)} files written "
                 f"in {report.seconds:.2f} s"
             ],
+            notes=[f"note: {n}" for n in report.notes],
         )

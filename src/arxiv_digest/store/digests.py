@@ -28,6 +28,10 @@ class DigestRow:
 
 
 class Digests(Table):
+    def languages(self) -> list[str]:
+        """The language of every stored day."""
+        return [r[0] for r in self.store.execute("SELECT language FROM digests")]
+
     def plan(
         self,
         date: str,

@@ -16,6 +16,20 @@
       nav.appendChild(document.createTextNode(" "));
     });
   }
+  // every day's search (the index page): Pagefind's own UI over its static index, no server
+  var box = document.getElementById("search");
+  if (box && typeof window.PagefindUI === "function") {
+    // a Chinese word is searched as a phrase: Pagefind would match its segments anywhere
+    var cjk = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+/g;
+    var phrases = function (term) {
+      return term.indexOf('"') >= 0 ? term : term.replace(cjk, function (run) {
+        return '"' + run + '"';
+      });
+    };
+    new window.PagefindUI({
+      element: "#search", showSubResults: true, showImages: false, processTerm: phrases
+    });
+  }
   var papers = Array.prototype.slice.call(document.querySelectorAll("article.paper"));
   if (!papers.length) return;
   var q = document.getElementById("q");
