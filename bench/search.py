@@ -111,6 +111,16 @@ def main() -> None:
                 f"index: built from the tables in {build:.1f} s, {size / 2**20:.0f} MiB "
                 f"(the whole store {total / 2**20:.0f} MiB)"
             )
+            # the category filter holds when a word matches far more than the ranking window
+            matches = store.execute(
+                "SELECT COUNT(*) FROM papers_fts WHERE papers_fts MATCH ?", ('"learning"',)
+            ).fetchone()[0]
+            hits = store.search.search(parse_query("learning"), category="cs.IR", limit=20)
+            right = sum(h["category"] == "cs.IR" for h in hits)
+            print(
+                f"'learning' matches {matches} papers; with --category cs.IR: {len(hits)} "
+                f"results, {right} of them cs.IR"
+            )
             queries = _queries(rng, vocab, authors, clauses)
             times: dict[str, list[float]] = {}
             every = []
