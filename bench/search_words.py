@@ -10,7 +10,6 @@ files themselves; the search runs over the imported store with no limit in the w
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -19,26 +18,12 @@ from arxiv_digest.store import Store
 from arxiv_digest.store.search import parse_query
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.helpers import REFERENCE_DIR, import_references  # noqa: E402
-
-FIELDS = ("tldr", "motivation", "method", "result", "conclusion")
+from tests.helpers import chinese_words, import_references, reference_texts  # noqa: E402
 
 
 def main() -> None:
-    import rjieba
-
-    texts: dict[str, str] = {}
-    for path in sorted(REFERENCE_DIR.glob("*.jsonl")):
-        for row in map(json.loads, path.read_text("utf-8").splitlines()):
-            summary = " ".join(row[n] for n in FIELDS)
-            texts[row["id"]] = f"{row['title']} {row['abstract']} {summary}"
-    counts: dict[str, int] = {}
-    for text in texts.values():
-        for word in set(rjieba.cut(text)):
-            if 2 <= len(word) <= 5 and all("\u4e00" <= ch <= "\u9fff" for ch in word):
-                counts[word] = counts.get(word, 0) + 1
-    ranked = sorted((w for w, c in counts.items() if c >= 2), key=lambda w: (-counts[w], w))
-    words = ranked[:: max(1, len(ranked) // 60)][:60] + ["模型", "检索", "强化学习", "大语言模型"]
+    texts = reference_texts()
+    words = chinese_words(texts)
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "w.db") as store:
         import_references(store)
         total = store.count("papers")

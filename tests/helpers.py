@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -129,6 +130,31 @@ def reference_days() -> dict[str, Path]:
     """The reference digests in tests/fixtures, each given a day: 2026-01-01, -02, ..."""
     paths = sorted(REFERENCE_DIR.glob("*.md"))
     return {f"2026-01-{i:02d}": path for i, path in enumerate(paths, start=1)}
+
+
+def reference_texts() -> dict[str, str]:
+    """Each reference paper's searchable text (title, abstract, the five fields), read from the
+    files themselves, not through the store."""
+    texts: dict[str, str] = {}
+    for path in sorted(REFERENCE_DIR.glob("*.jsonl")):
+        for row in map(json.loads, path.read_text("utf-8").splitlines()):
+            fields = " ".join(row[n] for n in ("tldr", "motivation", "method", "result"))
+            texts[row["id"]] = f"{row['title']} {row['abstract']} {fields} {row['conclusion']}"
+    return texts
+
+
+def chinese_words(texts: dict[str, str], n: int = 60) -> list[str]:
+    """Chinese words of 2-5 characters in `texts`, by jieba (each in at least two papers),
+    spread over frequencies, plus the four the search issue named."""
+    import rjieba
+
+    counts: dict[str, int] = {}
+    for text in texts.values():
+        for word in set(rjieba.cut(text)):
+            if 2 <= len(word) <= 5 and all("\u4e00" <= ch <= "\u9fff" for ch in word):
+                counts[word] = counts.get(word, 0) + 1
+    ranked = sorted((w for w, c in counts.items() if c >= 2), key=lambda w: (-counts[w], w))
+    return ranked[:: max(1, len(ranked) // n)][:n] + ["模型", "检索", "强化学习", "大语言模型"]
 
 
 def import_references(store: Store) -> list[str]:

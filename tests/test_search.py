@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from pathlib import Path
 
@@ -14,11 +13,12 @@ from arxiv_digest.store.search import fts_query, parse_query
 from arxiv_digest.summarize.extractive import ExtractiveSummarizer
 from arxiv_digest.summarize.stage import summarize_day
 from tests.helpers import (
-    REFERENCE_DIR,
+    chinese_words,
     import_references,
     make_paper,
     reference_counts,
     reference_days,
+    reference_texts,
     seed_day,
 )
 
@@ -84,33 +84,9 @@ def test_summary_text_is_searchable(tmp_path: Path) -> None:
         assert summary_hits and summary_hits[0]["id"] == "2512.21349"
 
 
-def _reference_texts() -> dict[str, str]:
-    """Each reference paper's searchable text, read from the files (not through the store)."""
-    texts: dict[str, str] = {}
-    for path in sorted(REFERENCE_DIR.glob("*.jsonl")):
-        for row in map(json.loads, path.read_text("utf-8").splitlines()):
-            summary = " ".join(row[n] for n in ("tldr", "motivation", "method", "result"))
-            texts[row["id"]] = f"{row['title']} {row['abstract']} {summary} {row['conclusion']}"
-    return texts
-
-
-def _chinese_words(texts: dict[str, str], n: int = 60) -> list[str]:
-    """Chinese words of 2-5 characters in the summaries, by jieba, spread over frequencies."""
-    import rjieba
-
-    counts: dict[str, int] = {}
-    for text in texts.values():
-        for word in set(rjieba.cut(text)):
-            if 2 <= len(word) <= 5 and all("\u4e00" <= ch <= "\u9fff" for ch in word):
-                counts[word] = counts.get(word, 0) + 1
-    ranked = sorted((w for w, c in counts.items() if c >= 2), key=lambda w: (-counts[w], w))
-    step = max(1, len(ranked) // n)
-    return ranked[::step][:n] + ["模型", "检索", "强化学习", "大语言模型"]
-
-
 def test_chinese_words_find_the_papers_that_hold_them(tmp_path: Path) -> None:
-    texts = _reference_texts()
-    words = _chinese_words(texts)
+    texts = reference_texts()
+    words = chinese_words(texts)
     with Store(tmp_path / "s.db") as store:
         import_references(store)
         total = store.count("papers")

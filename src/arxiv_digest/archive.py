@@ -39,16 +39,22 @@ def import_files(store: Store, files: Sequence[Path], day: str | None = None) ->
     return lines
 
 
+def _stored_id(store: Store, raw: str) -> str:
+    """The id of a stored paper, from what a person typed (2512.21349v2, arXiv:..., a URL)."""
+    try:
+        paper_id, _ = split_arxiv_id(raw)
+    except ValueError:
+        raise UsageError(f"{raw!r} is not an arXiv id") from None
+    if store.papers.get(paper_id) is None:
+        raise NotFoundError(f"paper {paper_id} is not in the store")
+    return paper_id
+
+
 def set_feedback(store: Store, paper_ids: Sequence[str], kind: str | None) -> list[str]:
     """Star (kind "star") or hide ("hide") stored papers, or clear either (None)."""
     lines = []
     for raw in paper_ids:
-        try:
-            paper_id, _ = split_arxiv_id(raw)
-        except ValueError:
-            raise UsageError(f"{raw!r} is not an arXiv id") from None
-        if store.papers.get(paper_id) is None:
-            raise NotFoundError(f"paper {paper_id} is not in the store")
+        paper_id = _stored_id(store, raw)
         store.feedback.set(paper_id, kind)
         lines.append(f"{paper_id}: {kind or 'cleared'}")
     return lines
@@ -96,13 +102,7 @@ def search(
 def related(store: Store, paper: str, *, limit: int = 10) -> SearchReport:
     """The stored papers most like `paper` ("more like this"): its title and abstract's most
     distinctive words searched as one ranked query."""
-    try:
-        paper_id, _ = split_arxiv_id(paper)
-    except ValueError:
-        raise UsageError(f"{paper!r} is not an arXiv id") from None
-    if store.papers.get(paper_id) is None:
-        raise NotFoundError(f"paper {paper_id} is not in the store")
-    return SearchReport(store.search.related(paper_id, limit))
+    return SearchReport(store.search.related(_stored_id(store, paper), limit))
 
 
 @dataclass
