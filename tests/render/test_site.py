@@ -170,3 +170,19 @@ def test_serve_serves_the_site_on_localhost(tmp_path: Path) -> None:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def test_every_page_has_its_favicon_and_a_visible_feed_link(tmp_path: Path, store: Store) -> None:
+    import xml.etree.ElementTree as ET
+
+    import_references(store)
+    site = tmp_path / "site"
+    SiteBuilder(store, site).build()
+    assert (site / "static" / "favicon.svg").read_text("utf-8").startswith("<svg")
+    for page in [site / "index.html", *site.glob("????-??-??.html")]:
+        html = page.read_text("utf-8")
+        assert '<link rel="icon" type="image/svg+xml" href="static/favicon.svg?v=' in html
+        assert '<a class="feed" href="feed.xml" type="application/atom+xml">Feed</a>' in html
+    feed = ET.parse(site / "feed.xml").getroot()
+    # the summaries are Chinese on most of the reference days: the feed says so
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "zh"

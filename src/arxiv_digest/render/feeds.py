@@ -154,7 +154,10 @@ def render_atom(digests: Sequence[Digest], *, site_url: str | None = None) -> st
         rel="self" if site_url else "alternate",
     )
     fg.generator("arxiv-digest", __version__)
-    fg.language("en")
+    # the language the summaries are in (xml:lang), as most of the days say it
+    languages = [d.language for d in digests] or ["English"]
+    main = max(set(languages), key=languages.count)
+    fg.language("zh" if main.lower().startswith("chinese") else "en")
     newest = max((d.date for d in digests), default="1970-01-01")
     fg.updated(datetime.combine(datetime.fromisoformat(newest).date(), time(0), tzinfo=UTC))
     entries = []

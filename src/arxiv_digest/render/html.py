@@ -30,9 +30,9 @@ from arxiv_digest.render.feeds import render_atom, render_json
 from arxiv_digest.render.formats import Rendered, Renderer, RenderOptions
 from arxiv_digest.store import Store
 
-SITE_VERSION = f"{__version__}-site-2"
+SITE_VERSION = f"{__version__}-site-3"
 MANIFEST = ".arxiv-digest-site.json"
-ASSETS = ("site.css", "site.js")
+ASSETS = ("site.css", "site.js", "favicon.svg")
 
 
 def anchor(text: str) -> str:
