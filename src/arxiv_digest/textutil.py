@@ -73,6 +73,11 @@ def canonical_language(name: str) -> str:
     return _LANGUAGE_NAMES.get(cleaned.lower(), cleaned)
 
 
+def lang_code(language: str) -> str:
+    """The `lang` (HTML) or `xml:lang` (feeds) of text written in `language`."""
+    return "zh" if canonical_language(language).lower().endswith("chinese") else "en"
+
+
 def collapse_ws(text: str) -> str:
     return " ".join(text.split())
 

@@ -36,6 +36,7 @@ from arxiv_digest.models import (
     arxiv_url,
 )
 from arxiv_digest.render.formats import DayRenderer, Rendered, Renderer, RenderOptions
+from arxiv_digest.textutil import lang_code
 
 if TYPE_CHECKING:
     from arxiv_digest.store import Store
@@ -157,7 +158,7 @@ def render_atom(digests: Sequence[Digest], *, site_url: str | None = None) -> st
     # the language the summaries are in (xml:lang), as most of the days say it
     languages = [d.language for d in digests] or ["English"]
     main = max(set(languages), key=languages.count)
-    fg.language("zh" if main.lower().startswith("chinese") else "en")
+    fg.language(lang_code(main))
     newest = max((d.date for d in digests), default="1970-01-01")
     fg.updated(datetime.combine(datetime.fromisoformat(newest).date(), time(0), tzinfo=UTC))
     entries = []

@@ -29,6 +29,7 @@ from arxiv_digest.models import Digest, DigestEntry, arxiv_url, quoted_marker
 from arxiv_digest.render.feeds import render_atom, render_json
 from arxiv_digest.render.formats import Rendered, Renderer, RenderOptions
 from arxiv_digest.store import Store
+from arxiv_digest.textutil import lang_code
 
 SITE_VERSION = f"{__version__}-site-3"
 MANIFEST = ".arxiv-digest-site.json"
@@ -83,11 +84,6 @@ class BuildReport:
     seconds: float = 0.0
 
 
-def page_lang(language: str) -> str:
-    """The `lang` of a page written in `language`."""
-    return "zh" if language.lower().startswith("chinese") else "en"
-
-
 #: "More like this" papers listed under each paper of a day's page.
 RELATED_SHOWN = 3
 
@@ -125,7 +121,7 @@ class SiteBuilder:
         return self.env.get_template("day.html").render(
             **self._common(),
             related=related,
-            lang=page_lang(digest.language),
+            lang=lang_code(digest.language),
             quoted=quoted_marker(digest.language).strip(),
             date=digest.date,
             total=len(digest.entries),
@@ -137,7 +133,7 @@ class SiteBuilder:
         """The language most of the site's days are in, as the pages' `lang` says it."""
         counts: dict[str, int] = {}
         for language in self.store.digests.languages():
-            code = page_lang(language)
+            code = lang_code(language)
             counts[code] = counts.get(code, 0) + 1
         return max(counts, key=lambda c: counts[c]) if counts else "en"
 
