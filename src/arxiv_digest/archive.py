@@ -5,12 +5,13 @@ Like `pipeline`, nothing here prints: each call returns what the command line sh
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from arxiv_digest.errors import NotFoundError, UsageError
+from arxiv_digest.errors import ImportFormatError, NotFoundError, UsageError
 from arxiv_digest.models import split_arxiv_id
 from arxiv_digest.store import Store
 from arxiv_digest.store.search import QueryTooLong, parse_query
@@ -57,6 +58,65 @@ def set_feedback(store: Store, paper_ids: Sequence[str], kind: str | None) -> li
         paper_id = _stored_id(store, raw)
         store.feedback.set(paper_id, kind)
         lines.append(f"{paper_id}: {kind or 'cleared'}")
+    return lines
+
+
+def star_file_ids(path: Path) -> list[str]:
+    """The arXiv ids a file of starred papers names, in order, once each: the site's export
+    (JSON, "arxiv-digest/stars-1"), a JSON list of ids, BibTeX (eprint fields or arXiv URLs),
+    or plain text with one id per line."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+    raw: list[str] = []
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ImportFormatError(f"{path}: not valid JSON ({exc})") from None
+        items = data.get("papers", []) if isinstance(data, dict) else data
+        if not isinstance(items, list):
+            raise ImportFormatError(f"{path}: expected a list of papers")
+        for item in items:
+            value = item.get("id") if isinstance(item, dict) else item
+            if isinstance(value, str):
+                raw.append(value)
+    elif stripped.startswith("@"):
+        from arxiv_digest.rank.library import LibraryError, parse_bibtex
+
+        try:
+            raw = [p.arxiv_id for p in parse_bibtex(path, text) if p.arxiv_id]
+        except LibraryError as exc:
+            raise ImportFormatError(str(exc)) from None
+    else:
+        raw = [line.strip() for line in text.splitlines() if line.strip()]
+    ids: list[str] = []
+    for value in raw:
+        try:
+            paper_id, _ = split_arxiv_id(value)
+        except ValueError:
+            raise ImportFormatError(f"{path}: {value[:60]!r} is not an arXiv id") from None
+        if paper_id not in ids:
+            ids.append(paper_id)
+    if not ids:
+        raise ImportFormatError(f"{path}: names no arXiv paper")
+    return ids
+
+
+def import_stars(store: Store, path: Path) -> list[str]:
+    """Star every paper a file names (see `star_file_ids`) that the store holds; say which
+    it does not hold (they were starred on a site built from another store)."""
+    ids = star_file_ids(path)
+    missing = [i for i in ids if store.papers.get(i) is None]
+    with store.transaction():
+        for paper_id in ids:
+            if paper_id not in missing:
+                store.feedback.set(paper_id, "star")
+    lines = [f"starred {len(ids) - len(missing)} papers from {path}"]
+    if missing:
+        lines.append(f"not in the store, skipped: {', '.join(missing)}")
     return lines
 
 
