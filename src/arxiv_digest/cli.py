@@ -161,11 +161,27 @@ def _feedback(app: AppContext, paper_ids: tuple[str, ...], kind: str | None) -> 
 
 
 @cli.command(name="star")
-@click.argument("paper_ids", nargs=-1, required=True)
+@click.argument("paper_ids", nargs=-1)
 @click.option("--undo", is_flag=True, help="Remove the star.")
+@path_option(
+    "--import",
+    "import_file",
+    help="Star the papers a file names: the site's starred export (JSON), BibTeX, or ids.",
+)
 @click.pass_obj
-def star_cmd(app: AppContext, paper_ids: tuple[str, ...], undo: bool) -> None:
-    """Star papers: papers like them rank higher."""
+def star_cmd(
+    app: AppContext, paper_ids: tuple[str, ...], undo: bool, import_file: Path | None
+) -> None:
+    """Star papers: papers like them rank higher. The site's stars come in with
+    `star --import starred.json` (or the BibTeX export)."""
+    if import_file is not None:
+        if paper_ids or undo:
+            raise click.UsageError("--import takes no paper ids and no --undo")
+        with app.open_store(app.config()) as store:
+            echo_lines(archive.import_stars(store, import_file))
+        return
+    if not paper_ids:
+        raise click.UsageError("name the papers to star, or --import FILE")
     _feedback(app, paper_ids, None if undo else "star")
 
 
@@ -226,7 +242,10 @@ def check_cmd(app: AppContext, day: str | None, all_days: bool, verify: bool) ->
     "--out", "site_dir", help="Site directory for --format html (default: OUTPUT_DIR/site)."
 )
 @click.option(
-    "--days", "feed_days", type=int, default=3, show_default=True, help="Days in the Atom feed."
+    "--days",
+    "feed_days",
+    type=click.IntRange(1, 60),
+    help="Days in the Atom feeds (default: feed_days in the config, 3).",
 )
 @flag("--force", "html: rebuild every page, not only changed days.")
 @click.pass_obj
@@ -263,6 +282,7 @@ def serve_cmd(app: AppContext, port: int, site_dir: Path | None) -> None:
 
     root = site_dir or app.config().output_dir / "site"
     serve(root, port, announce=lambda url: click.echo(f"serving {root} at {url} (Ctrl-C stops)"))
+    click.echo("stopped")
 
 
 # -- fetch and run ---------------------------------------------------------------------------

@@ -197,6 +197,8 @@ class Config(_Section):
     rank: RankConfig = Field(default_factory=RankConfig)
     #: Where the site is published (links in emails and feeds), e.g. https://me.github.io/arxiv
     site_url: str | None = None
+    #: The Atom feeds hold the papers of this many latest days (their size grows with it).
+    feed_days: int = Field(default=3, ge=1, le=60)
     #: `run --deliver` publishes and sends nothing when more than this share of the day's papers
     #: has no summary (an outage, a spent quota); `--deliver-anyway` overrides it.
     hold_delivery_above: float = Field(default=0.5, ge=0, le=1)
@@ -414,6 +416,7 @@ output_dir = "digests"                     # Markdown, site and feeds go here
 # db = "arxiv-digest.db"                   # the store (default: the user data directory)
 # include_cross = false                    # also list papers cross-listed into a category
 # site_url = "https://me.github.io/arxiv"  # where the site is published (links in mail, feed)
+# feed_days = 3                            # days of papers in the Atom feeds
 
 [summarizer]
 backend = "extractive"                     # offline; "openai" for any OpenAI-compatible API

@@ -344,7 +344,7 @@ def render(
     output: Path | None = None,
     out_dir: Path | None = None,
     site_dir: Path | None = None,
-    feed_days: int = 3,
+    feed_days: int | None = None,
     force: bool = False,
 ) -> Rendered:
     """Render in a registered format and write the file (`output`, else its default place).
@@ -356,7 +356,7 @@ def render(
             day=day,
             out_dir=out_dir or config.output_dir,
             site_dir=site_dir,
-            feed_days=feed_days,
+            feed_days=feed_days or config.feed_days,
             force=force,
             for_you=_for_you(config, store),
             threshold=config.rank.threshold,

@@ -35,7 +35,13 @@ from arxiv_digest.models import (
     DigestEntry,
     arxiv_url,
 )
-from arxiv_digest.render.formats import DayRenderer, Rendered, Renderer, RenderOptions
+from arxiv_digest.render.formats import (
+    DayRenderer,
+    Rendered,
+    Renderer,
+    RenderOptions,
+    page_anchor,
+)
 from arxiv_digest.textutil import lang_code
 
 if TYPE_CHECKING:
@@ -123,11 +129,19 @@ def render_anchor_jsonl(digest: Digest) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: Authors named in a feed entry; longer lists end "et al.".
+FEED_AUTHORS = 10
+
+
 def _entry_html(entry: DigestEntry) -> str:
-    s = entry.summary
+    """A feed entry's content: the summary when there is one (the abstract is a click away),
+    the abstract when there is none. Bounded: a 359-author paper names ten."""
+    s, paper = entry.summary, entry.paper
+    more = f" +{len(paper.authors) - FEED_AUTHORS}" if len(paper.authors) > FEED_AUTHORS else ""
+    named = ", ".join(paper.authors[:FEED_AUTHORS]) + more
+    abs_url = escape(arxiv_url(paper.id, "abs"))
     parts = [
-        f"<p><b>{escape(', '.join(entry.paper.authors))}</b> "
-        f"({escape(entry.paper.primary_category)})</p>"
+        f'<p>{escape(named)} · {escape(paper.primary_category)} · <a href="{abs_url}">arXiv</a></p>'
     ]
     if s is not None and s.status == "ok" and s.fields:
         shown, doubts = s.shown_fields(), s.doubts()
@@ -135,25 +149,35 @@ def _entry_html(entry: DigestEntry) -> str:
             doubt = f" <i>({escape(doubts[name].verdict)})</i>" if name in doubts else ""
             parts.append(f"<p><b>{FIELD_LABELS[name]}:</b> {escape(shown[name])}{doubt}</p>")
         parts.append(f"<p><small>{escape(s.provenance)}</small></p>")
+        if s.warnings:
+            parts.append("<p><i>Warnings: " + escape("; ".join(s.warnings)) + "</i></p>")
     else:
         parts.append(f"<p><i>{escape(entry.notice or PENDING_NOTICE)}</i></p>")
-    if s is not None and s.warnings:
-        parts.append("<p><i>Warnings: " + escape("; ".join(s.warnings)) + "</i></p>")
-    parts.append(f"<p><b>Abstract:</b> {escape(entry.paper.abstract)}</p>")
+        parts.append(f"<p><b>Abstract:</b> {escape(entry.paper.abstract)}</p>")
     return "\n".join(parts)
 
 
-def render_atom(digests: Sequence[Digest], *, site_url: str | None = None) -> str:
-    """An Atom feed with one entry per paper of the given days (newest first)."""
+def render_atom(
+    digests: Sequence[Digest],
+    *,
+    site_url: str | None = None,
+    category: str | None = None,
+    path: str = "feed.xml",
+) -> str:
+    """An Atom feed with one entry per paper of the given days (newest first): every
+    category's, or one `category`'s. With `site_url` the feed names its own address
+    (rel=self) and each entry links its paper's place on the site."""
     fg = FeedGenerator()
     base = (site_url or "https://arxiv.org/").rstrip("/") + "/"
-    fg.id(f"{base}feed.xml" if site_url else "urn:arxiv-digest:feed")
-    fg.title("arxiv-digest")
+    title = f"arxiv-digest: {category}" if category else "arxiv-digest"
+    fg.id(f"{base}{path}" if site_url else f"urn:arxiv-digest:{path}")
+    fg.title(title)
     fg.subtitle("Daily arXiv papers with structured summaries")
-    fg.link(
-        href=f"{base}feed.xml" if site_url else "https://arxiv.org/",
-        rel="self" if site_url else "alternate",
-    )
+    if site_url:
+        fg.link(href=f"{base}{path}", rel="self", type="application/atom+xml")
+        fg.link(href=f"{base}index.html", rel="alternate", type="text/html")
+    else:
+        fg.link(href="https://arxiv.org/", rel="alternate")
     fg.generator("arxiv-digest", __version__)
     # the language the summaries are in (xml:lang), as most of the days say it
     languages = [d.language for d in digests] or ["English"]
@@ -165,20 +189,25 @@ def render_atom(digests: Sequence[Digest], *, site_url: str | None = None) -> st
     for digest in digests:
         day = datetime.combine(datetime.fromisoformat(digest.date).date(), time(0), tzinfo=UTC)
         for i, entry in enumerate(digest.entries):
-            entries.append((day - timedelta(seconds=i), digest.date, entry))
+            if category is None or entry.section == category:
+                entries.append((day - timedelta(seconds=i), digest.date, entry))
     for stamp, date, entry in sorted(entries, key=lambda x: x[0]):
         fe = fg.add_entry()
         fe.id(f"urn:arxiv-digest:{date}:{entry.paper.id}")
         fe.title(entry.paper.title)
-        fe.link(href=arxiv_url(entry.paper.id, "abs"))
-        fe.summary(entry.tldr)
+        # one link: the paper's place on the site when its address is known (the content links
+        # arXiv), else arXiv's page
+        if site_url:
+            fe.link(href=f"{base}{date}.html#p{page_anchor(entry.paper.id)}", rel="alternate")
+        else:
+            fe.link(href=arxiv_url(entry.paper.id, "abs"), rel="alternate")
         fe.content(_entry_html(entry), type="html")
         fe.updated(stamp)
         fe.published(stamp)
-        for author in entry.paper.authors[:20]:
+        for author in entry.paper.authors[:FEED_AUTHORS]:
             fe.author({"name": author})
         fe.category(term=entry.section)
-    return str(fg.atom_str(pretty=True).decode("utf-8"))
+    return str(fg.atom_str(pretty=False).decode("utf-8"))
 
 
 def render_search_atom(

@@ -7,6 +7,7 @@ Adding a format is one module with a `Renderer` subclass and one registration (s
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,11 @@ from arxiv_digest.plugins import Registry
 if TYPE_CHECKING:
     from arxiv_digest.models import Digest
     from arxiv_digest.store import Store
+
+
+def page_anchor(text: str) -> str:
+    """An arXiv id or category as an HTML id/fragment: `hep-th/9901001` -> `hep-th-9901001`."""
+    return re.sub(r"[^A-Za-z0-9._-]", "-", text)
 
 
 @dataclass(frozen=True)
