@@ -19,10 +19,13 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import date as Date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arxiv_digest.errors import StoreError
 from arxiv_digest.store._table import Table
+
+if TYPE_CHECKING:
+    from arxiv_digest.store import Store
 from arxiv_digest.textutil import cjk_query_part, has_cjk
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
@@ -171,6 +174,12 @@ class SearchIndex(Table):
     #: A prefix (diffus*) stands for its most common completions, at most this many.
     PREFIX_TERMS = 8
 
+    def __init__(self, store: Store) -> None:
+        super().__init__(store)
+        # word -> papers holding it, for `related`, valid while the archive has _df_total papers
+        self._df: dict[str, int | None] = {}
+        self._df_total: int | None = None
+
     def search(
         self,
         query: Query | str,
@@ -272,6 +281,8 @@ class SearchIndex(Table):
 
     #: "More like this": the paper's most distinctive words, at most this many, make the query.
     RELATED_TERMS = 12
+    #: ... and together they may name at most this many papers.
+    RELATED_POSTINGS = 2000
 
     def related(self, paper_id: str, limit: int = 10) -> list[dict[str, Any]]:
         """Papers most like `paper_id`: its title and abstract's most distinctive words (by how
@@ -294,24 +305,48 @@ class SearchIndex(Table):
         for w in words:
             counts[w] = counts.get(w, 0) + 1
         total = max(1, self.store.count("papers"))
-        df: dict[str, int] = {}
-        for word in counts:  # one lookup a word: the vocabulary answers `term = ?` directly
-            found = self.store.execute(
-                "SELECT doc FROM papers_vocab WHERE term = ?", (word,)
-            ).fetchone()
-            if found is not None:
-                df[word] = found[0]
+        df = self._document_frequencies(list(counts), total)
         weights = {
             w: (1 + math.log(c)) * math.log(total / df[w])
             for w, c in counts.items()
             if 1 < df.get(w, 0) < total / 2
         }
-        best = sorted(weights, key=lambda w: -weights[w])[: self.RELATED_TERMS]
+        # the most distinctive words first, while the papers they name stay few: the query's cost
+        # is the papers its words name, so it stays flat as the archive grows (a common word
+        # would make every paper of a site build scan a good share of the archive)
+        best: list[str] = []
+        postings = 0
+        for word in sorted(weights, key=lambda w: -weights[w]):
+            if len(best) == self.RELATED_TERMS:
+                break
+            if best and postings + df[word] > self.RELATED_POSTINGS:
+                continue
+            best.append(word)
+            postings += df[word]
         if not best:
             return []
         query = Query(" OR ".join(f'"{w}"' for w in best), tuple(best))
         hits = self._search(query, None, None, None, limit + 1)
         return [h for h in hits if h["id"] != paper_id][:limit]
+
+    def _document_frequencies(self, words: list[str], total: int) -> dict[str, int]:
+        """How many papers hold each word (absent: none). One lookup a word (the vocabulary
+        answers `term = ?` directly), remembered while the archive keeps its size: a site build
+        asks for the same words for every paper of every day."""
+        if self._df_total != total:
+            self._df, self._df_total = {}, total
+        cache = self._df
+        out: dict[str, int] = {}
+        for word in words:
+            if word not in cache:
+                found = self.store.execute(
+                    "SELECT doc FROM papers_vocab WHERE term = ?", (word,)
+                ).fetchone()
+                cache[word] = found[0] if found is not None else None
+            value = cache[word]
+            if value is not None:
+                out[word] = value
+        return out
 
     def rebuild(self) -> int:
         """Refill the full-text index from the tables (the triggers keep it in step after)."""
