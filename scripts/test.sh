@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # A real browser for the page tests: Debian's Chromium (Playwright's own download cannot work
-# here). Needs root, as CI has.
-if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+# here), with the Noto CJK fonts so Chinese shows in the screenshots. Needs root, as CI has.
+if command -v apt-get >/dev/null 2>&1 && { ! command -v chromium >/dev/null 2>&1 ||
+  ! [ -d /usr/share/fonts/opentype/noto ]; }; then
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
 fi
 
 python3 -m venv .venv

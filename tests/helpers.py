@@ -208,7 +208,10 @@ def add_xss_day(store: Store, day: str = "2026-02-01") -> None:
                 "p1",
                 "ok",
                 fields,
-                warnings=("number: result has 99",),
+                warnings=(
+                    "number: result: 99% is not in the title or abstract: “<img src=x>”",
+                    "tldr-length: tldr: 300 characters (limit 250): “…”",
+                ),
             )
         )
         failed = store.summaries.save(
@@ -240,3 +243,94 @@ def day_statuses(store: Store, day: str) -> dict[str, int]:
     for entry in digest.entries:
         counts[entry.summary.status if entry.summary else "pending"] += 1
     return counts
+
+
+def add_reading_day(store: Store, day: str = "2026-02-02") -> list[Paper]:
+    """A day with what the site pulls out of arXiv's text: a comment naming a venue, pages,
+    figures and a code link; 359 authors; LaTeX in a title, an abstract and a summary; a
+    summary with a quality warning; and a paper whose summary is not written yet."""
+    many = tuple(f"Author{i} Name{i}" for i in range(359))
+    papers = [
+        make_paper(
+            "2602.10001",
+            title=r"$\beta$-Sparse Mixtures: $O(n \log n)$ Routing for Experts",
+            authors=many,
+            abstract=(
+                r"We route tokens in $O(n \log n)$ time with a $\beta$-sparse gate. "
+                "Experiments show 12% lower cost. Code: https://github.com/example/beta-moe."
+            ),
+            comment="Accepted to NeurIPS 2025. 12 pages, 5 figures. "
+            "Models: https://huggingface.co/example/beta-moe",
+        ),
+        make_paper("2602.10002", title="Retrieval for Long Contexts", primary_category="cs.IR"),
+        make_paper("2602.10003", title="A Pending Paper on Graphs", primary_category="cs.AI"),
+    ]
+    fields = [
+        SummaryFields(
+            r"提出$\beta$-稀疏门控，以$O(n \log n)$复杂度路由。",
+            "专家路由成本高。",
+            r"使用$\beta$-稀疏门控。",
+            "成本降低12%。",
+            "稀疏路由有效。",
+        ),
+        SummaryFields(
+            "检索长上下文。", "长上下文难。", "分块检索。", "准确率提升97.3%。", "有效。"
+        ),
+    ]
+    with store.transaction():
+        rows = []
+        for i, paper in enumerate(papers):
+            store.papers.upsert(paper)
+            store.papers.announce(Announcement(day, paper.id, 1, "new"))
+            summary_id = None
+            if i < len(fields):
+                warnings = (
+                    ("number: result: 97.3% is not in the title or abstract: “准确率提升97.3%。”",)
+                    if i == 1
+                    else ()
+                )
+                summary_id = store.summaries.save(
+                    Summary(
+                        paper.id,
+                        1,
+                        "openai",
+                        "gpt-4o-mini",
+                        "Chinese",
+                        "p3",
+                        "ok",
+                        fields[i],
+                        warnings=warnings,
+                    )
+                )
+            rows.append(DigestRow(paper.primary_category, paper.id, summary_id))
+        store.digests.plan(
+            day, rows, language="Chinese", sections=["cs.LG", "cs.IR", "cs.AI"], source="test"
+        )
+    return papers
+
+
+def add_big_day(store: Store, day: str = "2026-03-02", n: int = 250) -> None:
+    """A day of `n` papers, every one summarized: the reference papers that have a Chinese
+    summary, repeated under new ids (the worst case for the page's size: summary and
+    abstract for each)."""
+    import dataclasses
+
+    summarized = []
+    for date in store.digests.dates():
+        digest = store.digests.load(date)
+        if digest is None:
+            continue
+        summarized += [e for e in digest.entries if e.summary is not None and e.summary.usable]
+    assert summarized
+    sections = ["cs.LG", "cs.AI", "cs.IR", "cs.CV"]
+    with store.transaction():
+        rows = []
+        for i in range(n):
+            entry = summarized[i % len(summarized)]
+            assert entry.summary is not None
+            paper = dataclasses.replace(entry.paper, id=f"2603.{i + 1:05d}")
+            store.papers.upsert(paper)
+            store.papers.announce(Announcement(day, paper.id, 1, "new"))
+            summary = dataclasses.replace(entry.summary, paper_id=paper.id, id=None)
+            rows.append(DigestRow(sections[i % 4], paper.id, store.summaries.save(summary)))
+        store.digests.plan(day, rows, language="Chinese", sections=sections, source="test")

@@ -172,8 +172,8 @@ def test_related_papers_on_the_command_line_and_the_site(
     out = tmp_path / "site"
     assert runner.invoke(cli, [*db, "render", "--format", "html", "--out", str(out)]).exit_code == 0
     page = next(out.glob("**/2026-01-02.html")).read_text("utf-8")
-    assert page.count('<p class="rel" data-pagefind-ignore><b>Related:</b> ') > 50
+    assert page.count('<p class="rel"><b>相关论文:</b> ') > 50
     assert re.search(
-        r'<p class="rel" data-pagefind-ignore><b>Related:</b> <a href="\d{4}-\d\d-\d\d\.html#p',
+        r'<p class="rel"><b>相关论文:</b> <a href="\d{4}-\d\d-\d\d\.html#p',
         page,
     )

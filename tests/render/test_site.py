@@ -4,6 +4,8 @@ test_browser.py)."""
 from __future__ import annotations
 
 import json
+import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import feedparser  # type: ignore[import-untyped]
@@ -34,16 +36,22 @@ def test_site_builds_from_all_references(tmp_path: Path, store: Store) -> None:
     assert report.days_rendered == 3
     for day in days:
         page = (tmp_path / "site" / f"{day}.html").read_text("utf-8")
-        assert page.count('<article class="paper"') == len(store.digests.rows(day))
+        assert page.count('<article class="paper') == len(store.digests.rows(day))
         assert "https://cdn" not in page and "googleapis" not in page
     index = (tmp_path / "site" / "index.html").read_text("utf-8")
     assert index.index("2026-01-03") < index.index("2026-01-01")  # newest first
     failed = reference_counts(reference_days()["2026-01-03"])
     assert all(f"{name} {n}" in index for name, n in failed.sections.items())
-    assert f"{failed.failed} summaries failed" in index
+    assert f"{failed.failed} 篇没有摘要" in index  # the site's language: Chinese
     failed_day = (tmp_path / "site" / "2026-01-03.html").read_text("utf-8")
     assert "Summary generation failed" not in failed_day
-    assert failed_day.count(FAILED_NOTICE) == failed.failed > 0
+    # one banner with the count and the cause, no notice per paper, every abstract open
+    assert failed_day.count('class="banner"') == 1
+    # (no summary to tell its language by: the imported day is English, and so is its page)
+    assert f"{failed.failed} of {failed.papers} papers have no summary" in failed_day
+    assert "the imported digest shows placeholders" in failed_day
+    assert FAILED_NOTICE not in failed_day
+    assert failed_day.count('<p class="abs open">') == failed.papers
 
 
 def test_rebuild_touches_only_the_new_day_index_and_feeds(tmp_path: Path, store: Store) -> None:
@@ -53,19 +61,22 @@ def test_rebuild_touches_only_the_new_day_index_and_feeds(tmp_path: Path, store:
     stamps = {p.name: p.stat().st_mtime_ns for p in site.glob("*.html")}
     add_xss_day(store)
     report = SiteBuilder(store, site).build()
-    assert report.days_rendered == 1 and report.days_skipped == 3
+    assert report.days_rendered == 2 and report.days_skipped == 2  # the new day, its neighbour
     assert sorted(report.written) == [
+        "2026-01-03.html",  # its "next day" link now points at the new day
+        "2026-02-01.abs.js",
         "2026-02-01.html",
         "2026-02-01.json",
-        "days.js",
         "feed.xml",
+        *sorted(f"feeds/{name}.xml" for name in ("cs.AI", "cs.IR", "cs.LG", "cs.RO")),
         "index.html",
         "pagefind/",  # a new day: the search index is built again
     ]
+    assert 'href="2026-02-01.html" rel="next"' in (site / "2026-01-03.html").read_text("utf-8")
     again = SiteBuilder(store, site).build()
-    assert again.days_rendered == 0 and "pagefind/" not in again.written  # nothing new
+    assert again.days_rendered == 0 and again.written == []  # nothing new, nothing written
     for name, stamp in stamps.items():
-        if name != "index.html":
+        if name not in ("index.html", "2026-01-03.html"):
             assert (site / name).stat().st_mtime_ns == stamp
 
 
@@ -85,7 +96,9 @@ def test_untrusted_text_is_escaped(tmp_path: Path, store: Store) -> None:
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
     assert "{{ 7*7 }}" in page and "{% if 1 %}" in page  # template syntax shown, not run
     assert 'href="javascript' not in page
-    assert "number: result has 99" in page  # quality warnings shown
+    # quality warnings read as sentences, never as the checks' codes; quotes are not repeated
+    assert "Result: 99% does not appear in the title or abstract" in page
+    assert "number:" not in page and "tldr-length" not in page
 
 
 def test_links_only_from_valid_ids() -> None:
@@ -150,39 +163,107 @@ def test_render_cli_formats(tmp_path: Path, runner: CliRunner) -> None:
     assert oct((out / "site" / "index.html").stat().st_mode)[-3:] == "644"
 
 
-def test_serve_serves_the_site_on_localhost(tmp_path: Path) -> None:
-    import threading
-    import urllib.request
-
-    from arxiv_digest.web import make_server
-
-    (tmp_path / "index.html").write_text("<h1>hi</h1>", encoding="utf-8")
-    server = make_server(tmp_path, 0)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        port = server.server_address[1]
-        assert server.server_address[0] == "127.0.0.1"
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html") as answer:
-            assert answer.read() == b"<h1>hi</h1>"
-            assert answer.headers["X-Content-Type-Options"] == "nosniff"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 def test_every_page_has_its_favicon_and_a_visible_feed_link(tmp_path: Path, store: Store) -> None:
-    import xml.etree.ElementTree as ET
-
     import_references(store)
     site = tmp_path / "site"
     SiteBuilder(store, site).build()
     assert (site / "static" / "favicon.svg").read_text("utf-8").startswith("<svg")
-    for page in [site / "index.html", *site.glob("????-??-??.html")]:
+    pages = [site / "index.html", site / "starred.html", *site.glob("????-??-??.html")]
+    for page in pages:
         html = page.read_text("utf-8")
         assert '<link rel="icon" type="image/svg+xml" href="static/favicon.svg?v=' in html
-        assert '<a class="feed" href="feed.xml" type="application/atom+xml">Feed</a>' in html
+        assert re.search(
+            r'<a class="feed" href="feed.xml" type="application/atom\+xml">(Feed|订阅)</a>', html
+        )
+        assert 'rel="canonical"' not in html  # no address known: no absolute links invented
     feed = ET.parse(site / "feed.xml").getroot()
     # the summaries are Chinese on most of the reference days: the feed says so
     assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "zh"
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_with_a_site_url_every_link_is_absolute_and_feeds_name_themselves(
+    tmp_path: Path, store: Store
+) -> None:
+    days = import_references(store)
+    site = tmp_path / "site"
+    url = "https://me.example.org/arxiv"
+    SiteBuilder(store, site, site_url=url + "/", feed_days=2).build()
+    day = (site / f"{days[0]}.html").read_text("utf-8")
+    assert f'<link rel="canonical" href="{url}/{days[0]}.html">' in day
+    assert f'data-url="{url}/{days[0]}.html"' in day  # what "copy link" copies
+    assert f'<a class="feed" href="{url}/feed.xml"' in day
+    feeds = {"feed.xml": None, **{p.name: p.stem for p in (site / "feeds").glob("*.xml")}}
+    index = (site / "index.html").read_text("utf-8")
+    for name in feeds:  # the archive links every feed, visibly and for feed readers
+        href = f"{url}/feed.xml" if name == "feed.xml" else f"{url}/feeds/{name}"
+        assert f'<a href="{href}" type="application/atom+xml">' in index
+        assert (
+            name == "feed.xml"
+            or f'type="application/atom+xml" title="arxiv-digest: {feeds[name]}" href="{href}"'
+            in index
+        )
+    recent = [store.digests.load(d) for d in sorted(days, reverse=True)[:2]]
+    sections = {e.section for d in recent if d for e in d.entries}
+    assert set(feeds) - {"feed.xml"} == {f"{name}.xml" for name in sections}
+    for name, category in feeds.items():
+        path = site / name if category is None else site / "feeds" / name
+        root = ET.parse(path).getroot()
+        selfs = [link.get("href") for link in root.findall(f"{ATOM}link[@rel='self']")]
+        assert selfs == [f"{url}/{'' if category is None else 'feeds/'}{name}"]
+        entries = root.findall(f"{ATOM}entry")
+        assert entries
+        for entry in entries:
+            links = entry.findall(f"{ATOM}link")  # one, rel="alternate" (Atom's default)
+            assert len(links) == 1 and links[0].get("rel", "alternate") == "alternate"
+            assert links[0].get("href", "").startswith(f"{url}/20")
+            if category is not None:
+                term = entry.find(f"{ATOM}category")
+                assert term is not None and term.get("term") == category
+    # bounded: feed_days days, summaries without their abstracts, ten authors at most
+    parsed = feedparser.parse((site / "feed.xml").read_text("utf-8"))
+    assert len(parsed.entries) == sum(len(d.entries) for d in recent if d)
+    assert all(len(e.get("authors", [])) <= 10 for e in parsed.entries)
+    summarized = [e for e in parsed.entries if "Abstract:" not in e.content[0].value]
+    assert summarized  # the abstract is in the feed only where no summary stands in for it
+
+
+def test_feed_of_three_real_days_is_bounded(store: Store) -> None:
+    days = import_references(store)
+    digests = [d for d in (store.digests.load(x) for x in days) if d]
+    size = len(render_atom(digests).encode("utf-8"))
+    entries = sum(len(d.entries) for d in digests)
+    # before: 3.4 KB an entry (905 KB for these days): abstracts and every author included
+    assert size / entries < 2_300, size / entries
+
+
+def test_archive_page_is_a_calendar_of_days_with_counts(tmp_path: Path, store: Store) -> None:
+    days = import_references(store)
+    SiteBuilder(store, tmp_path / "site").build()
+    index = (tmp_path / "site" / "index.html").read_text("utf-8")
+    for day in days:
+        n = reference_counts(reference_days()[day]).papers
+        assert f'<a href="{day}.html" aria-label="{day}: {n} 篇论文' in index
+    assert index.count('<table class="cal">') == len({d[:7] for d in days})
+    assert "2026年1月" in index
+    newest = max(days)
+    assert f'最新: <a href="{newest}.html">{newest}</a>' in index
+
+
+def test_summarized_abstracts_load_from_their_own_file(tmp_path: Path, store: Store) -> None:
+    days = import_references(store)
+    SiteBuilder(store, tmp_path / "site").build()
+    page = (tmp_path / "site" / f"{days[0]}.html").read_text("utf-8")
+    script = (tmp_path / "site" / f"{days[0]}.abs.js").read_text("utf-8")
+    data = json.loads(script.split('"] = ', 1)[1].rstrip().rstrip(";"))
+    digest = store.digests.load(days[0])
+    assert digest is not None
+    ok = [e for e in digest.entries if e.summary is not None and e.summary.usable]
+    assert set(data) == {e.paper.id for e in ok}
+    for entry in ok[:20]:
+        text = "".join(part if isinstance(part, str) else "" for part in data[entry.paper.id])
+        assert text.split("$")[0][:40] in entry.paper.abstract
+        assert entry.paper.abstract[:60] not in page or "$" in entry.paper.abstract[:60]
+    assert re.search(rf'data-abstracts="{days[0]}\.abs\.js\?v=[0-9a-f]{{12}}"', page)

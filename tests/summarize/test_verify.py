@@ -88,9 +88,7 @@ def test_check_verify_flags_a_contradiction_and_keeps_the_verdicts(
     } in (flipped_json["summary"]["verdicts"])
     assert runner.invoke(cli, [*db, "render", "--format", "html"], env=env).exit_code == 0
     page = (out / "site" / f"{DAY}.html").read_text("utf-8")
-    assert (
-        '<span class="verdict" title="the abstract says it is better">contradicted</span>' in page
-    )
+    assert '<span class="verdict" title="the abstract says it is better">与摘要矛盾</span>' in page
 
 
 def test_run_with_verify_on_checks_the_new_summaries(

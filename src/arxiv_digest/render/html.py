@@ -8,11 +8,13 @@ changed (a fingerprint per day is kept in `.arxiv-digest-site.json`), plus the i
 
 from __future__ import annotations
 
+import calendar
+import hashlib
 import importlib.util
 import json
-import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,17 +29,27 @@ from arxiv_digest.errors import OutputError
 from arxiv_digest.files import write_atomic
 from arxiv_digest.models import Digest, DigestEntry, arxiv_url, quoted_marker
 from arxiv_digest.render.feeds import render_atom, render_json
-from arxiv_digest.render.formats import Rendered, Renderer, RenderOptions
+from arxiv_digest.render.formats import Rendered, Renderer, RenderOptions, page_anchor
+from arxiv_digest.render.glance import topics
+from arxiv_digest.render.i18n import FIELD_NAMES, failure_banner, reader_warnings, ui
+from arxiv_digest.render.reading import (
+    CommentFacts,
+    Link,
+    code_links,
+    comment_facts,
+    math_segments,
+    short_authors,
+    with_math,
+)
 from arxiv_digest.store import Store
 from arxiv_digest.textutil import lang_code
 
-SITE_VERSION = f"{__version__}-site-3"
+SITE_VERSION = f"{__version__}-site-4"
 MANIFEST = ".arxiv-digest-site.json"
-ASSETS = ("site.css", "site.js", "favicon.svg")
+ASSETS = ("boot.js", "site.css", "site.js", "favicon.svg")
 
 
-def anchor(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]", "-", text)
+anchor = page_anchor
 
 
 def _environment() -> jinja2.Environment:
@@ -51,6 +63,7 @@ def _environment() -> jinja2.Environment:
     env.filters["abs_url"] = lambda pid: arxiv_url(pid, "abs")
     env.filters["pdf_url"] = lambda pid: arxiv_url(pid, "pdf")
     env.filters["anchor"] = anchor
+    env.filters["math"] = with_math
     return env
 
 
@@ -73,6 +86,28 @@ def day_sections(digest: Digest) -> list[tuple[str, list[NumberedEntry]]]:
             numbered.append(NumberedEntry(number, entry))
         out.append((name, numbered))
     return out
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What the day page shows of a paper beyond the record: its links, the comment's facts,
+    the short author list and the checks' warnings in the reader's language."""
+
+    links: list[Link]
+    facts: CommentFacts
+    authors: tuple[str, str, int]
+    warnings: list[str]
+
+
+def extras(entry: DigestEntry, lang: str) -> Extras:
+    p, s = entry.paper, entry.summary
+    shown = s is not None and s.usable
+    return Extras(
+        links=code_links(p.abstract, p.comment),
+        facts=comment_facts(p.comment, p.journal_ref),
+        authors=short_authors(p.authors),
+        warnings=reader_warnings(s.warnings, lang) if shown and s is not None else [],
+    )
 
 
 @dataclass
@@ -108,10 +143,26 @@ class SiteBuilder:
         self.env = _environment()
         self.asset_version = SITE_VERSION
 
-    def _common(self) -> dict[str, Any]:
-        return {"version": __version__, "asset_version": self.asset_version, "root": ""}
+    def url(self, path: str) -> str | None:
+        """The absolute address of a page of the site, when `site_url` says where it lives."""
+        return f"{self.site_url.rstrip('/')}/{path}" if self.site_url else None
 
-    def render_day(self, digest: Digest) -> str:
+    def _common(self, lang: str, page: str | None = None) -> dict[str, Any]:
+        return {
+            "version": __version__,
+            "asset_version": self.asset_version,
+            "root": "",
+            # feeds and canonical links are absolute wherever the site's address is known
+            "base": (self.site_url.rstrip("/") + "/") if self.site_url else "",
+            "canonical": self.url(page) if page else None,
+            "lang": lang,
+            "t": ui(lang),
+        }
+
+    def render_day(
+        self, digest: Digest, *, prev: str | None = None, next: str | None = None
+    ) -> str:
+        lang = lang_code(digest.language)
         sections = day_sections(digest)
         numbered = {e.paper.id: e for _, items in sections for e in items}
         for_you = [numbered[e.paper.id] for e in digest.for_you(self.for_you, self.threshold)]
@@ -119,14 +170,20 @@ class SiteBuilder:
             e.paper.id: self.store.search.related(e.paper.id, RELATED_SHOWN) for e in digest.entries
         }
         return self.env.get_template("day.html").render(
-            **self._common(),
+            **self._common(lang, f"{digest.date}.html"),
             related=related,
-            lang=lang_code(digest.language),
+            extras={e.paper.id: extras(e, lang) for e in digest.entries},
+            fields=FIELD_NAMES.get(lang, FIELD_NAMES["en"]),
+            banner=failure_banner(digest.entries, lang),
+            topics=topics(e.paper for e in digest.entries),
             quoted=quoted_marker(digest.language).strip(),
             date=digest.date,
+            prev=prev,
+            next=next,
             total=len(digest.entries),
             sections=sections,
             for_you=[e for e in for_you if e.reasons],
+            abstracts_src=f"{digest.date}.abs.js?v={fingerprint(abstracts_script(digest))}",
         )
 
     def _site_lang(self) -> str:
@@ -137,7 +194,14 @@ class SiteBuilder:
             counts[code] = counts.get(code, 0) + 1
         return max(counts, key=lambda c: counts[c]) if counts else "en"
 
-    def _index_search(self, report: BuildReport, *, changed: bool) -> bool:
+    def render_search_source(self, digest: Digest) -> str:
+        """What Pagefind indexes of a day: every paper's text, its abstract included (the day
+        page itself loads abstracts only when asked, to stay small), with the page's ids."""
+        return self.env.get_template("search.html").render(
+            lang=lang_code(digest.language), date=digest.date, sections=day_sections(digest)
+        )
+
+    def _index_search(self, report: BuildReport, dates: list[str], *, changed: bool) -> bool:
         """Build the site-wide search index with Pagefind (the `search` extra): a static index
         read in the browser, Chinese segmented. False when Pagefind is not installed."""
         if importlib.util.find_spec("pagefind") is None:
@@ -145,28 +209,34 @@ class SiteBuilder:
             return False
         if not changed and (self.out / "pagefind" / "pagefind-ui.js").is_file():
             return True
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pagefind",
-                "--site",
-                str(self.out),
-                "--output-subdir",
-                "pagefind",
-                "--glob",
-                "????-??-??.html",
-                # one index for the whole site, in its main language: Pagefind keeps one per
-                # language and searches only the page's own, so a day would be missed
-                "--force-language",
-                self._site_lang(),
-                "--quiet",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        with tempfile.TemporaryDirectory(prefix="arxiv-digest-search-") as staging:
+            for date in dates:
+                digest = self.store.digests.load(date)
+                if digest is not None:
+                    text = self.render_search_source(digest)
+                    (Path(staging) / f"{date}.html").write_text(text, "utf-8")
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pagefind",
+                    "--site",
+                    staging,
+                    "--output-path",
+                    str((self.out / "pagefind").resolve()),
+                    "--glob",
+                    "????-??-??.html",
+                    # one index for the whole site, in its main language: Pagefind keeps one
+                    # per language and searches only the page's own, so a day would be missed
+                    "--force-language",
+                    self._site_lang(),
+                    "--quiet",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
         if done.returncode != 0:
             why = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
             raise OutputError(f"Pagefind could not index the site: {why[0]}")
@@ -174,8 +244,14 @@ class SiteBuilder:
         return True
 
     def render_index(
-        self, overview: Iterable[tuple[str, str, int, int]], *, search: bool = False
+        self,
+        overview: Iterable[tuple[str, str, int, int]],
+        *,
+        search: bool = False,
+        feeds: Iterable[str] = (),
     ) -> str:
+        """The archive: the latest day, the search box, and every month as a calendar whose
+        days link to their page with their count, then as a list with the categories."""
         days: dict[str, dict[str, Any]] = {}
         for date, section, count, failed in overview:
             day = days.setdefault(
@@ -185,9 +261,21 @@ class SiteBuilder:
             day["total"] += count
             day["failed"] += failed
             day["sections"].append((section, count))
+        lang = self._site_lang()
+        t = ui(lang)
         return self.env.get_template("index.html").render(
-            **self._common(), lang=self._site_lang(), days=list(days.values()), search=search
+            **self._common(lang, "index.html"),
+            latest=max(days.values(), key=lambda d: d["date"]) if days else None,
+            months=calendar_months(days, t["months"].split()),
+            weekdays=t["weekdays"].split(),
+            search=search,
+            feeds=sorted(feeds),
         )
+
+    def render_starred(self) -> str:
+        """The starred papers of this browser (kept in its local storage), across days."""
+        lang = self._site_lang()
+        return self.env.get_template("starred.html").render(**self._common(lang, "starred.html"))
 
     def _write(self, report: BuildReport, name: str, data: str | bytes) -> None:
         if write_atomic(self.out / name, data):
@@ -209,31 +297,99 @@ class SiteBuilder:
             self._write(report, f"static/{asset}", data)
         signatures = self.store.digests.signatures()
         dates = sorted(signatures, reverse=True)
-        for date in dates:
+        for i, date in enumerate(dates):
+            # a page links its neighbours: a new day re-renders the one before it
+            newer = dates[i - 1] if i > 0 else None
+            older = dates[i + 1] if i + 1 < len(dates) else None
+            signature = f"{signatures[date]}:{older}:{newer}"
             page = self.out / f"{date}.html"
-            if not force and known.get(date) == signatures[date] and page.is_file():
+            if not force and known.get(date) == signature and page.is_file():
                 report.days_skipped += 1
                 continue
             digest = self.store.digests.load(date)
             if digest is None:
                 continue
-            self._write(report, f"{date}.html", self.render_day(digest))
+            self._write(report, f"{date}.html", self.render_day(digest, prev=older, next=newer))
             self._write(report, f"{date}.json", render_json(digest))
-            known[date] = signatures[date]
+            self._write(report, f"{date}.abs.js", abstracts_script(digest))
+            known[date] = signature
             report.days_rendered += 1
-        search = self._index_search(report, changed=report.days_rendered > 0 or force)
-        self._write(
-            report, "index.html", self.render_index(self.store.digests.overview(), search=search)
-        )
-        self._write(
-            report, "days.js", "window.ARXIV_DIGEST_DAYS = " + json.dumps(sorted(dates)) + ";\n"
-        )
+        search = self._index_search(report, dates, changed=report.days_rendered > 0 or force)
         recent = [d for d in (self.store.digests.load(x) for x in dates[: self.feed_days]) if d]
         self._write(report, "feed.xml", render_atom(recent, site_url=self.site_url))
+        # one feed per category, beside the one of all categories
+        categories = sorted({e.section for d in recent for e in d.entries})
+        for category in categories:
+            name = f"feeds/{anchor(category)}.xml"
+            text = render_atom(recent, site_url=self.site_url, category=category, path=name)
+            self._write(report, name, text)
+        overview = self.store.digests.overview()
+        self._write(
+            report, "index.html", self.render_index(overview, search=search, feeds=categories)
+        )
+        self._write(report, "starred.html", self.render_starred())
         manifest["days"] = known
         write_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True))
         report.seconds = time.monotonic() - started
         return report
+
+
+def fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def abstracts_script(digest: Digest) -> str:
+    """The abstracts of a day's summarized papers, which its page loads when a reader first
+    opens one: text and MathML trees (site.js builds them with DOM calls, never as HTML)."""
+    abstracts = {
+        e.paper.id: math_segments(e.paper.abstract)
+        for e in digest.entries
+        if e.summary is not None and e.summary.usable
+    }
+    data = json.dumps(abstracts, ensure_ascii=False, separators=(",", ":"))
+    return (
+        "(window.ARXIV_DIGEST_ABSTRACTS = window.ARXIV_DIGEST_ABSTRACTS || {})"
+        f"[{json.dumps(digest.date)}] = {data};\n"
+    )
+
+
+def calendar_months(
+    days: dict[str, dict[str, Any]], month_names: list[str]
+) -> list[dict[str, Any]]:
+    """Each month that has a digest, newest first: its weeks (Monday first) of cells, None
+    outside the month, a day's numbers where it has a digest."""
+    by_month: dict[str, list[dict[str, Any]]] = {}
+    for date in sorted(days, reverse=True):
+        by_month.setdefault(date[:7], []).append(days[date])
+    months = []
+    for key, listed in by_month.items():
+        year, month = int(key[:4]), int(key[5:])
+        weeks = []
+        for week in calendar.Calendar(firstweekday=0).monthdayscalendar(year, month):
+            row: list[dict[str, Any] | None] = []
+            for number in week:
+                if number == 0:
+                    row.append(None)
+                    continue
+                date = f"{key}-{number:02d}"
+                row.append({"day": number, "date": date, **days.get(date, {"href": None})})
+            weeks.append(row)
+        title = (
+            f"{year}年{month_names[month - 1]}"
+            if month_names[0].endswith("月")
+            else f"{month_names[month - 1]} {year}"
+        )
+        months.append(
+            {
+                "key": key,
+                "title": title,
+                "weeks": weeks,
+                "list": listed,
+                "days": len(listed),
+                "total": sum(d["total"] for d in listed),
+            }
+        )
+    return months
 
 
 class SiteRenderer(Renderer):

@@ -1,22 +1,33 @@
-// arxiv-digest day page: filter, highlight, keyboard. Plain DOM, no innerHTML, no network.
+// arxiv-digest pages: filters kept in the URL, views, highlights, keys, stars, copy links.
+// Plain DOM, no innerHTML, no network: everything shown comes from the page or local storage.
 (function () {
   "use strict";
-  var nav = document.getElementById("daynav");
-  var days = window.ARXIV_DIGEST_DAYS;
-  if (nav && Array.isArray(days)) {
-    var at = days.indexOf(nav.getAttribute("data-date"));
-    [[at - 1, "\u2190 "], [at + 1, " \u2192"]].forEach(function (pair, k) {
-      var day = days[pair[0]];
-      if (at < 0 || typeof day !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return;
-      var a = document.createElement("a");
-      a.href = day + ".html";
-      a.rel = k ? "next" : "prev";
-      a.textContent = k ? day + pair[1] : pair[1] + day;
-      nav.appendChild(a);
-      nav.appendChild(document.createTextNode(" "));
-    });
+  var root = document.documentElement;
+  var KEY_VIEW = "arxiv-digest:view", KEY_STARS = "arxiv-digest:stars";
+  var KEY_KW = "arxiv-digest:keywords", KEY_AU = "arxiv-digest:authors";
+
+  function store(key, value) { try { localStorage.setItem(key, value); } catch (e) { /* private */ } }
+  function load(key) { try { return localStorage.getItem(key) || ""; } catch (e) { return ""; } }
+  function stars() {
+    try { var s = JSON.parse(load(KEY_STARS) || "{}"); return s && typeof s === "object" ? s : {}; }
+    catch (e) { return {}; }
   }
-  // every day's search (the index page): Pagefind's own UI over its static index, no server
+  function saveStars(s) { store(KEY_STARS, JSON.stringify(s)); }
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text) e.textContent = text;
+    if (cls) e.className = cls;
+    return e;
+  }
+  function download(name, type, text) {
+    var url = URL.createObjectURL(new Blob([text], {type: type}));
+    var a = el("a");
+    a.href = url; a.download = name;
+    document.body.appendChild(a); a.click(); a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+  }
+
+  // -- every day's search (the archive page): Pagefind's UI over its static index -----------
   var box = document.getElementById("search");
   if (box && typeof window.PagefindUI === "function") {
     // a Chinese word is searched as a phrase: Pagefind would match its segments anywhere
@@ -29,24 +40,97 @@
     new window.PagefindUI({
       element: "#search", showSubResults: true, showImages: false, processTerm: phrases
     });
+    // Pagefind's box gets the page's visible label
+    var input = box.querySelector("input");
+    if (input) input.id = "search-input";
   }
+
+  // -- the starred page ----------------------------------------------------------------------
+  var starredList = document.getElementById("starred");
+  if (starredList) {
+    var bibtexText = function (s) {
+      return "{" + String(s).replace(/[{}\\]/g, "").replace(/[%&#_$]/g, "\\$&") + "}";
+    };
+    var renderStarred = function () {
+      var s = stars(), ids = Object.keys(s).sort(function (a, b) {
+        return (s[b].d || "").localeCompare(s[a].d || "") || a.localeCompare(b);
+      });
+      while (starredList.firstChild) starredList.removeChild(starredList.firstChild);
+      ids.forEach(function (id) {
+        var p = s[id], li = el("li"), a = el("a", p.t || id);
+        a.href = /^\d{4}-\d{2}-\d{2}$/.test(p.d || "") ? p.d + ".html#p" + id.replace(/[^A-Za-z0-9._-]/g, "-")
+          : "https://arxiv.org/abs/" + encodeURIComponent(id);
+        li.appendChild(a);
+        li.appendChild(el("span", " " + (p.a || []).slice(0, 4).join(", ") + ((p.a || []).length > 4 ? ", …" : ""), "au"));
+        li.appendChild(el("span", " " + id + (p.d ? " · " + p.d : "") + (p.c ? " · " + p.c : ""), "count"));
+        starredList.appendChild(li);
+      });
+      document.getElementById("starred-count").textContent = ids.length ? String(ids.length) : "";
+      document.getElementById("starred-none").hidden = ids.length > 0;
+      return ids;
+    };
+    renderStarred();
+    document.getElementById("export-bibtex").addEventListener("click", function () {
+      var s = stars(), out = [];
+      renderStarred().forEach(function (id) {
+        var p = s[id], year = (p.d || "").slice(0, 4);
+        var fields = [
+          "  title = {" + bibtexText(p.t || id) + "}",
+          "  author = " + bibtexText((p.a || []).join(" and ")),
+          "  eprint = {" + id + "}",
+          "  archivePrefix = {arXiv}",
+          "  url = {https://arxiv.org/abs/" + id + "}"
+        ];
+        if (p.c) fields.push("  primaryClass = {" + p.c + "}");
+        if (/^\d{4}$/.test(year)) fields.push("  year = {" + year + "}");
+        out.push("@misc{arxiv:" + id + ",\n" + fields.join(",\n") + "\n}\n");
+      });
+      download("starred.bib", "application/x-bibtex", out.join("\n"));
+    });
+    document.getElementById("export-json").addEventListener("click", function () {
+      var s = stars(), papers = renderStarred().map(function (id) {
+        return {id: id, title: s[id].t || "", date: s[id].d || "", starred: s[id].at || ""};
+      });
+      download("starred.json", "application/json",
+        JSON.stringify({schema: "arxiv-digest/stars-1", papers: papers}, null, 1) + "\n");
+    });
+    document.getElementById("clear-stars").addEventListener("click", function (ev) {
+      if (!window.confirm(ev.currentTarget.getAttribute("data-confirm"))) return;
+      saveStars({}); renderStarred();
+    });
+  }
+
+  // -- the day page ----------------------------------------------------------------------------
   var papers = Array.prototype.slice.call(document.querySelectorAll("article.paper"));
-  if (!papers.length) return;
+  if (!papers.length) { root.classList.remove("pending"); return; }
   var q = document.getElementById("q");
   var shown = document.getElementById("shown");
+  var viewButton = document.getElementById("view");
   var catButtons = Array.prototype.slice.call(document.querySelectorAll("#cats button"));
+  var topicButtons = Array.prototype.slice.call(document.querySelectorAll(".topics button"));
   var sections = Array.prototype.slice.call(document.querySelectorAll("section.sec"));
+  var forYou = Array.prototype.slice.call(document.querySelectorAll("#for-you li"));
+  var forYouBox = document.getElementById("for-you");
   var kwInput = document.getElementById("hl-keywords");
   var auInput = document.getElementById("hl-authors");
-  var KEY_KW = "arxiv-digest:keywords", KEY_AU = "arxiv-digest:authors";
+  var day = (document.querySelector("nav.site .day") || {}).textContent || "";
+  var params = new URLSearchParams(location.search);
   var activeCat = "";
   var hay = papers.map(function (p) { return p.textContent.toLowerCase(); });
 
-  function store(key, value) { try { localStorage.setItem(key, value); } catch (e) { /* private mode */ } }
-  function load(key) { try { return localStorage.getItem(key) || ""; } catch (e) { return ""; } }
   function terms(text) {
     return text.split(",").map(function (t) { return t.trim().toLowerCase(); })
       .filter(function (t) { return t.length > 1; });
+  }
+  function expanded() { return root.classList.contains("expanded"); }
+
+  // the state a URL carries: ?cat=cs.IR&q=graph&view=compact (the day is the page itself)
+  function writeUrl() {
+    var p = new URLSearchParams();
+    if (activeCat) p.set("cat", activeCat);
+    if (q.value.trim()) p.set("q", q.value.trim());
+    p.set("view", expanded() ? "expanded" : "compact");
+    try { history.replaceState(null, "", "?" + p.toString() + location.hash); } catch (e) { /* file:// */ }
   }
 
   function apply() {
@@ -62,92 +146,267 @@
       var empty = !s.querySelector("article.paper:not([hidden])");
       if (s.hidden !== empty) s.hidden = empty;
     });
-    shown.textContent = count + " of " + papers.length + " papers shown";
+    var left = 0;
+    forYou.forEach(function (li) {
+      var target = document.getElementById((li.querySelector("a").getAttribute("href") || "").slice(1));
+      var off = !target || target.hidden;
+      if (li.hidden !== off) li.hidden = off;
+      if (!off) left++;
+    });
+    if (forYouBox) forYouBox.hidden = left === 0;
+    catButtons.forEach(function (b) {
+      var on = b.getAttribute("data-cat") === activeCat;
+      b.classList.toggle("on", on);
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+    topicButtons.forEach(function (b) {
+      b.setAttribute("aria-pressed", q.value.trim().toLowerCase() === b.getAttribute("data-q").toLowerCase() ? "true" : "false");
+    });
+    shown.textContent = shown.getAttribute("data-text").replace("{n}", count).replace("{total}", papers.length);
   }
 
-  function unmark(root) {
-    var marks = root.querySelectorAll("mark.kw");
+  // -- highlights: whole words for Latin text, any run for Chinese ---------------------------
+  function unmark(el) {
+    var marks = el.querySelectorAll("mark.kw");
+    if (!marks.length) return;
     for (var i = 0; i < marks.length; i++) {
-      var m = marks[i], text = document.createTextNode(m.textContent);
-      m.parentNode.replaceChild(text, m);
+      marks[i].parentNode.replaceChild(document.createTextNode(marks[i].textContent), marks[i]);
     }
-    root.normalize();
+    el.normalize();
   }
-
+  var WORDCHAR = /[a-z0-9]/;
+  function boundary(text, at, len, word) {
+    if (!WORDCHAR.test(word.charAt(0)) && !WORDCHAR.test(word.charAt(word.length - 1))) return true;
+    var before = at > 0 ? text.charAt(at - 1) : " ", after = text.charAt(at + len) || " ";
+    return !(WORDCHAR.test(word.charAt(0)) && WORDCHAR.test(before)) &&
+      !(WORDCHAR.test(word.charAt(word.length - 1)) && WORDCHAR.test(after));
+  }
   function markIn(el, word) {
+    if (!el) return false;
     var walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, null);
-    var nodes = [], n;
+    var nodes = [], n, found = false;
     while ((n = walker.nextNode())) nodes.push(n);
-    var found = false;
     nodes.forEach(function (node) {
-      var at = node.nodeValue.toLowerCase().indexOf(word);
-      while (at >= 0) {
-        var rest = node.splitText(at);
-        var after = rest.splitText(word.length);
-        var mark = document.createElement("mark");
+      var text = node.nodeValue.toLowerCase(), from = 0, at;
+      while ((at = text.indexOf(word, from)) >= 0) {
+        if (!boundary(text, at, word.length, word)) { from = at + 1; continue; }
+        var rest = node.splitText(at), after = rest.splitText(word.length);
+        var mark = el.ownerDocument.createElement("mark");
         mark.className = "kw";
         mark.textContent = rest.nodeValue;
         rest.parentNode.replaceChild(mark, rest);
         found = true;
-        node = after;
-        at = node.nodeValue.toLowerCase().indexOf(word);
+        node = after; text = node.nodeValue.toLowerCase(); from = 0;
       }
     });
     return found;
   }
-
   function highlight() {
     var kws = terms(kwInput.value), aus = terms(auInput.value);
     papers.forEach(function (p) {
       unmark(p);
       var hit = false;
       kws.forEach(function (w) {
-        p.querySelectorAll(".t, .tldr, dd, .abs").forEach(function (el) { hit = markIn(el, w) || hit; });
+        p.querySelectorAll(".t, .tldr, dd, .abs, .ab p").forEach(function (e) { hit = markIn(e, w) || hit; });
       });
       aus.forEach(function (w) { hit = markIn(p.querySelector(".au"), w) || hit; });
       p.classList.toggle("hl", hit);
     });
   }
 
-  q.addEventListener("input", apply);
-  catButtons.forEach(function (b) {
-    b.addEventListener("click", function () {
-      activeCat = b.getAttribute("data-cat");
-      catButtons.forEach(function (o) { o.classList.toggle("on", o === b); });
-      apply();
+  // -- abstracts of summarized papers: loaded from DATE.abs.js when a reader first opens one --
+  var MATHML = "http://www.w3.org/1998/Math/MathML";
+  var MATH_TAG = /^(m[a-z]+|semantics|annotation)$/, MATH_ATTR = /^[a-z]+$/;
+  var absState = 0;  // 0 not asked, 1 loading, 2 done
+  function build(node) {
+    if (typeof node === "string") return document.createTextNode(node);
+    if (!Array.isArray(node) || !MATH_TAG.test(node[0])) return document.createTextNode("");
+    var e = document.createElementNS(MATHML, node[0]);
+    Object.keys(node[1] || {}).forEach(function (k) {
+      if (MATH_ATTR.test(k) && k.indexOf("on") !== 0 && k !== "href") e.setAttribute(k, String(node[1][k]));
     });
-  });
-  kwInput.value = load(KEY_KW);
-  auInput.value = load(KEY_AU);
-  kwInput.addEventListener("change", function () { store(KEY_KW, kwInput.value); highlight(); });
-  auInput.addEventListener("change", function () { store(KEY_AU, auInput.value); highlight(); });
+    (node[2] || []).forEach(function (c) { e.appendChild(build(c)); });
+    return e;
+  }
+  function fillAbstracts() {
+    var all = (window.ARXIV_DIGEST_ABSTRACTS || {})[day] || {};
+    papers.forEach(function (p, i) {
+      var slot = p.querySelector("p[data-abs]"), parts = all[p.getAttribute("data-id")];
+      if (!slot || !Array.isArray(parts)) return;
+      slot.textContent = "";
+      parts.forEach(function (part) { slot.appendChild(build(part)); });
+      slot.removeAttribute("data-abs");
+      hay[i] = p.textContent.toLowerCase();
+    });
+    absState = 2;
+    if (kwInput.value) highlight();
+  }
+  function loadAbstracts() {
+    if (absState) return;
+    absState = 1;
+    var s = document.createElement("script");
+    s.src = document.querySelector(".list").getAttribute("data-abstracts");
+    s.onload = fillAbstracts;
+    s.onerror = function () { absState = 0; };
+    document.head.appendChild(s);
+  }
+  document.addEventListener("toggle", function (ev) {
+    if (ev.target.classList && ev.target.classList.contains("ab") && ev.target.open) loadAbstracts();
+  }, true);
 
+  // -- views ---------------------------------------------------------------------------------
+  function setView(view, remember) {
+    root.classList.toggle("expanded", view === "expanded");
+    root.classList.toggle("compact", view !== "expanded");
+    viewButton.setAttribute("aria-pressed", view === "expanded" ? "true" : "false");
+    if (remember) { store(KEY_VIEW, view); writeUrl(); }
+  }
+  viewButton.addEventListener("click", function () {
+    var anchorPaper = current();
+    setView(expanded() ? "compact" : "expanded", true);
+    if (anchorPaper >= 0) bring(visible()[anchorPaper]);
+  });
+  function toggleOpen(p) {
+    if (expanded()) {
+      var d = p.querySelector("details.ab");
+      if (d) d.open = !d.open;
+      return;
+    }
+    var open = p.classList.toggle("open");
+    var b = p.querySelector("button.more");
+    if (b) b.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+
+  // -- stars and links -----------------------------------------------------------------------
+  var starred = stars();
+  function paperInfo(p) {
+    var au = p.querySelector(".au"), names = [];
+    if (au) {
+      var first = au.firstChild ? au.firstChild.nodeValue || "" : "";
+      var rest = au.querySelector("details");
+      names = first.split(", ");
+      if (rest) names = names.concat((rest.lastChild.nodeValue || "").split(", "));
+    }
+    return {
+      t: (p.querySelector("a.t") || {}).textContent || "",
+      a: names.map(function (s) { return s.trim(); }).filter(Boolean),
+      d: day, c: p.getAttribute("data-cat") || "", at: new Date().toISOString().slice(0, 10)
+    };
+  }
+  papers.forEach(function (p) {
+    var id = p.getAttribute("data-id");
+    var star = p.querySelector("button.star");
+    if (starred[id]) { star.setAttribute("aria-pressed", "true"); star.textContent = "\u2605"; }
+  });
+  function permalink(p) {
+    var base = document.body.getAttribute("data-url") || location.href.split("#")[0].split("?")[0];
+    return base + "#" + p.id;
+  }
+  document.addEventListener("click", function (ev) {
+    var b = ev.target.closest ? ev.target.closest("button") : null;
+    if (!b) return;
+    var p = b.closest("article.paper");
+    if (b.classList.contains("chip")) {
+      if (b.hasAttribute("data-cat")) activeCat = b.getAttribute("data-cat");
+      else q.value = q.value.trim().toLowerCase() === b.getAttribute("data-q").toLowerCase() ? "" : b.getAttribute("data-q");
+      apply(); writeUrl();
+    } else if (p && b.classList.contains("star")) {
+      var s = stars(), id = p.getAttribute("data-id");
+      if (s[id]) delete s[id]; else s[id] = paperInfo(p);
+      saveStars(s);
+      b.setAttribute("aria-pressed", s[id] ? "true" : "false");
+      b.textContent = s[id] ? "\u2605" : "\u2606";
+    } else if (p && b.classList.contains("more")) {
+      toggleOpen(p);
+    } else if (p && b.classList.contains("copy")) {
+      var url = permalink(p), label = b.textContent;
+      var done = function (ok) {
+        if (!ok) history.replaceState(null, "", "#" + p.id);  // the address bar has it then
+        b.setAttribute("data-copied", ok ? url : "");
+        b.textContent = ok ? document.querySelector(".list").getAttribute("data-copied") : "#";
+        setTimeout(function () { b.textContent = label; }, 1500);
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(url).then(function () { done(true); }, function () { done(false); });
+      } else done(false);
+    }
+  });
+
+  // -- keys: j / k next and previous paper, o open, / filter ---------------------------------
   function visible() { return papers.filter(function (p) { return !p.hidden; }); }
+  function barHeight() { var top = document.querySelector(".top"); return top ? top.getBoundingClientRect().bottom : 0; }
+  // the paper being read: the focused one if it is on screen, else the first one whose top is
+  // at or below the bar (so j after a mouse scroll goes on from where the reader is)
   function current() {
     var list = visible(), active = document.activeElement;
-    return list.indexOf(active && active.closest ? active.closest("article.paper") : null);
+    var focused = active && active.closest ? active.closest("article.paper") : null;
+    var bar = barHeight(), i = list.indexOf(focused);
+    if (i >= 0) {
+      var r = focused.getBoundingClientRect();
+      if (r.bottom > bar && r.top < window.innerHeight) return i;
+    }
+    for (var k = 0; k < list.length; k++) {
+      if (list[k].getBoundingClientRect().bottom > bar + 4) return -1 - k;  // "before k"
+    }
+    return -1 - list.length;
+  }
+  function bring(p) {
+    if (!p) return;
+    p.focus({preventScroll: true});
+    var bar = barHeight(), r = p.getBoundingClientRect();
+    var room = window.innerHeight - bar - 8;
+    // fully visible: below the bar, and not cut at the bottom when it fits the screen
+    if (r.top < bar + 4 || r.height > room) window.scrollBy(0, r.top - bar - 8);
+    else if (r.bottom > window.innerHeight) window.scrollBy(0, r.bottom - window.innerHeight + 8);
   }
   document.addEventListener("keydown", function (ev) {
     var tag = (ev.target && ev.target.tagName) || "";
-    if (tag === "INPUT" || tag === "TEXTAREA") {
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") {
       if (ev.key === "Escape") ev.target.blur();
       return;
     }
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     var list = visible(), i = current();
     if (ev.key === "j" || ev.key === "k") {
-      var next = ev.key === "j" ? Math.min(i + 1, list.length - 1) : Math.max(i - 1, 0);
-      if (list[next]) { list[next].focus(); list[next].scrollIntoView({block: "start"}); }
+      var next;
+      if (i >= 0) next = ev.key === "j" ? Math.min(i + 1, list.length - 1) : Math.max(i - 1, 0);
+      else {
+        var before = -1 - i;  // the first paper not yet scrolled past
+        var top = list[before] ? list[before].getBoundingClientRect().top : 0;
+        var atBar = list[before] && top <= barHeight() + 12;
+        next = ev.key === "j" ? (atBar ? before + 1 : before) : before - 1;
+        next = Math.max(0, Math.min(next, list.length - 1));
+      }
+      bring(list[next]);
       ev.preventDefault();
-    } else if (ev.key === "o" && i >= 0) {
-      var d = list[i].querySelector("details");
-      if (d) d.open = !d.open;
+    } else if (ev.key === "o" && list.length) {
+      var at = i >= 0 ? i : Math.min(-1 - i, list.length - 1);
+      toggleOpen(list[at]);
+      bring(list[at]);
     } else if (ev.key === "/") {
       q.focus();
       ev.preventDefault();
     }
   });
 
-  highlight();
+  // -- start: the URL's state, then the reader's highlights ----------------------------------
+  var wantCat = params.get("cat") || "";
+  if (catButtons.some(function (b) { return b.getAttribute("data-cat") === wantCat; })) activeCat = wantCat;
+  q.value = params.get("q") || "";
+  setView(expanded() ? "expanded" : "compact", false);
+  q.addEventListener("input", function () { apply(); writeUrl(); });
+  kwInput.value = load(KEY_KW);
+  auInput.value = load(KEY_AU);
+  kwInput.addEventListener("change", function () { store(KEY_KW, kwInput.value); highlight(); });
+  auInput.addEventListener("change", function () { store(KEY_AU, auInput.value); highlight(); });
+  if (kwInput.value || auInput.value) highlight();
   apply();
+  root.classList.remove("pending");
+  // a permalink opens its paper and lands it under the bar, whatever the filter
+  var target = location.hash.length > 2 ? document.getElementById(location.hash.slice(1)) : null;
+  if (target && target.classList.contains("paper")) {
+    if (target.hidden) { activeCat = ""; q.value = ""; apply(); }
+    if (!expanded()) toggleOpen(target);
+    bring(target);
+  }
 })();

@@ -1,0 +1,99 @@
+""" "Today at a glance": the day's most frequent topics, computed offline from its titles.
+
+A topic is a word or a two-word phrase that several titles of the day share, after words
+that say nothing about a field ("towards", "via", "learning", "model") are set aside. Phrases
+are preferred to their words ("language models" over "language"), and a word already inside a
+chosen phrase is not listed again unless most of its papers are elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from arxiv_digest.models import Paper
+
+#: Words that never start or end a topic.
+FUNCTION_WORDS = frozenset(
+    """a an and are as at be by can do does for from how in into is it its of on or our over
+    the their this to toward towards under using via vs what when where which while with
+    without we you your all any more most new not one two three beyond across between
+    through within is are than""".split()
+)
+#: Words nearly every title of a machine-learning day uses: part of a phrase ("reinforcement
+#: learning", "language models") but no topic alone.
+GENERIC_WORDS = frozenset(
+    """based driven aware guided free level scale scalable large small deep learning learn
+    learned model modeling approach method framework study analysis system task data dataset
+    efficient effective robust novel improved improving improve better use case result
+    performance paper work evaluation evaluating evaluate benchmark benchmarking
+    generalization general application problem perspective role fast simple unified
+    rethinking understanding enhancing enhanced leveraging revisiting exploring first
+    towards toward via network neural""".split()
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]|[A-Z]")
+TOPICS_SHOWN = 8
+MIN_PAPERS = 2
+
+
+def _words(title: str) -> list[str]:
+    # "$\beta$-VAE" and the like: TeX is not a topic
+    plain = re.sub(r"\$[^$]*\$", " ", title)
+    return _WORD.findall(plain)
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def topics(papers: Iterable[Paper], k: int = TOPICS_SHOWN) -> list[tuple[str, int]]:
+    """The day's `k` most frequent topics with the number of titles that have each, most
+    first; ties in first-seen order. Only topics at least MIN_PAPERS titles share."""
+    words: Counter[str] = Counter()
+    phrases: Counter[str] = Counter()
+    surface: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for paper in papers:
+        tokens = _words(paper.title)
+        keys = [_singular(t.lower()) for t in tokens]
+        seen_words = {
+            key for key in keys if key not in FUNCTION_WORDS | GENERIC_WORDS and len(key) > 2
+        }
+        seen_phrases = set()
+        for i in range(len(keys) - 1):
+            a, b = keys[i], keys[i + 1]
+            if a in FUNCTION_WORDS or b in FUNCTION_WORDS or len(a) < 2 or len(b) < 2:
+                continue
+            if a in GENERIC_WORDS and b in GENERIC_WORDS:
+                continue
+            seen_phrases.add(f"{a} {b}")
+            surface[f"{a} {b}"][f"{tokens[i]} {tokens[i + 1]}"] += 1
+        for token, key in zip(tokens, keys, strict=True):
+            surface[key][token] += 1
+        words.update(seen_words)
+        phrases.update(seen_phrases)
+    candidates: list[tuple[str, int]] = [
+        (p, n) for p, n in phrases.most_common() if n >= MIN_PAPERS
+    ]
+    chosen: list[tuple[str, int]] = []
+    covered: Counter[str] = Counter()
+    for phrase, n in candidates:
+        if len(chosen) >= k:
+            break
+        chosen.append((phrase, n))
+        for word in phrase.split(" "):
+            covered[word] = max(covered[word], n)
+    for word, n in words.most_common():
+        if n < MIN_PAPERS:
+            break
+        # a word inside a chosen phrase is listed only when most of its titles are elsewhere
+        if covered[word] and n < 2 * covered[word]:
+            continue
+        chosen.append((word, n))
+    chosen.sort(key=lambda item: -item[1])  # stable: phrases before words on ties
+    # each topic as the titles write it most often ("LLMs", "Diffusion Models")
+    return [(surface[key].most_common(1)[0][0], n) for key, n in chosen[:k]]

@@ -1,0 +1,282 @@
+"""What a researcher looks for on a paper, pulled out of arXiv's own text for the site:
+code and project links, the venue, pages and figures a comment names, a short author list,
+and LaTeX as MathML (rendered by the browser itself: no script, no font, nothing fetched).
+
+Everything here reads untrusted text. Links are kept only when they are plain http(s) URLs;
+MathML is rebuilt element by element from a short allow-list, so nothing a converter lets
+through (a `<script>` inside `\\text{}`, an `href` from `\\href`) reaches the page.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+from urllib.parse import urlsplit
+
+from markupsafe import Markup
+
+# -- links ------------------------------------------------------------------------------------
+
+_URL = re.compile(
+    r"(?:https?://|(?<![\w./@-])(?=(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co)/))"
+    r"[^\s<>\"'`{}|\\^]+",
+    re.IGNORECASE,
+)
+_TRAILING = ".,;:!?)]}'\"”’»"
+#: Hosts that say "code" or "model/data", in the order a reader wants them.
+_KINDS = (
+    ("github.com", "GitHub"),
+    ("gitlab.com", "GitLab"),
+    ("huggingface.co", "Hugging Face"),
+    ("codeberg.org", "Codeberg"),
+    ("bitbucket.org", "Bitbucket"),
+)
+#: Links that are not a paper's code or project page.
+_NOT_PROJECT = ("arxiv.org", "doi.org", "creativecommons.org", "orcid.org")
+LINKS_SHOWN = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    kind: str  # "GitHub", "GitLab", "Hugging Face", ..., or "project"
+    url: str
+
+
+def _clean_url(raw: str) -> str | None:
+    url = raw.rstrip(_TRAILING)
+    # a closing bracket that belongs to the URL (Wikipedia-style) is kept when balanced
+    while url.count("(") > url.count(")") and raw[len(url) : len(url) + 1] == ")":
+        url += ")"
+    if not url.lower().startswith(("http://", "https://")):
+        url = "https://" + url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or "." not in host or parts.username:
+        return None
+    return url
+
+
+def code_links(*texts: str | None) -> list[Link]:
+    """Code, model and project links in an abstract and comment, first seen first, at most
+    LINKS_SHOWN, one per URL (a repository named twice counts once)."""
+    seen: set[str] = set()
+    links: list[Link] = []
+    for text in texts:
+        for match in _URL.finditer(text or ""):
+            url = _clean_url(match.group(0))
+            if url is None:
+                continue
+            host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+            key = host + url.lower().split(host, 1)[-1].rstrip("/").removesuffix(".git")
+            if key in seen or any(host == h or host.endswith("." + h) for h in _NOT_PROJECT):
+                continue
+            seen.add(key)
+            kind = next((name for h, name in _KINDS if host == h), "project")
+            if kind != "project" and urlsplit(url).path.strip("/") == "":
+                continue  # "github.com" alone is not this paper's code
+            links.append(Link(kind, url))
+    # code first, then models and data, then project pages; stable within a kind
+    order = [name for _, name in _KINDS] + ["project"]
+    links.sort(key=lambda link: order.index(link.kind))
+    return links[:LINKS_SHOWN]
+
+
+# -- the comment: venue, pages, figures ------------------------------------------------------
+
+_COUNT = re.compile(r"\b(\d{1,4})\s*(?:\+\s*\d+\s*)?(pages?|figures?|figs?\.?|tables?)\b", re.I)
+_ACCEPTED = re.compile(
+    r"\b(?:accepted|to appear|published|presented|appears?|oral|spotlight|poster)\b"
+    r"(?:\s+(?:as\s+an?\s+\w+(?:\s+paper)?|paper))?\s+(?:at|to|by|in|for)\s+(?:the\s+)?"
+    r"(?P<venue>[^.;\n]+)",
+    re.I,
+)
+_PROCEEDINGS = re.compile(r"\b(?:in\s+)?proceedings\s+of\s+(?:the\s+)?(?P<venue>[^.;\n]+)", re.I)
+_ACRONYM_YEAR = re.compile(
+    r"\b(?P<name>[A-Z][A-Za-z]*[A-Z][A-Za-z]*(?:[-/ ][A-Z][A-Za-z]*)?)"
+    r"\s*'?\s*(?P<year>(?:19|20)\d{2}|'\d{2})\b"
+)
+_PAREN_VENUE = re.compile(
+    r"\(([A-Z][\w'/-]*[A-Z][\w'/-]*)(?:\s*'?((?:19|20)\d{2}))?\)(?:\s*((?:19|20)\d{2}))?"
+)
+_NOT_VENUE = {"IEEE", "ACM", "LLM", "LLMS", "AI", "GPU", "COVID", "CC", "BY", "MIT", "USA"}
+VENUE_MAX = 60
+
+
+@dataclass(frozen=True, slots=True)
+class CommentFacts:
+    venue: str | None = None
+    pages: int | None = None
+    figures: int | None = None
+    tables: int | None = None
+
+
+def _short_venue(text: str) -> str:
+    text = text.strip(" ,:-–—()")
+    # "... Analysis (ISSTA 2020)" -> "ISSTA 2020"; "(ICST) 2023" -> "ICST 2023"
+    paren = re.search(
+        r"\(([A-Z][\w'/-]*[A-Z][\w'/-]*)(?:\s*'?((?:19|20)\d{2}))?\)(?:\s*((?:19|20)\d{2}))?", text
+    )
+    if paren:
+        year = paren.group(2) or paren.group(3)
+        return f"{paren.group(1)} {year}" if year else paren.group(1)
+    named = _acronym_year(text)
+    if named:
+        return named
+    text = re.split(r",\s*(?:\d|pages|vol)", text, maxsplit=1)[0]
+    return text if len(text) <= VENUE_MAX else text[: VENUE_MAX - 1].rstrip() + "…"
+
+
+def _acronym_year(text: str) -> str | None:
+    for m in _ACRONYM_YEAR.finditer(text):
+        name = m.group("name")
+        if name.upper() in _NOT_VENUE or len(name) < 2:
+            continue
+        return f"{name} {m.group('year')}"
+    return None
+
+
+def comment_facts(comment: str | None, journal_ref: str | None = None) -> CommentFacts:
+    """Venue, pages, figures and tables as an arXiv comment (or journal reference) states them;
+    None for what it does not say. The venue is taken only from wording that names one
+    ("accepted at", "to appear in", "proceedings of", "NeurIPS 2025"), never guessed."""
+    text = " ".join((comment or "").split())
+    counts: dict[str, int] = {}
+    for number, unit in _COUNT.findall(text):
+        key = {"p": "pages", "f": "figures", "t": "tables"}[unit[0].lower()]
+        counts.setdefault(key, int(number))
+    venue: str | None = None
+    match = _ACCEPTED.search(text) or _PROCEEDINGS.search(text)
+    if match:
+        venue = _short_venue(match.group("venue"))
+    elif journal_ref:
+        venue = _short_venue(" ".join(journal_ref.split()))
+    else:
+        without_counts = _COUNT.sub("", text)
+        venue = _acronym_year(without_counts)
+        if venue is None and re.search(r"\bworkshop\b", text, re.I) and len(text) <= VENUE_MAX:
+            venue = text.strip(" .")
+    return CommentFacts(
+        venue=venue or None,
+        pages=counts.get("pages"),
+        figures=counts.get("figures"),
+        tables=counts.get("tables"),
+    )
+
+
+# -- authors ----------------------------------------------------------------------------------
+
+AUTHORS_SHOWN = 4
+
+
+def short_authors(authors: tuple[str, ...], shown: int = AUTHORS_SHOWN) -> tuple[str, str, int]:
+    """(the first authors, the rest, how many the rest are): a list of 359 names shows the
+    first four and "+355", the rest one click away. A list one longer than `shown` is shown
+    whole: "+1" saves nothing."""
+    if len(authors) <= shown + 1:
+        return ", ".join(authors), "", 0
+    return ", ".join(authors[:shown]), ", ".join(authors[shown:]), len(authors) - shown
+
+
+# -- LaTeX ------------------------------------------------------------------------------------
+
+#: `$...$` (not `\$`, not `$$`), at most 300 characters, holding a TeX command, a script or
+#: a brace (so "$5 and $10" stays text).
+_INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(?P<tex>[^$\n]{1,300}?)(?<![\\\s])\$(?!\$)")
+_TEX_SIGNAL = re.compile(r"[\\^_{}]")
+_PROSE = re.compile(r"[A-Za-z]{3,}\s+[A-Za-z]{3,}")
+_MATHML_NS = "{http://www.w3.org/1998/Math/MathML}"
+_ELEMENTS = frozenset(
+    "math mrow mi mn mo ms mtext mspace msup msub msubsup mfrac msqrt mroot munder mover "
+    "munderover mtable mtr mtd mstyle mpadded mphantom menclose semantics annotation".split()
+)
+_ATTRIBUTES = frozenset(
+    "display mathvariant stretchy fence separator lspace rspace accent accentunder "
+    "movablelimits largeop symmetric columnalign rowspacing columnspacing minsize maxsize "
+    "linethickness displaystyle scriptlevel notation width height depth form".split()
+)
+_ATTRIBUTE_VALUE = re.compile(r"^[\w.#%+ -]{0,40}$")
+
+
+class _Unsafe(ValueError):
+    pass
+
+
+#: MathML as data: [tag, {attribute: value}, [child, ...]], a child being text or a node.
+#: The day page's lazily loaded abstracts carry it as JSON and build it with createElementNS.
+MathNode = list[Any]
+
+
+def _tree(node: ET.Element, tex: str = "") -> MathNode:
+    tag = node.tag.removeprefix(_MATHML_NS)
+    if tag not in _ELEMENTS:
+        raise _Unsafe(tag)
+    attrs = {
+        name: value
+        for name, value in sorted(node.attrib.items())
+        if name in _ATTRIBUTES and _ATTRIBUTE_VALUE.match(value)
+    }
+    if tag == "math":
+        attrs = {"alttext": tex, "display": "inline"}
+    children: list[Any] = [node.text] if node.text else []
+    for child in node:
+        children.append(_tree(child))
+        if child.tail:
+            children.append(child.tail)
+    return [tag, attrs, children]
+
+
+def _html(tree: MathNode | str) -> str:
+    if isinstance(tree, str):
+        return escape(tree, quote=False)
+    tag, attrs, children = tree
+    said = "".join(f' {name}="{escape(value)}"' for name, value in attrs.items())
+    return f"<{tag}{said}>{''.join(_html(c) for c in children)}</{tag}>"
+
+
+@functools.lru_cache(maxsize=4096)
+def _tex_tree(tex: str) -> MathNode | None:
+    from latex2mathml.converter import convert
+
+    try:
+        return _tree(ET.fromstring(convert(tex)), tex)
+    except Exception:  # noqa: BLE001 - any failure of a third-party parser: show the TeX
+        return None
+
+
+def tex_to_mathml(tex: str) -> str | None:
+    """Inline TeX as MathML built only from allowed elements and attributes; None when the
+    converter cannot read it or gives anything else (the TeX is then shown as written)."""
+    tree = _tex_tree(tex)
+    return None if tree is None else _html(tree)
+
+
+def math_segments(text: str | None) -> list[str | MathNode]:
+    """`text` as plain strings and MathML trees, in order."""
+    out: list[str | MathNode] = []
+    at = 0
+    for match in _INLINE_MATH.finditer(text or ""):
+        tex = match.group("tex").strip()
+        if not _TEX_SIGNAL.search(tex) and (len(tex) > 30 or _PROSE.search(tex)):
+            continue  # "$5 and $10", not math
+        tree = _tex_tree(tex)
+        if tree is None:
+            continue
+        if match.start() > at:
+            out.append(text[at : match.start()])  # type: ignore[index]
+        out.append(tree)
+        at = match.end()
+    if text and at < len(text):
+        out.append(text[at:])
+    return out
+
+
+def with_math(text: str | None) -> Markup:
+    """`text` escaped for HTML, its inline `$...$` TeX rendered as MathML."""
+    return Markup("".join(_html(part) for part in math_segments(text)))

@@ -1,0 +1,12 @@
+// Runs before the page is drawn: the remembered view (compact or expanded) and, when the URL
+// carries a filter, the list stays invisible until site.js has applied it (no layout shift).
+(function () {
+  "use strict";
+  var root = document.documentElement, params = new URLSearchParams(location.search);
+  var view = params.get("view");
+  if (view !== "compact" && view !== "expanded") {
+    try { view = localStorage.getItem("arxiv-digest:view"); } catch (e) { view = null; }
+  }
+  if (view === "expanded") { root.classList.remove("compact"); root.classList.add("expanded"); }
+  if (params.get("cat") || params.get("q")) root.classList.add("pending");
+})();
