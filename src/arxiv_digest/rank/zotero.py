@@ -1,0 +1,134 @@
+"""The reader's Zotero library, read from the Zotero web API (v3) at each ranking.
+
+    [rank.zotero]
+    library_id = "1234567"          # the number in zotero.org/settings/keys ("Your userID")
+    library_type = "user"           # or "group"
+    api_key_env = "ZOTERO_API_KEY"  # the environment variable holding a read-only key
+    # collection = "ABCD2345"       # only this collection
+
+A small client of the documented API, not PyPI `pyzotero`: every pyzotero release since 1.6.17
+pins `bibtexparser<2`, and our BibTeX reader needs bibtexparser 2. It asks for the top-level
+items 100 at a time (`Zotero-API-Version: 3`, the key in the `Zotero-API-Key` header), follows
+the `Link: rel="next"` pages, honours `Backoff`/`Retry-After` once within its deadline, and
+reads each item's title, abstract and arXiv id (from its URL, `Extra`, archive id or arXiv DOI).
+Notes and attachments are skipped. The key never appears in an error message.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable
+
+import httpx
+
+from arxiv_digest.errors import redact
+from arxiv_digest.models import split_arxiv_id
+from arxiv_digest.rank.library import LibraryError, LibraryPaper
+
+API = "https://api.zotero.org"
+PAGE = 100
+#: No more pages than this (100,000 items); a library that size says so rather than loop.
+MAX_PAGES = 1000
+SKIPPED_TYPES = frozenset({"note", "attachment", "annotation"})
+_ARXIV = re.compile(
+    r"(?:arxiv\.org/(?:abs|pdf)/|arxiv:\s*|10\.48550/arxiv\.)"
+    r"(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})",
+    re.IGNORECASE,
+)
+
+
+def arxiv_id(data: dict[str, object]) -> str | None:
+    """The arXiv id an item names in its URL, Extra field, archive id or DOI."""
+    for name in ("url", "extra", "archiveID", "DOI", "number"):
+        value = data.get(name)
+        if not isinstance(value, str):
+            continue
+        found = _ARXIV.search(value)
+        if found:
+            try:
+                return split_arxiv_id(found.group(1))[0]
+            except ValueError:
+                continue
+    return None
+
+
+def _wait_seconds(response: httpx.Response) -> float | None:
+    for header in ("Retry-After", "Backoff"):
+        value = response.headers.get(header)
+        if value and value.strip().isdigit():
+            return float(value)
+    return None
+
+
+def fetch_zotero(
+    library_id: str,
+    library_type: str,
+    *,
+    api_key_env: str | None = "ZOTERO_API_KEY",
+    collection: str | None = None,
+    base_url: str = API,
+    deadline: float = 60.0,
+    sleep: Callable[[float], None] = time.sleep,
+    transport: httpx.BaseTransport | None = None,
+) -> list[LibraryPaper]:
+    """Every top-level item of the library (or collection) with a title."""
+    key = os.environ.get(api_key_env, "") if api_key_env else ""
+    if api_key_env and not key:
+        raise LibraryError(
+            f"Zotero: set {api_key_env} to a key that can read library {library_id} "
+            "(zotero.org/settings/keys)"
+        )
+    kind = "groups" if library_type == "group" else "users"
+    path = f"/{kind}/{library_id}"
+    path += f"/collections/{collection}/items/top" if collection else "/items/top"
+    url: str | None = f"{base_url.rstrip('/')}{path}?format=json&limit={PAGE}&start=0"
+    headers = {"Zotero-API-Version": "3"}
+    if key:
+        headers["Zotero-API-Key"] = key
+    started = time.monotonic()
+    papers: list[LibraryPaper] = []
+    with httpx.Client(headers=headers, timeout=20.0, transport=transport) as client:
+        for _ in range(MAX_PAGES):
+            if url is None:
+                return papers
+            try:
+                response = client.get(url)
+                wait = _wait_seconds(response)
+                if response.status_code in (429, 503) and wait is not None:
+                    if time.monotonic() - started + wait > deadline:
+                        raise LibraryError(
+                            f"Zotero asks to wait {wait:.0f} s, past the {deadline:.0f} s "
+                            "deadline: the library is read on the next run"
+                        )
+                    sleep(wait)
+                    response = client.get(url)
+            except httpx.HTTPError as exc:
+                raise LibraryError(f"Zotero: {redact(str(exc), key)}") from None
+            if response.status_code == 403:
+                raise LibraryError(
+                    f"Zotero refused the key in {api_key_env} for {library_type} library "
+                    f"{library_id} (HTTP 403): check its read access"
+                )
+            if response.status_code == 404:
+                raise LibraryError(f"Zotero has no {library_type} library {library_id} (404)")
+            if response.status_code != 200:
+                said = redact(response.text[:200], key).strip()
+                raise LibraryError(f"Zotero answered HTTP {response.status_code}: {said}")
+            try:
+                items = response.json()
+            except ValueError:
+                raise LibraryError("Zotero's answer is not JSON") from None
+            if not isinstance(items, list):
+                raise LibraryError("Zotero's answer is not a list of items")
+            for item in items:
+                data = item.get("data") if isinstance(item, dict) else None
+                if not isinstance(data, dict) or data.get("itemType") in SKIPPED_TYPES:
+                    continue
+                title = " ".join(str(data.get("title") or "").split())
+                if title:
+                    abstract = " ".join(str(data.get("abstractNote") or "").split())
+                    papers.append(LibraryPaper(title, abstract, arxiv_id(data)))
+            url = response.links.get("next", {}).get("url")
+    raise LibraryError(f"Zotero: more than {MAX_PAGES * PAGE} items; use a collection")

@@ -1,0 +1,188 @@
+"""The Zotero web API source against a loopback server that answers as api.zotero.org does:
+pages of 100 top-level items, `Total-Results` and `Link` headers, 403 for a wrong key, 429
+with `Retry-After`."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from arxiv_digest.config import RankConfig, ZoteroConfig
+from arxiv_digest.rank.library import LibraryError
+from arxiv_digest.rank.stage import library_papers, rank_day
+from arxiv_digest.rank.zotero import arxiv_id, fetch_zotero
+from arxiv_digest.store import Store
+from tests.helpers import FIXTURES, import_references
+
+KEY = "zk-Secret-0123456789abcdef"
+ITEMS: list[dict[str, Any]] = [
+    *json.loads((FIXTURES / "zotero" / "items_a.json").read_text("utf-8")),
+    *json.loads((FIXTURES / "zotero" / "items_b.json").read_text("utf-8")),
+]
+
+
+def library(size: int) -> list[dict[str, Any]]:
+    """The recorded items, then books without an arXiv id up to `size` items."""
+    items = copy.deepcopy(ITEMS)
+    for i in range(size - len(items)):
+        filler = copy.deepcopy(ITEMS[-1])
+        filler["key"] = f"F{i:07d}"
+        filler["data"]["title"] = f"A Book on Topic {i}"
+        items.append(filler)
+    return items
+
+
+class Zotero(BaseHTTPRequestHandler):
+    items: list[dict[str, Any]] = []
+    throttle: list[int] = []  # seconds to ask the next requests to wait
+    seen: list[dict[str, str]] = []
+    paths: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802
+        Zotero.seen.append({k.lower(): v for k, v in self.headers.items()})
+        Zotero.paths.append(urlsplit(self.path).path)
+        parts = urlsplit(self.path)
+        query = parse_qs(parts.query)
+        if self.headers.get("Zotero-API-Key") != KEY:
+            self._send(403, b"Forbidden", "text/plain")
+            return
+        if parts.path not in (
+            "/users/1234567/items/top",
+            "/users/1234567/collections/QH7ZUW2E/items/top",
+        ):
+            self._send(404, b"Not found", "text/plain")
+            return
+        if Zotero.throttle:
+            wait = Zotero.throttle.pop(0)
+            self._send(429, b"Too Many Requests", "text/plain", {"Retry-After": str(wait)})
+            return
+        start, limit = int(query.get("start", ["0"])[0]), int(query.get("limit", ["25"])[0])
+        page = Zotero.items[start : start + limit]
+        headers = {
+            "Total-Results": str(len(Zotero.items)),
+            "Zotero-API-Version": "3",
+            "Last-Modified-Version": "412",
+        }
+        base = f"http://127.0.0.1:{self.server.server_address[1]}{parts.path}"
+        if start + limit < len(Zotero.items):
+            headers["Link"] = (
+                f"<{base}?format=json&limit={limit}&start={start + limit}>; "
+                f'rel="next", <{base}?format=json&limit={limit}>; rel="first"'
+            )
+        self._send(200, json.dumps(page).encode(), "application/json", headers)
+
+    def _send(
+        self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    Zotero.items, Zotero.throttle, Zotero.seen, Zotero.paths = library(230), [], [], []
+    monkeypatch.setenv("ZOTERO_API_KEY", KEY)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Zotero)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
+
+
+def test_reads_every_page_and_skips_notes_and_attachments(server: str) -> None:
+    papers = fetch_zotero("1234567", "user", base_url=server)
+    assert len(Zotero.seen) == 3  # 230 items, 100 a page, following Link rel="next"
+    assert all(h["zotero-api-version"] == "3" and h["zotero-api-key"] == KEY for h in Zotero.seen)
+    assert len(papers) == 230 - 2  # the note and the PDF attachment are no papers
+    by_title = {p.title: p for p in papers}
+    assert (
+        by_title[
+            "Leash: Adaptive Length Penalty and Reward Shaping for Efficient Large Reasoning Model"
+        ].arxiv_id
+        == "2512.21540"
+    )
+    assert (
+        by_title[
+            "AWARE-US: Benchmark for Preference-Aware Resolution in Tool-Calling Agents"
+        ].arxiv_id
+        == "2601.02643"
+    )  # from the arXiv DOI
+    assert by_title["Attention Is All You Need"].arxiv_id == "1706.03762"  # from Extra
+    assert by_title["Pattern Recognition and Machine Learning"].arxiv_id is None
+    assert by_title[
+        "AWARE-US: Benchmark for Preference-Aware Resolution in Tool-Calling Agents"
+    ].abstract.startswith("Tool-calling conversational agents")
+
+
+def test_a_collection_only(server: str) -> None:
+    papers = fetch_zotero("1234567", "user", collection="QH7ZUW2E", base_url=server)
+    assert set(Zotero.paths) == {"/users/1234567/collections/QH7ZUW2E/items/top"}
+    assert len(papers) == 228
+
+
+def test_wrong_key_stops_with_its_cause_and_never_shows_it(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ZOTERO_API_KEY", "zk-wrong-key-987")
+    with pytest.raises(LibraryError) as caught:
+        fetch_zotero("1234567", "user", base_url=server)
+    assert "403" in str(caught.value) and "ZOTERO_API_KEY" in str(caught.value)
+    assert "zk-wrong-key-987" not in str(caught.value)
+    monkeypatch.delenv("ZOTERO_API_KEY")
+    with pytest.raises(LibraryError, match="set ZOTERO_API_KEY"):
+        fetch_zotero("1234567", "user", base_url=server)
+    with pytest.raises(LibraryError, match="no user library 999"):
+        monkeypatch.setenv("ZOTERO_API_KEY", KEY)
+        fetch_zotero("999", "user", base_url=server)
+
+
+def test_waits_as_asked_within_its_deadline(server: str) -> None:
+    waited: list[float] = []
+    Zotero.throttle = [3]
+    papers = fetch_zotero("1234567", "user", base_url=server, sleep=waited.append)
+    assert waited == [3.0] and len(papers) == 228
+    Zotero.throttle = [3600]  # Retry-After: 3600 is past any deadline: stop now, say why
+    with pytest.raises(LibraryError, match="asks to wait 3600 s"):
+        fetch_zotero("1234567", "user", base_url=server, sleep=waited.append)
+    assert waited == [3.0]
+
+
+def test_zotero_library_ranks_a_day(server: str, tmp_path: Path) -> None:
+    Zotero.items = copy.deepcopy(ITEMS)
+    with Store(tmp_path / "s.db") as store:
+        days = import_references(store)
+        config = RankConfig(zotero=ZoteroConfig(library_id="1234567", base_url=server))
+        assert config.enabled()
+        assert [p.arxiv_id for p in library_papers(store, config)][:2] == [
+            "2512.21540",
+            "2601.02643",
+        ]
+        report = rank_day(store, days[0], config)
+        assert report.ranked == 76
+        leash = next(t for t in report.top if t[0].startswith("Leash"))  # the library's own paper
+        assert leash[1] > 0
+
+
+def test_arxiv_ids_from_every_field() -> None:
+    assert arxiv_id({"url": "https://arxiv.org/pdf/2501.00001v2"}) == "2501.00001"
+    assert arxiv_id({"extra": "arXiv: hep-th/9901001"}) == "hep-th/9901001"
+    assert arxiv_id({"DOI": "10.48550/ARXIV.2501.12345"}) == "2501.12345"
+    assert arxiv_id({"url": "https://example.org", "DOI": "10.1000/xyz"}) is None
