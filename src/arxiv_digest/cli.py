@@ -140,8 +140,14 @@ def summarize_cmd(
 
 @cli.command(name="rank")
 @date_option("The stored day to rank (default: the latest).")
+@click.option(
+    "--ask",
+    type=click.IntRange(0, 100),
+    default=0,
+    help="Then show the N papers the ranker is least sure of, to star (s) or hide (h).",
+)
 @click.pass_obj
-def rank_cmd(app: AppContext, day: str | None) -> None:
+def rank_cmd(app: AppContext, day: str | None, ask: int) -> None:
     """Score a day's papers against your interest profile ([rank] in the config), with reasons.
 
     Keywords, followed authors, favoured categories, similarity to your library (BibTeX,
@@ -150,9 +156,34 @@ def rank_cmd(app: AppContext, day: str | None) -> None:
     """
     config = app.config()
     with app.open_store(config) as store:
-        report = pipeline.rank(config, store, day)
-    off = "ranking is off: no [rank] profile in the config and no starred or hidden papers"
-    echo_lines(report.lines() if report is not None else [off])
+        report = pipeline.rank(config, store, day, ask=ask)
+        off = "ranking is off: no [rank] profile in the config and no starred or hidden papers"
+        echo_lines(report.lines() if report is not None else [off])
+        if not ask or report is None:
+            return
+        if not report.uncertain:
+            click.echo("nothing to ask: the SVM needs a library or a starred paper (method svm)")
+            return
+        click.echo(f"the {len(report.uncertain)} papers it is least sure of:")
+        answered = 0
+        for paper_id, title, decision in report.uncertain:
+            click.echo(f"  {paper_id}  {title[:90]}  ({decision:+.2f})")
+            try:
+                answer = click.prompt(
+                    "    star, hide or skip? [s/h/Enter]", default="", show_default=False
+                )
+            except click.Abort:  # no more input: keep what was answered
+                break
+            kind = {"s": "star", "h": "hide"}.get(answer.strip().lower()[:1])
+            if kind is not None:
+                echo_lines(
+                    ["    " + line for line in archive.set_feedback(store, [paper_id], kind)]
+                )
+                answered += 1
+        again = pipeline.rank(config, store, day) if answered else None
+        if again is not None:
+            click.echo(f"ranking again with {answered} new answers:")
+            echo_lines(again.lines())
 
 
 def _feedback(app: AppContext, paper_ids: tuple[str, ...], kind: str | None) -> None:

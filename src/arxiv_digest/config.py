@@ -122,6 +122,18 @@ class ArxivConfig(_Section):
     max_attempts: int = Field(default=5, ge=1, le=20)
 
 
+class ZoteroConfig(_Section):
+    """A Zotero library read through the web API at each ranking (the key from the env)."""
+
+    library_id: str
+    library_type: Literal["user", "group"] = "user"
+    api_key_env: str | None = "ZOTERO_API_KEY"
+    #: Only this collection's items (its key, as in the collection's URL).
+    collection: str | None = None
+    #: The API's address (a test server, or the desktop app's local API).
+    base_url: str = "https://api.zotero.org"
+
+
 class RankConfig(_Section):
     """The reader's interests. Empty means ranking is off and the digest keeps arXiv's order."""
 
@@ -135,8 +147,12 @@ class RankConfig(_Section):
     categories: list[str] = Field(default_factory=list)
     #: Papers you care about: BibTeX (.bib), CSL-JSON (.json) or arXiv ids (.txt), any mix.
     library: list[Path] = Field(default_factory=list)
-    #: Similarity to the library: "tfidf" (light, default) or "embeddings" (MiniLM, an extra).
-    method: Literal["tfidf", "embeddings"] = "tfidf"
+    #: Your Zotero library, read through the Zotero web API ([rank.zotero]).
+    zotero: ZoteroConfig | None = None
+    #: How the library and your stars count: "svm" (default: a linear SVM on TF-IDF of title +
+    #: abstract, your papers against the other stored ones), or similarity to the closest
+    #: library paper, "tfidf" or "embeddings" (MiniLM, an extra).
+    method: Literal["svm", "tfidf", "embeddings"] = "svm"
     #: "score" sorts papers inside each section by score; "announcement" keeps arXiv's order.
     order: Literal["announcement", "score"] = "announcement"
     #: The "For you" section: the top K papers scoring at least `threshold`.
@@ -149,7 +165,12 @@ class RankConfig(_Section):
 
     def enabled(self) -> bool:
         return bool(
-            self.keywords or self.exclude or self.authors or self.categories or self.library
+            self.keywords
+            or self.exclude
+            or self.authors
+            or self.categories
+            or self.library
+            or self.zotero
         )
 
 

@@ -150,10 +150,19 @@ def summarize(
     summarizer = make_summarizer(config.summarizer)
     only: set[str] | None = None
     rest: set[str] = set()
-    digest = store.digests.load(day) if config.rank.summarize_top is not None else None
-    if digest is not None and summarizer.backend != "extractive":
-        only = {e.paper.id for e in digest.top(config.rank.summarize_top or 0)}
-        rest = {e.paper.id for e in digest.entries} - only
+    wanted = config.rank.summarize_top is not None or config.rank.exclude
+    digest = store.digests.load(day) if wanted else None
+    if digest is not None and config.rank.summarize_top is not None:
+        if summarizer.backend != "extractive":
+            only = {e.paper.id for e in digest.top(config.rank.summarize_top or 0)}
+            rest = {e.paper.id for e in digest.entries} - only
+    if digest is not None and config.rank.exclude:
+        # an excluded paper is never summarized, even on a day that was not ranked
+        from arxiv_digest.rank import excluded
+
+        dropped = excluded(config.rank, [e.paper for e in digest.entries])
+        only = (only if only is not None else {e.paper.id for e in digest.entries}) - dropped
+        rest -= dropped
     report = asyncio.run(
         summarize_day(
             store,
@@ -322,7 +331,9 @@ def verify(
     return report
 
 
-def rank(config: Config, store: Store, day: str | None = None) -> RankReport | None:
+def rank(
+    config: Config, store: Store, day: str | None = None, *, ask: int = 0
+) -> RankReport | None:
     """Score a day against the reader's profile; None when ranking is off."""
     from arxiv_digest.rank.embeddings import Embedder
     from arxiv_digest.rank.stage import rank_day
@@ -332,7 +343,7 @@ def rank(config: Config, store: Store, day: str | None = None) -> RankReport | N
     similarity = None
     if config.rank.method == "embeddings":
         similarity = Embedder(store).similarity
-    return rank_day(store, day or latest_day(store), config.rank, similarity=similarity)
+    return rank_day(store, day or latest_day(store), config.rank, similarity=similarity, ask=ask)
 
 
 def render(

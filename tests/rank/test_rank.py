@@ -13,7 +13,7 @@ from arxiv_digest.rank import Ranker, name_key, tfidf_similarity
 from arxiv_digest.rank.library import LibraryPaper, load_library
 from arxiv_digest.rank.stage import rank_day
 from arxiv_digest.store import Store
-from tests.helpers import REFERENCE_DIR, make_paper, seed_day
+from tests.helpers import REFERENCE_DIR, import_references, make_paper, seed_day
 
 GNN = make_paper(
     "2601.00001",
@@ -254,12 +254,45 @@ def test_star_and_hide_commands(tmp_path: Path, runner: CliRunner) -> None:
     assert runner.invoke(cli, [*db, "star", "2512.21349"]).exit_code == 0
     result = runner.invoke(cli, [*db, "rank"])
     assert result.exit_code == 0 and "ranked 76 papers" in result.output
-    assert "like starred" in result.output
+    assert "(starred; words: " in result.output  # the starred paper, and why it scores
     bad = runner.invoke(cli, [*db, "star", "9999.99999"])
     assert bad.exit_code != 0 and "not in the store" in bad.stderr
     with Store(tmp_path / "s.db") as store:
         report = rank_day(store, "2026-01-01", RankConfig())
         assert report.top[0][0].startswith("Physics-Informed Neural Solvers")
+
+
+def test_one_star_moves_the_next_ranking(tmp_path: Path) -> None:
+    """The SVM learns from every star: starring one recommendation paper lifts the day's other
+    recommendation papers in the very next ranking."""
+    from arxiv_digest.rank import tfidf_similarity
+
+    with Store(tmp_path / "s.db") as store:
+        days = import_references(store)
+        day = days[1]
+        library = tmp_path / "library.txt"
+        digest = store.digests.load(day)
+        assert digest is not None
+        lg = [e.paper for e in digest.entries if e.section == "cs.LG"][:5]
+        library.write_text("\n".join(p.id for p in lg), "utf-8")
+        config = RankConfig(library=[library], method="svm")
+        ir = [e.paper for e in digest.entries if e.section == "cs.IR"]
+        star, others = ir[0], ir[1:]
+        sims = tfidf_similarity([f"{star.title}. {star.abstract}"], [p.abstract for p in others])
+        twin = others[max(range(len(others)), key=sims[0].__getitem__)]
+
+        def positions() -> dict[str, tuple[int, float]]:
+            rank_day(store, day, config)
+            rows = sorted(store.digests.rows(day), key=lambda r: -(r.score or 0.0))
+            return {r.paper_id: (i, r.score or 0.0) for i, r in enumerate(rows)}
+
+        before = positions()
+        store.feedback.set(star.id, "star")
+        after = positions()
+        assert after[twin.id][1] > before[twin.id][1]
+        assert after[twin.id][0] < before[twin.id][0], (before[twin.id], after[twin.id])
+        mean = [sum(p[o.id][0] for o in others) / len(others) for p in (before, after)]
+        assert mean[1] < mean[0] - 5, mean  # the day's recommendation papers, all lifted
 
 
 def test_embeddings_similarity_and_cache(tmp_path: Path) -> None:
@@ -297,3 +330,55 @@ def test_bibtex_names_inside_values_are_not_fields(tmp_path: Path) -> None:
         ("Graph Neural Retrieval", "2401.00001"),
         ("Quoted, with a comma", "2402.00002"),
     ]
+
+
+def test_excluded_papers_are_never_summarized(tmp_path: Path) -> None:
+    """`exclude` holds before any ranking: `summarize` on an unranked day skips those papers."""
+    from arxiv_digest import pipeline
+    from arxiv_digest.config import Config
+    from tests.helpers import day_statuses
+
+    with Store(tmp_path / "s.db") as store:
+        papers = seed_day(store, 30, "2026-01-06")
+        word = next(w for w in papers[0].title.split() if len(w) > 5)
+        hit = {p.id for p in papers if word.lower() in f"{p.title} {p.abstract}".lower()}
+        assert 0 < len(hit) < len(papers)
+        config = Config(rank=RankConfig(exclude=[word]), output_dir=tmp_path)
+        pipeline.summarize(config, store, "2026-01-06")
+        digest = store.digests.load("2026-01-06")
+        assert digest is not None
+        for entry in digest.entries:
+            assert (entry.summary is None) == (entry.paper.id in hit), entry.paper.title
+        assert day_statuses(store, "2026-01-06")["ok"] == len(papers) - len(hit)
+
+
+def test_rank_ask_names_the_least_sure_and_learns_the_answers(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    db = ["--db", str(tmp_path / "s.db")]
+    with Store(tmp_path / "s.db") as store:
+        days = import_references(store)
+        digest = store.digests.load(days[1])
+        assert digest is not None
+        ids = [e.paper.id for e in digest.entries if e.section == "cs.IR"][:6]
+    (tmp_path / "library.txt").write_text("\n".join(ids), "utf-8")
+    config = tmp_path / "arxiv-digest.toml"
+    config.write_text('[rank]\nlibrary = ["library.txt"]\n', "utf-8")
+    result = runner.invoke(
+        cli,
+        ["--config", str(config), *db, "rank", "--date", days[0], "--ask", "3"],
+        input="s\nh\n\n",
+    )
+    assert result.exit_code == 0, result.output
+    asked = [line.split()[0] for line in result.output.splitlines() if line.startswith("  2")]
+    assert len(asked) == 3 and "least sure of" in result.output
+    decisions = [
+        float(line.rsplit("(", 1)[1].rstrip(")"))
+        for line in result.output.splitlines()
+        if line.startswith("  2")
+    ]
+    assert all(abs(d) < 1.0 for d in decisions)  # near the boundary, not the confident ones
+    assert "ranking again with 2 new answers" in result.output
+    with Store(tmp_path / "s.db") as store:
+        kinds = {p.id: kind for p, kind in store.feedback.all()}
+    assert kinds == {asked[0]: "star", asked[1]: "hide"}

@@ -5,7 +5,9 @@ A paper's score adds up what it matched, each with a reason shown to the reader:
   can be negative), and `exclude` keywords that drop a paper;
 - followed authors (initials, accents and "Last, First" forms match);
 - favoured categories;
-- similarity to the reader's library (TF-IDF by default, sentence embeddings as an option);
+- the reader's library and stars against everything else, by a linear SVM on TF-IDF of title
+  and abstract (the default, `classifier.py`; hidden papers are its weighted negatives), or by
+  similarity to the closest library paper (TF-IDF or sentence embeddings);
 - starred papers pull similar ones up, hidden ones push similar ones down.
 """
 
@@ -101,11 +103,24 @@ def _phrase(term: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + r"[\s\-]+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 
+def excluded(config: RankConfig, papers: Sequence[Paper]) -> set[str]:
+    """The ids of the papers an `exclude` keyword drops: they get no summary either, whether
+    or not the day was ranked first."""
+    patterns = [_phrase(term) for term in config.exclude if term.strip()]
+    return {
+        p.id
+        for p in papers
+        if any(pattern.search(p.title) or pattern.search(p.abstract) for pattern in patterns)
+    }
+
+
 @dataclass
 class Scored:
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
     excluded: str | None = None
+    #: the SVM's own decision value (0 is where it is least sure); None without the SVM
+    decision: float | None = None
 
 
 class Ranker:
@@ -117,6 +132,8 @@ class Ranker:
         starred: Sequence[Paper] = (),
         hidden: Sequence[Paper] = (),
         similarity: Similarity = tfidf_similarity,
+        background: Sequence[Paper] = (),
+        method: str = "tfidf",
     ) -> None:
         weights = (
             config.keywords
@@ -131,10 +148,17 @@ class Ranker:
         self.starred = list(starred)
         self.hidden = list(hidden)
         self.similarity = similarity
+        self.background = list(background)
+        self.method = method
 
     def score(self, papers: Sequence[Paper]) -> list[Scored]:
         results = [self._lexical(p) for p in papers]
         texts = [f"{p.title}. {p.abstract}" for p in papers]
+        if self.method == "svm" and (self.library or self.starred):
+            self._classify(papers, texts, results)
+            for result in results:
+                result.score = round(result.score, 4)
+            return results
         groups: list[tuple[list[str], list[str], float, str]] = [
             (
                 [p.title or p.arxiv_id or "" for p in self.library],
@@ -167,6 +191,49 @@ class Ranker:
         for result in results:
             result.score = round(result.score, 4)
         return results
+
+    def _classify(self, papers: Sequence[Paper], texts: list[str], results: list[Scored]) -> None:
+        """The SVM's score for each paper, with the words that drove it and the library or
+        starred paper it is closest to (or the hidden one it resembles) as reasons."""
+        from arxiv_digest.rank.classifier import Classifier
+
+        mine = {p.id for p in (*self.starred, *self.hidden)} | {
+            p.arxiv_id for p in self.library if p.arxiv_id
+        }
+        candidates = {p.id for p in papers}
+        positives = [p.text for p in self.library] + [
+            f"{p.title}. {p.abstract}" for p in self.starred
+        ]
+        negatives = [
+            f"{p.title}. {p.abstract}"
+            for p in self.background
+            if p.id not in mine and p.id not in candidates
+        ]
+        if not negatives:  # the store holds nothing else yet: the day's other papers stand in
+            negatives = [t for p, t in zip(papers, texts, strict=True) if p.id not in mine]
+        hidden = [f"{p.title}. {p.abstract}" for p in self.hidden]
+        model = Classifier(positives, negatives, hidden=hidden, candidates=texts)
+        known = [
+            *((p.title or p.arxiv_id or "", p.text, "close to") for p in self.library),
+            *((p.title, f"{p.title}. {p.abstract}", "like starred") for p in self.starred),
+            *((p.title, f"{p.title}. {p.abstract}", "like hidden") for p in self.hidden),
+        ]
+        known_vectors = [model.vectorize(text) for _, text, _ in known]
+        starred = {p.id for p in self.starred}
+        for paper, text, result in zip(papers, texts, results, strict=True):
+            explained = model.explain(text)
+            result.score += W_LIBRARY * explained.score
+            result.decision = explained.score
+            if paper.id in starred:
+                result.reasons.append("starred")
+            elif known:
+                x = model.vectorize(text)
+                sims = [sum(v * k.get(t, 0.0) for t, v in x.items()) for k in known_vectors]
+                best = max(range(len(sims)), key=sims.__getitem__)
+                if sims[best] >= CLOSE_ENOUGH and known[best][0] != paper.title:
+                    result.reasons.append(f"{known[best][2]}: {known[best][0]}")
+            if explained.words:
+                result.reasons.append("words: " + ", ".join(explained.words))
 
     def _lexical(self, paper: Paper) -> Scored:
         result = Scored()

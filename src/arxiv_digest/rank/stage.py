@@ -10,6 +10,9 @@ from arxiv_digest.rank import Ranker, Similarity, tfidf_similarity
 from arxiv_digest.rank.library import LibraryPaper, load_library
 from arxiv_digest.store import DigestRow, Store
 
+#: The most recent stored papers the SVM learns the reader's papers against.
+BACKGROUND = 3000
+
 
 @dataclass
 class RankReport:
@@ -17,6 +20,8 @@ class RankReport:
     excluded: int = 0
     below: int = 0
     top: list[tuple[str, float, tuple[str, ...]]] = field(default_factory=list)
+    #: (id, title, decision): the papers the SVM is least sure of, for `rank --ask`
+    uncertain: list[tuple[str, str, float]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [f"ranked {self.ranked} papers"]
@@ -32,8 +37,20 @@ class RankReport:
 
 
 def library_papers(store: Store, config: RankConfig) -> list[LibraryPaper]:
-    """The library files, with the text of arXiv-id-only entries filled from the store."""
+    """The library files and Zotero library, with the text of arXiv-id-only entries filled
+    from the store."""
     papers = load_library(list(config.library))
+    if config.zotero is not None:
+        from arxiv_digest.rank.zotero import fetch_zotero
+
+        z = config.zotero
+        papers += fetch_zotero(
+            z.library_id,
+            z.library_type,
+            api_key_env=z.api_key_env,
+            collection=z.collection,
+            base_url=z.base_url,
+        )
     known = store.papers.by_id(p.arxiv_id for p in papers if p.arxiv_id and not p.title)
     filled = []
     for paper in papers:
@@ -45,18 +62,31 @@ def library_papers(store: Store, config: RankConfig) -> list[LibraryPaper]:
 
 
 def rank_day(
-    store: Store, date: str, config: RankConfig, *, similarity: Similarity | None = None
+    store: Store,
+    date: str,
+    config: RankConfig,
+    *,
+    similarity: Similarity | None = None,
+    ask: int = 0,
 ) -> RankReport:
+    """Score, order and filter a stored day; with `ask`, also name the `ask` papers the SVM
+    is least sure of (a star or hide on those teaches it most)."""
     digest = store.digests.load(date, include_dropped=True)
     if digest is None:
         raise NotFoundError(f"no digest stored for {date}: fetch or import that day first")
     feedback = store.feedback.all()
+    candidates = [e.paper.id for e in digest.entries]
     ranker = Ranker(
         config,
         library_papers(store, config),
         starred=[p for p, kind in feedback if kind == "star"],
         hidden=[p for p, kind in feedback if kind == "hide"],
         similarity=similarity or tfidf_similarity,
+        # the SVM's negatives: what else the store holds (not the day being ranked)
+        background=store.papers.recent(BACKGROUND, besides=candidates)
+        if config.method == "svm"
+        else (),
+        method=config.method,
     )
     scored = ranker.score([e.paper for e in digest.entries])
     report = RankReport(ranked=len(scored))
@@ -87,4 +117,15 @@ def rank_day(
     titles = {e.paper.id: e.paper.title for e in digest.entries}
     best = sorted((r for r in rows if not r.dropped), key=lambda r: -(r.score or 0.0))
     report.top = [(titles[r.paper_id], r.score or 0.0, r.reasons) for r in best[:10]]
+    if ask:
+        feedback_ids = {p.id for p, _ in feedback}
+        unsure = [
+            (entry.paper.id, entry.paper.title, result.decision)
+            for entry, result in zip(digest.entries, scored, strict=True)
+            if result.decision is not None
+            and not result.excluded
+            and entry.paper.id not in feedback_ids
+        ]
+        unsure.sort(key=lambda item: abs(item[2]))
+        report.uncertain = [(pid, title, float(d)) for pid, title, d in unsure[:ask]]
     return report

@@ -57,6 +57,16 @@ class Papers(Table):
         )
         return {r["id"]: paper_from_row(r) for r in rows}
 
+    def recent(self, limit: int, *, besides: Iterable[str] = ()) -> list[Paper]:
+        """The `limit` most recently stored papers, leaving out `besides` (the ranker's
+        negatives: what the reader did not pick)."""
+        skip = set(besides)
+        rows = self.store.execute(
+            f"SELECT {PAPER_COLUMNS} FROM papers ORDER BY rowid DESC LIMIT ?",
+            (limit + len(skip),),
+        ).fetchall()
+        return [paper_from_row(r) for r in rows if r["id"] not in skip][:limit]
+
     def announce(self, ann: Announcement) -> None:
         self.store.execute(
             "INSERT INTO announcements (date, paper_id, version, announce_type) VALUES (?,?,?,?) "
