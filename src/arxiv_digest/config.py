@@ -457,6 +457,11 @@ backend = "extractive"                     # offline; "openai" for any OpenAI-co
 # keywords = ["retrieval", "diffusion"]
 # authors = ["Yoshua Bengio"]
 # library = ["my-papers.bib"]              # BibTeX, CSL-JSON or a list of arXiv ids
+# method = "svm"                           # a linear SVM: your papers and stars against the rest
+
+# [rank.zotero]                            # your Zotero library, through the Zotero web API
+# library_id = "1234567"                   # "Your userID" on zotero.org/settings/keys
+# api_key_env = "ZOTERO_API_KEY"           # the variable holding a read-only key
 
 # [email]                                  # `run --deliver` / `send email`
 # host = "smtp.example.org"
