@@ -23,6 +23,7 @@ from arxiv_digest.store import Store
 from tests.helpers import (
     REFERENCE_DIR,
     XSS,
+    add_reading_day,
     add_xss_day,
     import_references,
     reference_counts,
@@ -267,3 +268,13 @@ def test_summarized_abstracts_load_from_their_own_file(tmp_path: Path, store: St
         assert text.split("$")[0][:40] in entry.paper.abstract
         assert entry.paper.abstract[:60] not in page or "$" in entry.paper.abstract[:60]
     assert re.search(rf'data-abstracts="{days[0]}\.abs\.js\?v=[0-9a-f]{{12}}"', page)
+
+
+def test_feed_warnings_read_as_sentences_in_the_readers_language(store: Store) -> None:
+    add_reading_day(store)
+    digest = store.digests.load("2026-02-02")
+    assert digest is not None
+    xml = render_atom([digest])
+    content = "".join(e.content[0].value for e in feedparser.parse(xml).entries)
+    assert "请对照摘要核实: 结果：数字 97.3% 在标题和摘要中找不到" in content
+    assert "number:" not in content and "Warnings:" not in content

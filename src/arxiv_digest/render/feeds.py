@@ -42,6 +42,7 @@ from arxiv_digest.render.formats import (
     RenderOptions,
     page_anchor,
 )
+from arxiv_digest.render.i18n import reader_warnings, ui
 from arxiv_digest.textutil import lang_code
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ def render_anchor_jsonl(digest: Digest) -> str:
 FEED_AUTHORS = 10
 
 
-def _entry_html(entry: DigestEntry) -> str:
+def _entry_html(entry: DigestEntry, lang: str = "en") -> str:
     """A feed entry's content: the summary when there is one (the abstract is a click away),
     the abstract when there is none. Bounded: a 359-author paper names ten."""
     s, paper = entry.summary, entry.paper
@@ -144,13 +145,18 @@ def _entry_html(entry: DigestEntry) -> str:
         f'<p>{escape(named)} · {escape(paper.primary_category)} · <a href="{abs_url}">arXiv</a></p>'
     ]
     if s is not None and s.status == "ok" and s.fields:
-        shown, doubts = s.shown_fields(), s.doubts()
+        shown, doubts, t = s.shown_fields(), s.doubts(), ui(lang)
         for name in FIELDS:
-            doubt = f" <i>({escape(doubts[name].verdict)})</i>" if name in doubts else ""
+            said = t.get(doubts[name].verdict, doubts[name].verdict) if name in doubts else ""
+            doubt = f" <i>({escape(said)})</i>" if said else ""
             parts.append(f"<p><b>{FIELD_LABELS[name]}:</b> {escape(shown[name])}{doubt}</p>")
         parts.append(f"<p><small>{escape(s.provenance)}</small></p>")
-        if s.warnings:
-            parts.append("<p><i>Warnings: " + escape("; ".join(s.warnings)) + "</i></p>")
+        # the checks' warnings as sentences in the reader's language, as on the site
+        warnings = reader_warnings(s.warnings, lang)
+        if warnings:
+            parts.append(
+                f"<p><i>{escape(t['warnings'])}: " + escape("; ".join(warnings)) + "</i></p>"
+            )
     else:
         parts.append(f"<p><i>{escape(entry.notice or PENDING_NOTICE)}</i></p>")
         parts.append(f"<p><b>Abstract:</b> {escape(entry.paper.abstract)}</p>")
@@ -186,6 +192,7 @@ def render_atom(
     newest = max((d.date for d in digests), default="1970-01-01")
     fg.updated(datetime.combine(datetime.fromisoformat(newest).date(), time(0), tzinfo=UTC))
     entries = []
+    languages_by_date = {d.date: d.language for d in digests}
     for digest in digests:
         day = datetime.combine(datetime.fromisoformat(digest.date).date(), time(0), tzinfo=UTC)
         for i, entry in enumerate(digest.entries):
@@ -201,7 +208,7 @@ def render_atom(
             fe.link(href=f"{base}{date}.html#p{page_anchor(entry.paper.id)}", rel="alternate")
         else:
             fe.link(href=arxiv_url(entry.paper.id, "abs"), rel="alternate")
-        fe.content(_entry_html(entry), type="html")
+        fe.content(_entry_html(entry, lang_code(languages_by_date[date])), type="html")
         fe.updated(stamp)
         fe.published(stamp)
         for author in entry.paper.authors[:FEED_AUTHORS]:
