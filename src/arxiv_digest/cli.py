@@ -303,6 +303,73 @@ def render_cmd(app: AppContext, /, fmt: str, output: Path | None, **kw: Any) -> 
     echo_lines(rendered.lines)
 
 
+@cli.group(name="batch")
+def batch_group() -> None:
+    """Summaries through batch engines: export the requests, import the answers.
+
+    \b
+    arxiv-digest batch export --date D -o requests.jsonl
+    vllm run-batch -i requests.jsonl -o results.jsonl --model M   (on a GPU node)
+    arxiv-digest batch import results.jsonl
+    """
+
+
+@batch_group.command(name="export")
+@date_option("The stored day (default: the latest).")
+@date_option("First day of a range (with --to).", "--from", "start")
+@date_option("Last day of the range.", "--to", "end")
+@click.option("--model", help="The model the engine serves (default: summarizer.model).")
+@path_option("-o", "--output", required=True, help="The requests file ('-': standard output).")
+@click.pass_obj
+def batch_export_cmd(
+    app: AppContext,
+    /,
+    day: str | None,
+    start: str | None,
+    end: str | None,
+    model: str | None,
+    output: Path,
+) -> None:
+    """Write the OpenAI Batch API requests (JSONL) for every paper without a summary: the very
+    request the live openai backend would send, one line a paper."""
+    import io
+
+    from arxiv_digest.summarize.batch import export_requests
+
+    config = app.config()
+    with app.open_store(config) as store:
+        days = pipeline.batch_days(store, day, start, end)
+        buffer = io.StringIO()
+        report = export_requests(store, config, days, buffer, model=model)
+    if str(output) == "-":
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    write_atomic(output, buffer.getvalue())
+    echo_lines([*report.describe(), f"wrote {output}"])
+
+
+@batch_group.command(name="import")
+@click.argument("results", type=click.Path(path_type=Path))
+@date_option("Only this stored day.")
+@date_option("First day of a range (with --to).", "--from", "start")
+@date_option("Last day of the range.", "--to", "end")
+@click.pass_obj
+def batch_import_cmd(
+    app: AppContext, /, results: Path, day: str | None, start: str | None, end: str | None
+) -> None:
+    """Read a batch output file (OpenAI Batch API or `vllm run-batch` format) and store its
+    answers, validated and checked as live answers are."""
+    import asyncio
+
+    from arxiv_digest.summarize.batch import import_results
+
+    config = app.config()
+    with app.open_store(config) as store:
+        days = pipeline.batch_days(store, day, start, end) if (day or start or end) else None
+        report = asyncio.run(import_results(store, config, results, days))
+    echo_lines(report.lines())
+
+
 @cli.command(name="serve")
 @click.option("--port", type=int, default=8000, show_default=True, help="Port on localhost.")
 @path_option("--dir", "site_dir", help="Site directory (default: OUTPUT_DIR/site).")

@@ -29,7 +29,13 @@ import httpx
 
 from arxiv_digest.config import Config, default_db_path
 from arxiv_digest.deliver.channels import CHANNELS, DeliverOptions, Delivery
-from arxiv_digest.errors import ConfigError, DeliveryError, DigestError, NotFoundError
+from arxiv_digest.errors import (
+    ConfigError,
+    DeliveryError,
+    DigestError,
+    NotFoundError,
+    UsageError,
+)
 from arxiv_digest.files import write_atomic
 from arxiv_digest.lock import run_lock
 from arxiv_digest.models import Paper, SummaryFields
@@ -595,3 +601,16 @@ def demo(
     emit(*report.summarize.lines())
     emit(f"Digest written to {markdown.target} in {time.monotonic() - started:.1f} s")
     return report
+
+
+def batch_days(store: Store, day: str | None, start: str | None, end: str | None) -> list[str]:
+    """The stored days a batch covers: one day (default: the latest), or those from `start`
+    to `end`."""
+    if start or end:
+        if not (start and end) or start > end:
+            raise UsageError("--from and --to go together, --from first")
+        days = [d for d in sorted(store.digests.dates()) if start <= d <= end]
+        if not days:
+            raise NotFoundError(f"no stored day from {start} to {end}")
+        return days
+    return [day or latest_day(store)]

@@ -48,13 +48,38 @@ RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 FORMATS = ("json_object_schema", "json_object")
 
 
-def _reply(response: httpx.Response) -> Reply:
-    """The answer's text and token counts, from a chat-completion body of any shape; a body that
-    is not a completion gives no text (the repair loop then says so)."""
-    try:
-        data = response.json()
-    except ValueError:
-        raise CallFailed("the endpoint answered with something that is not JSON") from None
+def response_format_for(fmt: str) -> dict[str, Any]:
+    if fmt == "json_schema":
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": "paper_summary", "strict": True, "schema": SCHEMA},
+        }
+    if fmt == "json_object_schema":  # llama.cpp's server: a schema-driven grammar
+        return {"type": "json_object", "schema": GRAMMAR_SCHEMA}
+    return {"type": "json_object"}
+
+
+def chat_request(
+    model: str,
+    messages: list[dict[str, str]],
+    fmt: str,
+    max_tokens: int,
+    temperature: float | None,
+) -> dict[str, Any]:
+    """The chat-completion request the live backend sends (and a batch line carries)."""
+    kwargs: dict[str, Any] = {
+        "model": model,
+        "messages": messages,
+        "max_tokens": max_tokens,
+        "response_format": response_format_for(fmt),
+    }
+    if temperature is not None:
+        kwargs["temperature"] = temperature
+    return kwargs
+
+
+def reply_from(data: object) -> Reply:
+    """The answer's text and token counts from a chat-completion body (parsed JSON)."""
     if not isinstance(data, dict):
         return Reply(None)
     choices = data.get("choices") or [{}]
@@ -68,6 +93,16 @@ def _reply(response: httpx.Response) -> Reply:
         int(usage.get("prompt_tokens") or 0),
         int(usage.get("completion_tokens") or 0),
     )
+
+
+def _reply(response: httpx.Response) -> Reply:
+    """The answer's text and token counts, from a chat-completion body of any shape; a body that
+    is not a completion gives no text (the repair loop then says so)."""
+    try:
+        data = response.json()
+    except ValueError:
+        raise CallFailed("the endpoint answered with something that is not JSON") from None
+    return reply_from(data)
 
 
 class FatalBackendError(SummarizeError):
@@ -170,26 +205,8 @@ class OpenAISummarizer(Summarizer):
     def format(self) -> str:
         return self.formats[0]
 
-    def _response_format(self, fmt: str) -> dict[str, Any]:
-        if fmt == "json_schema":
-            return {
-                "type": "json_schema",
-                "json_schema": {"name": "paper_summary", "strict": True, "schema": SCHEMA},
-            }
-        if fmt == "json_object_schema":  # llama.cpp's server: a schema-driven grammar
-            return {"type": "json_object", "schema": GRAMMAR_SCHEMA}
-        return {"type": "json_object"}
-
     def _request(self, messages: list[dict[str, str]], fmt: str) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {
-            "model": self.model,
-            "messages": messages,
-            "max_tokens": self.max_tokens,
-        }
-        kwargs["response_format"] = self._response_format(fmt)
-        if self.temperature is not None:
-            kwargs["temperature"] = self.temperature
-        return kwargs
+        return chat_request(self.model, messages, fmt, self.max_tokens, self.temperature)
 
     def _safe(self, text: str) -> str:
         """`text` with the API key (and any bearer token or URL password) cut out: an endpoint may

@@ -1,0 +1,275 @@
+"""Batch files for engines without a live endpoint, in the OpenAI Batch API's JSONL.
+
+`batch export` writes one request line a paper that needs a summary, exactly the request the
+live `openai` backend sends (the same prompt, schema and model settings), as
+`{"custom_id", "method": "POST", "url": "/v1/chat/completions", "body"}`; `vllm run-batch -i
+requests.jsonl -o results.jsonl --model M` on a GPU node, or a provider's Batch API, answers it.
+`batch import` reads such an output file (`{"custom_id", "response": {"status_code", "body"},
+"error"}`) and stores every answer through the summarize stage, with the same validation and
+checks as a live answer.
+
+The `custom_id` is the paper and its cache key (`2501.00001|v1|p3|Chinese|MODEL`), so an
+answer lands only on the summary it was asked for, and a file written for another prompt
+version is refused. The schema goes as `json_schema` (what OpenAI's Batch API and vLLM take),
+unless `summarizer.response_format` names another. An answer that would need a repair is not
+repaired here: it is stored as failed for now, and the next ordinary `summarize` with the live
+backend asks again; so is a line the engine could not answer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from arxiv_digest.config import Config
+from arxiv_digest.errors import ConfigError, ImportFormatError, NotFoundError
+from arxiv_digest.models import Paper, SummaryKey, split_arxiv_id
+from arxiv_digest.store import Store
+from arxiv_digest.summarize.base import Summarizer, SummaryResult
+from arxiv_digest.summarize.openai_backend import chat_request, reply_from
+from arxiv_digest.summarize.prompt import (
+    PROMPT_VERSION,
+    CallFailed,
+    Reply,
+    ask_with_repair,
+    build_messages,
+)
+from arxiv_digest.summarize.stage import SummarizeReport, plan, summarize_day
+
+BATCH_BACKEND = "batch"
+CHAT_URL = "/v1/chat/completions"
+SEPARATOR = "|"
+
+
+def custom_id(key: SummaryKey) -> str:
+    return SEPARATOR.join(
+        (key.paper_id, f"v{key.version}", key.prompt_version, key.language, key.model)
+    )
+
+
+def parse_custom_id(text: object) -> SummaryKey:
+    if not isinstance(text, str) or text.count(SEPARATOR) < 4:
+        raise ValueError(f"custom_id {str(text)[:80]!r} is not one this tool wrote")
+    paper_id, version, prompt_version, language, model = text.split(SEPARATOR, 4)
+    paper_id, _ = split_arxiv_id(paper_id)
+    if not version.startswith("v") or not version[1:].isdigit() or not model:
+        raise ValueError(f"custom_id {text[:80]!r} is not one this tool wrote")
+    return SummaryKey(paper_id, int(version[1:]), model, language, prompt_version)
+
+
+class _Planner(Summarizer):
+    """Stands for the live backend when choosing which papers need a request (same key)."""
+
+    backend = BATCH_BACKEND
+    prompt_version = PROMPT_VERSION
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+
+    async def summarize(self, paper: Paper, language: str) -> SummaryResult:
+        raise NotImplementedError  # only planned, never called
+
+
+def _model(config: Config, model: str | None) -> str:
+    chosen = model or config.summarizer.model
+    if not chosen:
+        raise ConfigError("a batch needs a model: set summarizer.model or pass --model")
+    if SEPARATOR in chosen:
+        raise ConfigError(f"a model name with {SEPARATOR!r} cannot go into a batch's custom_id")
+    return chosen
+
+
+@dataclass
+class ExportReport:
+    lines: int = 0
+    bytes: int = 0
+    cached: int = 0
+    days: list[str] = field(default_factory=list)
+
+    def describe(self) -> list[str]:
+        return [
+            f"{self.lines} requests ({self.bytes / 1e6:.2f} MB) for {len(self.days)} days; "
+            f"{self.cached} papers already have their summary"
+        ]
+
+
+def export_requests(
+    store: Store, config: Config, dates: Iterable[str], out: IO[str], *, model: str | None = None
+) -> ExportReport:
+    """Write a request line for each paper of `dates` without a usable summary by `model` in
+    the configured language (a paper on several days once)."""
+    name = _model(config, model)
+    planner = _Planner(name)
+    settings = config.summarizer
+    fmt = "json_schema" if settings.response_format == "auto" else settings.response_format
+    report = ExportReport()
+    seen: set[str] = set()
+    for date in dates:
+        pending, cached = plan(store, date, planner, config.language)
+        report.cached += cached
+        report.days.append(date)
+        for entry in pending:
+            key = SummaryKey(
+                entry.paper.id, entry.paper.version, name, config.language, PROMPT_VERSION
+            )
+            line_id = custom_id(key)
+            if line_id in seen:
+                continue
+            seen.add(line_id)
+            messages = build_messages(entry.paper, config.language)
+            body = chat_request(name, messages, fmt, settings.max_tokens, settings.temperature)
+            line = json.dumps(
+                {"custom_id": line_id, "method": "POST", "url": CHAT_URL, "body": body},
+                ensure_ascii=False,
+            )
+            out.write(line + "\n")
+            report.lines += 1
+            report.bytes += len(line.encode("utf-8")) + 1
+    return report
+
+
+@dataclass(frozen=True)
+class _Answer:
+    reply: Reply | None
+    error: str | None = None
+
+
+def read_results(path: Path) -> Iterator[tuple[SummaryKey, _Answer]]:
+    """The answers of an OpenAI-format batch output file, line by line; a line that is not
+    one names its number."""
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise NotFoundError(f"cannot read {path}: {exc.strerror}") from None
+    with handle:
+        for number, raw in enumerate(handle, 1):
+            if not raw.strip():
+                continue
+            try:
+                line = json.loads(raw)
+                if not isinstance(line, dict):
+                    raise ValueError("not a JSON object")
+                key = parse_custom_id(line.get("custom_id"))
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise ImportFormatError(f"{path}:{number}: {exc}") from None
+            error = line.get("error")
+            response = line.get("response") if isinstance(line.get("response"), dict) else None
+            status = response.get("status_code") if response else None
+            if error or response is None or status != 200:
+                said = error.get("message") if isinstance(error, dict) else error
+                yield key, _Answer(None, f"the batch engine answered {status}: {said or 'no body'}")
+                continue
+            yield key, _Answer(reply_from(response.get("body")))
+
+
+class _Replay(Summarizer):
+    """Answers from a batch output file, validated as the live backend validates its own."""
+
+    backend = BATCH_BACKEND
+    default_concurrency = 4
+
+    def __init__(self, model: str, prompt_version: str, answers: dict[str, _Answer]) -> None:
+        self.model = model
+        self.prompt_version = prompt_version
+        self.answers = answers
+
+    async def summarize(self, paper: Paper, language: str) -> SummaryResult:
+        answer = self.answers[paper.id]
+        if answer.reply is None:
+            return SummaryResult(None, answer.error, transient=True)
+
+        async def ask(messages: list[dict[str, str]], repair: bool) -> Reply:
+            if repair:  # the problem is the last message: say it, and leave it to a live run
+                problem = messages[-1]["content"].splitlines()[0][:200]
+                raise CallFailed(
+                    f"the batch answer needs a repair ({problem}); the next live run asks again",
+                    transient=True,
+                )
+            assert answer.reply is not None
+            return answer.reply
+
+        return await ask_with_repair(ask, paper, language)
+
+
+@dataclass
+class ImportReport:
+    answers: int = 0
+    again: int = 0
+    stale: list[str] = field(default_factory=list)
+    days: set[str] = field(default_factory=set)
+    reports: list[SummarizeReport] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        ok = sum(r.ok for r in self.reports)
+        failed = sum(r.failed for r in self.reports)
+        cached = sum(r.cached for r in self.reports) + self.again
+        out = [
+            f"{self.answers} answers read: {ok} summaries stored, {failed} failed for now "
+            f"(the next live run asks again), {cached} already there, on {len(self.days)} days"
+        ]
+        if self.stale:
+            out.append(
+                f"{len(self.stale)} answers about an older version of their paper, not stored "
+                "(export again): " + ", ".join(self.stale[:5])
+            )
+        if self.unknown:
+            out.append(
+                f"{len(self.unknown)} answers for papers on no stored day, not stored: "
+                + ", ".join(self.unknown[:5])
+            )
+        return out
+
+
+async def import_results(
+    store: Store, config: Config, path: Path, dates: Iterable[str] | None = None
+) -> ImportReport:
+    """Store the answers of `path` on every stored day (or `dates`) that lists their papers."""
+    groups: dict[tuple[str, str, str], dict[str, _Answer]] = {}
+    report = ImportReport()
+    for key, answer in read_results(path):
+        stored = store.papers.get(key.paper_id)
+        if stored is not None and stored.version != key.version:
+            report.answers += 1
+            report.stale.append(key.paper_id)  # asked about another version of the paper
+            continue
+        recorded = store.summaries.get(key)
+        if recorded is not None and recorded.backend == BATCH_BACKEND:
+            report.answers += 1
+            report.again += 1  # this engine's answer is stored already (a file read twice)
+            continue
+        if key.prompt_version != PROMPT_VERSION:
+            raise ImportFormatError(
+                f"{path}: written for prompt {key.prompt_version}, this version asks with "
+                f"{PROMPT_VERSION}: export the requests again"
+            )
+        groups.setdefault((key.model, key.language, key.prompt_version), {})[key.paper_id] = answer
+        report.answers += 1
+    wanted = {pid for answers in groups.values() for pid in answers}
+    placed: set[str] = set()
+    for date in dates if dates is not None else store.digests.dates():
+        listed = {r.paper_id for r in store.digests.rows(date)} & wanted
+        if not listed:
+            continue
+        placed |= listed
+        for (model, language, prompt_version), answers in groups.items():
+            here = listed & set(answers)
+            if not here:
+                continue
+            replay = _Replay(model, prompt_version, answers)
+            done = await summarize_day(
+                store,
+                date,
+                replay,
+                language,
+                only=here,
+                concurrency=replay.default_concurrency,
+                prices=config.summarizer.prices,
+            )
+            report.days.add(date)
+            report.reports.append(done)
+    report.unknown = sorted(wanted - placed)
+    return report
