@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from arxiv_digest.check import KINDS
 from arxiv_digest.models import DigestEntry
 
 UI: dict[str, dict[str, str]] = {
@@ -177,19 +178,7 @@ _WARNING = re.compile(r"^(?P<kind>[a-z-]+): (?P<field>\w+): (?P<what>.*?)(?:: â€
 #: summaries of the reference digests none of these raises a false alarm, and each catches
 #: 90-98% of its planted defects (swap: 12%, but never wrongly). `tldr-length` is an editor's
 #: note (the TL;DR is long, not wrong) and stays in `check`'s report.
-READER_KINDS = frozenset(
-    {
-        "number",
-        "swap",
-        "copy",
-        "english",
-        "truncated",
-        "placeholder",
-        "mismatch",
-        "repeat",
-        "language",
-    }
-)
+READER_KINDS = frozenset(KINDS) - {"tldr-length"}
 
 _TEMPLATES = {
     "en": {
