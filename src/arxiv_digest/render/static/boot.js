@@ -8,5 +8,9 @@
     try { view = localStorage.getItem("arxiv-digest:view"); } catch (e) { view = null; }
   }
   if (view === "expanded") { root.classList.remove("compact"); root.classList.add("expanded"); }
-  if (params.get("cat") || params.get("q")) root.classList.add("pending");
+  if (params.get("cat") || params.get("q")) {
+    root.classList.add("pending");
+    // site.js shows the list once the filter is applied; should it ever fail, show it anyway
+    setTimeout(function () { root.classList.remove("pending"); }, 1500);
+  }
 })();
