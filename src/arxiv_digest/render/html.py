@@ -160,9 +160,16 @@ class SiteBuilder:
         }
 
     def render_day(
-        self, digest: Digest, *, prev: str | None = None, next: str | None = None
+        self,
+        digest: Digest,
+        *,
+        prev: str | None = None,
+        next: str | None = None,
+        abstracts: str | None = None,
     ) -> str:
+        """A day's page; `abstracts`: its DATE.abs.js when the caller has written it already."""
         lang = lang_code(digest.language)
+        script = abstracts if abstracts is not None else abstracts_script(digest)
         sections = day_sections(digest)
         numbered = {e.paper.id: e for _, items in sections for e in items}
         for_you = [numbered[e.paper.id] for e in digest.for_you(self.for_you, self.threshold)]
@@ -183,7 +190,7 @@ class SiteBuilder:
             total=len(digest.entries),
             sections=sections,
             for_you=[e for e in for_you if e.reasons],
-            abstracts_src=f"{digest.date}.abs.js?v={fingerprint(abstracts_script(digest))}",
+            abstracts_src=f"{digest.date}.abs.js?v={fingerprint(script)}",
         )
 
     def _site_lang(self) -> str:
@@ -309,9 +316,11 @@ class SiteBuilder:
             digest = self.store.digests.load(date)
             if digest is None:
                 continue
-            self._write(report, f"{date}.html", self.render_day(digest, prev=older, next=newer))
+            script = abstracts_script(digest)
+            page_text = self.render_day(digest, prev=older, next=newer, abstracts=script)
+            self._write(report, f"{date}.html", page_text)
             self._write(report, f"{date}.json", render_json(digest))
-            self._write(report, f"{date}.abs.js", abstracts_script(digest))
+            self._write(report, f"{date}.abs.js", script)
             known[date] = signature
             report.days_rendered += 1
         search = self._index_search(report, dates, changed=report.days_rendered > 0 or force)
