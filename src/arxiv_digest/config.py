@@ -125,7 +125,9 @@ class ArxivConfig(_Section):
 class ZoteroConfig(_Section):
     """A Zotero library read through the web API at each ranking (the key from the env)."""
 
-    library_id: str
+    #: The library's id; unset: from the environment variable `library_id_env`.
+    library_id: str | None = None
+    library_id_env: str = "ZOTERO_LIBRARY_ID"
     library_type: Literal["user", "group"] = "user"
     api_key_env: str | None = "ZOTERO_API_KEY"
     #: Only this collection's items (its key, as in the collection's URL).

@@ -181,6 +181,17 @@ def test_zotero_library_ranks_a_day(server: str, tmp_path: Path) -> None:
         assert leash[1] > 0
 
 
+def test_library_id_from_the_environment(
+    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Store(tmp_path / "s.db") as store:
+        config = RankConfig(zotero=ZoteroConfig(base_url=server))
+        with pytest.raises(LibraryError, match="ZOTERO_LIBRARY_ID"):
+            library_papers(store, config)
+        monkeypatch.setenv("ZOTERO_LIBRARY_ID", "1234567")
+        assert len(library_papers(store, config)) == 228
+
+
 def test_arxiv_ids_from_every_field() -> None:
     assert arxiv_id({"url": "https://arxiv.org/pdf/2501.00001v2"}) == "2501.00001"
     assert arxiv_id({"extra": "arXiv: hep-th/9901001"}) == "hep-th/9901001"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from arxiv_digest.config import RankConfig
 from arxiv_digest.errors import NotFoundError
 from arxiv_digest.rank import Ranker, Similarity, tfidf_similarity
-from arxiv_digest.rank.library import LibraryPaper, load_library
+from arxiv_digest.rank.library import LibraryError, LibraryPaper, load_library
 from arxiv_digest.store import DigestRow, Store
 
 #: The most recent stored papers the SVM learns the reader's papers against.
@@ -44,8 +45,13 @@ def library_papers(store: Store, config: RankConfig) -> list[LibraryPaper]:
         from arxiv_digest.rank.zotero import fetch_zotero
 
         z = config.zotero
+        library_id = z.library_id or os.environ.get(z.library_id_env, "").strip()
+        if not library_id:
+            raise LibraryError(
+                f"Zotero: set library_id in [rank.zotero] or the variable {z.library_id_env}"
+            )
         papers += fetch_zotero(
-            z.library_id,
+            library_id,
             z.library_type,
             api_key_env=z.api_key_env,
             collection=z.collection,
