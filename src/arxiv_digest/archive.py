@@ -175,16 +175,21 @@ class StatsReport:
             days.setdefault(row["date"], []).append(row)
         out = [
             f"{'day':10s}  {'papers':>6s}  {'failed':>6s}  {'tokens in':>9s}  "
-            f"{'out':>8s}  {'cost':>9s}  categories"
+            f"{'out':>8s}  {'cost':>9s}  {'live':>9s}  {'batch':>9s}  categories"
         ]
         for date, items in days.items():
             papers, failed = sum(r["papers"] for r in items), sum(r["failed"] for r in items)
             tin, tout = sum(r["tokens_in"] for r in items), sum(r["tokens_out"] for r in items)
             known = sum(r["cost"] for r in items if r["cost"] is not None)
-            cost = "unknown" if any(r["unpriced"] for r in items) else f"${known:.4f}"
+            batch = sum(r.get("batch_cost") or 0.0 for r in items)
+            if any(r["unpriced"] for r in items):
+                cost = live = spent = "unknown"
+            else:
+                cost, live, spent = f"${known:.4f}", f"${known - batch:.4f}", f"${batch:.4f}"
             cats = ", ".join(f"{r['section']} {r['papers']}" for r in items)
             out.append(
-                f"{date:10s}  {papers:6d}  {failed:6d}  {tin:9d}  {tout:8d}  {cost:>9s}  {cats}"
+                f"{date:10s}  {papers:6d}  {failed:6d}  {tin:9d}  {tout:8d}  {cost:>9s}  "
+                f"{live:>9s}  {spent:>9s}  {cats}"
             )
         out.append(f"{len(days)} days")
         return out

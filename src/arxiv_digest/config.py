@@ -52,9 +52,16 @@ class Price(_Section):
 
     input: float = Field(ge=0)
     output: float = Field(ge=0)
+    #: What a token costs through the provider's Batch API, as a share of the live price
+    #: (OpenAI, Qwen, Together, Kimi and DeepInfra: half).
+    batch: float = Field(default=0.5, ge=0, le=1)
 
     def cost(self, tokens_in: int, tokens_out: int) -> float:
         return (tokens_in * self.input + tokens_out * self.output) / 1_000_000
+
+    def for_batch(self) -> Price:
+        """The price of the same tokens answered in a batch."""
+        return Price(input=self.input * self.batch, output=self.output * self.batch, batch=1.0)
 
 
 class SummarizerConfig(_Section):

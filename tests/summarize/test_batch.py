@@ -173,3 +173,36 @@ def test_batch_commands(tmp_path: Path, runner: CliRunner) -> None:
         ["--config", str(toml), *db, "batch", "export", "--from", DAY, "--to", DAY, "-o", "-"],
     )
     assert ranged.exit_code == 0 and ranged.output == ""  # nothing left to ask
+
+
+def test_batch_tokens_cost_the_discounted_price_and_stats_says_so(tmp_path: Path) -> None:
+    from arxiv_digest.archive import stats
+    from arxiv_digest.config import Price
+
+    priced = Config(
+        summarizer=SummarizerConfig(
+            backend="openai",
+            model="qwen2.5-7b",
+            prices={"qwen2.5-7b": Price(input=0.8, output=2.0)},  # batch: half, the default
+        ),
+        output_dir=tmp_path,
+    )
+    with Store(tmp_path / "s.db") as store:
+        seed_day(store, 3, DAY)
+        requests = io.StringIO()
+        export_requests(store, priced, [DAY], requests)
+        results = tmp_path / "results.jsonl"
+        results.write_text(run_batch(requests.getvalue(), LLMServer()), "utf-8")
+        asyncio.run(import_results(store, priced, results))
+        digest = store.digests.load(DAY)
+        assert digest is not None
+        total = 0.0
+        for entry in digest.entries:
+            s = entry.summary
+            assert s is not None and s.cost is not None
+            live = (s.tokens_in * 0.8 + s.tokens_out * 2.0) / 1e6
+            assert s.cost == pytest.approx(live / 2)
+            total += s.cost
+        header, row = stats(store).lines()[:2]
+    assert header.split()[6:9] == ["cost", "live", "batch"]
+    assert row.split()[5:8] == [f"${total:.4f}", "$0.0000", f"${total:.4f}"]

@@ -178,6 +178,7 @@ class Digests(Table):
             "SUM(CASE WHEN s.id IS NULL THEN 1 ELSE 0 END) AS missing, "
             "COALESCE(SUM(s.tokens_in), 0) AS tokens_in, "
             "COALESCE(SUM(s.tokens_out), 0) AS tokens_out, SUM(s.cost) AS cost, "
+            "SUM(CASE WHEN s.backend = 'batch' THEN s.cost END) AS batch_cost, "
             "SUM(CASE WHEN s.id IS NOT NULL AND s.cost IS NULL "
             "AND s.backend NOT IN ('extractive', 'import', 'local') THEN 1 ELSE 0 END) AS unpriced "
             "FROM digest_entries e LEFT JOIN summaries s ON s.id = e.summary_id "

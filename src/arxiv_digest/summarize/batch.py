@@ -249,6 +249,8 @@ async def import_results(
         groups.setdefault((key.model, key.language, key.prompt_version), {})[key.paper_id] = answer
         report.answers += 1
     wanted = {pid for answers in groups.values() for pid in answers}
+    # batch tokens cost their discounted price (summarizer.prices.MODEL.batch)
+    batch_prices = {m: p.for_batch() for m, p in config.summarizer.prices.items()}
     placed: set[str] = set()
     for date in dates if dates is not None else store.digests.dates():
         listed = {r.paper_id for r in store.digests.rows(date)} & wanted
@@ -267,7 +269,7 @@ async def import_results(
                 language,
                 only=here,
                 concurrency=replay.default_concurrency,
-                prices=config.summarizer.prices,
+                prices=batch_prices,
             )
             report.days.add(date)
             report.reports.append(done)
