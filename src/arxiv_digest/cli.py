@@ -348,6 +348,25 @@ def batch_export_cmd(
     echo_lines([*report.describe(), f"wrote {output}"])
 
 
+@batch_group.command(name="run")
+@date_option("The stored day (default: the latest).")
+@flag("--no-wait", "Submit the batch and exit; a later `batch run` collects it.")
+@click.pass_obj
+def batch_run_cmd(app: AppContext, /, day: str | None, no_wait: bool) -> None:
+    """Summarize a day through the provider's Batch API (summarizer.base_url, model and key):
+    upload, record, poll, import; a killed run resumes the batch it submitted."""
+    import asyncio
+
+    from arxiv_digest.render.formats import latest_day
+    from arxiv_digest.summarize.batch_api import run_batch_day
+
+    config = app.config()
+    with app.open_store(config) as store:
+        date = day or latest_day(store)
+        report = asyncio.run(run_batch_day(store, config, date, wait=not no_wait))
+    echo_lines(report.lines())
+
+
 @batch_group.command(name="import")
 @click.argument("results", type=click.Path(path_type=Path))
 @date_option("Only this stored day.")

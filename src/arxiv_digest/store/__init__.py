@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from arxiv_digest.errors import StoreError
+from arxiv_digest.store.batches import BatchJobs
 from arxiv_digest.store.deliveries import Deliveries
 from arxiv_digest.store.digests import DigestRow, Digests
 from arxiv_digest.store.embeddings import EmbeddingCache
@@ -75,6 +76,7 @@ class Store:
         self.embeddings = EmbeddingCache(self)
         self.deliveries = Deliveries(self)
         self.search = SearchIndex(self)
+        self.batches = BatchJobs(self)
 
     # -- lifecycle -------------------------------------------------------------------------
 

@@ -313,6 +313,24 @@ END;
 {FTS_REFILL}
 """
 
+M010_BATCH_JOBS = """
+CREATE TABLE batch_jobs (
+    id             INTEGER PRIMARY KEY,
+    date           TEXT NOT NULL,
+    model          TEXT NOT NULL,
+    language       TEXT NOT NULL,
+    prompt_version TEXT NOT NULL,
+    file_id        TEXT NOT NULL,              -- the uploaded requests, recorded first
+    batch_id       TEXT,                       -- set once the batch exists
+    status         TEXT NOT NULL,              -- uploaded, validating, in_progress, ..., collected
+    papers         INTEGER NOT NULL,
+    error          TEXT,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL
+);
+CREATE INDEX batch_jobs_by_day ON batch_jobs(date, status);
+"""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m001_initial", M001_INITIAL),
     ("m002_fetches", M002_FETCHES),
@@ -323,4 +341,5 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m007_transient_failures", M007_TRANSIENT_FAILURES),
     ("m008_verdicts", M008_VERDICTS),
     ("m009_cjk_search", M009_CJK_SEARCH),
+    ("m010_batch_jobs", M010_BATCH_JOBS),
 )

@@ -73,7 +73,7 @@ class _Planner(Summarizer):
         raise NotImplementedError  # only planned, never called
 
 
-def _model(config: Config, model: str | None) -> str:
+def batch_model(config: Config, model: str | None) -> str:
     chosen = model or config.summarizer.model
     if not chosen:
         raise ConfigError("a batch needs a model: set summarizer.model or pass --model")
@@ -101,7 +101,7 @@ def export_requests(
 ) -> ExportReport:
     """Write a request line for each paper of `dates` without a usable summary by `model` in
     the configured language (a paper on several days once)."""
-    name = _model(config, model)
+    name = batch_model(config, model)
     planner = _Planner(name)
     settings = config.summarizer
     fmt = "json_schema" if settings.response_format == "auto" else settings.response_format
@@ -135,6 +135,10 @@ def export_requests(
 class _Answer:
     reply: Reply | None
     error: str | None = None
+    line: str = ""  # the output line's own id: a failure names it, so a re-read is known
+
+    def mark(self, text: str) -> str:
+        return f"{text} [batch line {self.line}]" if self.line else text
 
 
 def read_results(path: Path) -> Iterator[tuple[SummaryKey, _Answer]]:
@@ -156,13 +160,18 @@ def read_results(path: Path) -> Iterator[tuple[SummaryKey, _Answer]]:
             except (ValueError, UnicodeDecodeError) as exc:
                 raise ImportFormatError(f"{path}:{number}: {exc}") from None
             error = line.get("error")
+            line_id = str(line.get("id") or f"{path.name}:{number}")
             response = line.get("response") if isinstance(line.get("response"), dict) else None
             status = response.get("status_code") if response else None
             if error or response is None or status != 200:
                 said = error.get("message") if isinstance(error, dict) else error
-                yield key, _Answer(None, f"the batch engine answered {status}: {said or 'no body'}")
+                if not said and response is not None and isinstance(response.get("body"), dict):
+                    inner = response["body"].get("error")
+                    said = inner.get("message") if isinstance(inner, dict) else inner
+                text = f"the batch engine answered {status}: {said or 'no body'}"
+                yield key, _Answer(None, text, line_id)
                 continue
-            yield key, _Answer(reply_from(response.get("body")))
+            yield key, _Answer(reply_from(response.get("body")), None, line_id)
 
 
 class _Replay(Summarizer):
@@ -179,13 +188,13 @@ class _Replay(Summarizer):
     async def summarize(self, paper: Paper, language: str) -> SummaryResult:
         answer = self.answers[paper.id]
         if answer.reply is None:
-            return SummaryResult(None, answer.error, transient=True)
+            return SummaryResult(None, answer.mark(answer.error or "no answer"), transient=True)
 
         async def ask(messages: list[dict[str, str]], repair: bool) -> Reply:
             if repair:  # the problem is the last message: say it, and leave it to a live run
                 problem = messages[-1]["content"].splitlines()[0][:200]
                 raise CallFailed(
-                    f"the batch answer needs a repair ({problem}); the next live run asks again",
+                    answer.mark(f"the batch answer needs a repair ({problem}); the next run asks"),
                     transient=True,
                 )
             assert answer.reply is not None
@@ -237,9 +246,12 @@ async def import_results(
             report.stale.append(key.paper_id)  # asked about another version of the paper
             continue
         recorded = store.summaries.get(key)
-        if recorded is not None and recorded.backend == BATCH_BACKEND:
+        if recorded is not None and (
+            recorded.usable
+            or (answer.line and f"[batch line {answer.line}]" in (recorded.error or ""))
+        ):
             report.answers += 1
-            report.again += 1  # this engine's answer is stored already (a file read twice)
+            report.again += 1  # stored already: a good summary, or this very line (read twice)
             continue
         if key.prompt_version != PROMPT_VERSION:
             raise ImportFormatError(
