@@ -227,4 +227,10 @@ def failures(store: Store, day: str | None = None) -> list[str]:
         lines += [head, f"    {state}", f"    cause: {summary.error or 'unknown'}"]
     shown = sum(1 for line in lines if not line.startswith(" "))
     lines.append(f"{shown} of {len(digest.entries)} papers of {day} have no summary")
+    for job in store.batches.in_flight(day):
+        what = job.batch_id or f"upload {job.file_id} (no batch yet)"
+        lines.append(
+            f"in flight: {what}, {job.papers} papers, {job.status} (`arxiv-digest batch run` "
+            "collects it)"
+        )
     return lines

@@ -117,3 +117,25 @@ def test_batch_run_command(tmp_path: Path, runner: CliRunner) -> None:
         assert first.exit_code == 0, first.output
         assert "uploaded 86 requests" in first.output and "in flight: batch_1" in first.output
         assert "sk-batch-test" not in first.output
+
+
+def test_large_days_split_into_batches_and_failures_shows_them_in_flight(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    from arxiv_digest.summarize.batch_api import split_lines
+
+    assert [len(c) for c in split_lines(["x" * 9] * 7, 3, 10_000)] == [3, 3, 1]
+    assert [len(c) for c in split_lines(["x" * 9] * 7, 100, 25)] == [2, 2, 2, 1]  # 10 bytes a line
+    api = BatchAPI()
+    with api.running(), Store(tmp_path / "s.db") as store:
+        day = real_day(store)
+        cfg = config(tmp_path, api.url)
+        asyncio.run(run_batch_day(store, cfg, day, wait=False, sleep=no_sleep, max_lines=30))
+        assert api.uploads == 3 and len(api.batches) == 3  # 86 = 30 + 30 + 26
+        assert [j.papers for j in store.batches.in_flight(day)] == [30, 30, 26]
+        from arxiv_digest.archive import failures
+
+        shown = failures(store, day)
+        assert sum(line.startswith("in flight: batch_") for line in shown) == 3
+        asyncio.run(run_batch_day(store, cfg, day, sleep=no_sleep))
+        assert day_statuses(store, day)["ok"] == 86 and store.batches.in_flight(day) == []

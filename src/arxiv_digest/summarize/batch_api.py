@@ -39,6 +39,25 @@ from arxiv_digest.summarize.prompt import PROMPT_VERSION
 #: Polls start this often and slow down by half each time, up to POLL_MAX.
 POLL_FIRST, POLL_MAX = 10.0, 300.0
 ENDS = ("completed", "failed", "expired", "cancelled")
+#: The Batch API's limits for one batch.
+MAX_LINES, MAX_BYTES = 50_000, 100 * 1024 * 1024
+
+
+def split_lines(lines: list[str], max_lines: int, max_bytes: int) -> list[list[str]]:
+    """Request lines in batches of at most `max_lines` lines and `max_bytes` bytes."""
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        length = len(line.encode("utf-8")) + 1
+        if current and (len(current) == max_lines or size + length > max_bytes):
+            chunks.append(current)
+            current, size = [], 0
+        current.append(line)
+        size += length
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 @dataclass
@@ -86,6 +105,8 @@ async def run_batch_day(
     wait: bool = True,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     max_polls: int = 10_000,
+    max_lines: int = MAX_LINES,
+    max_bytes: int = MAX_BYTES,
 ) -> BatchRunReport:
     model = batch_model(config, None)
     language = config.language
@@ -123,17 +144,18 @@ async def run_batch_day(
         report.resumed = sum(1 for j in jobs if j.batch_id)
         if not jobs:
             buffer = io.StringIO()
-            exported = export_requests(store, config, [date], buffer)
-            if exported.lines:
-                data = buffer.getvalue().encode("utf-8")
-                uploaded = await patiently(
-                    lambda: client.files.create(file=("requests.jsonl", data), purpose="batch")
+            export_requests(store, config, [date], buffer)
+            for chunk in split_lines(buffer.getvalue().splitlines(), max_lines, max_bytes):
+                data = "".join(line + "\n" for line in chunk).encode("utf-8")
+                upload: Callable[[], Awaitable[object]] = partial(
+                    client.files.create, file=("requests.jsonl", data), purpose="batch"
                 )
+                uploaded = await patiently(upload)
                 file_id = uploaded.id  # type: ignore[attr-defined]
                 # recorded before anything else: a kill from here on reuses this upload
-                store.batches.add(date, model, language, PROMPT_VERSION, file_id, exported.lines)
-                report.submitted = exported.lines
-                jobs = store.batches.in_flight(date)
+                store.batches.add(date, model, language, PROMPT_VERSION, file_id, len(chunk))
+                report.submitted += len(chunk)
+            jobs = store.batches.in_flight(date)
         for job in jobs:
             if job.batch_id is None:
                 await _create(job, store, client, patiently)
