@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 from arxiv_digest.render.html import SiteBuilder
 from arxiv_digest.store import Store
 from arxiv_digest.web import SiteServer, make_server
+from tests.fakes.loopback import serving
 from tests.helpers import import_references
 
 
@@ -36,12 +36,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(site: Path) -> Iterator[SiteServer]:
     server = make_server(site, 0)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(server):
+        yield server
 
 
 def get(server: SiteServer, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:

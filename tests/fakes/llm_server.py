@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.fakes.loopback import serving
+
 #: What a model writes when a summary has formulas; sent with single backslashes by "latex".
 LATEX = (
     r" $\beta$-VAE, $\frac{1}{2}\nabla f$, \text{acc} $\approx 94\%$, $\rho \times \tau$,"
@@ -275,14 +277,8 @@ class LLMServer:
         server = Server(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         self._server = server
-        thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-        thread.start()
-        try:
+        with serving(server):
             yield self
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join()
 
 
 def approx_tokens(n_chars: int) -> int:

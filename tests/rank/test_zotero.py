@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,6 +19,7 @@ from arxiv_digest.rank.library import LibraryError
 from arxiv_digest.rank.stage import library_papers, rank_day
 from arxiv_digest.rank.zotero import arxiv_id, fetch_zotero
 from arxiv_digest.store import Store
+from tests.fakes.loopback import serving
 from tests.helpers import FIXTURES, import_references
 
 KEY = "zk-Secret-0123456789abcdef"
@@ -99,12 +99,8 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     Zotero.items, Zotero.throttle, Zotero.seen, Zotero.paths = library(230), [], [], []
     monkeypatch.setenv("ZOTERO_API_KEY", KEY)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Zotero)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    with serving(httpd):
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
 
 
 def test_reads_every_page_and_skips_notes_and_attachments(server: str) -> None:

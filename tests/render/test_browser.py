@@ -170,6 +170,16 @@ def papers_on_screen(page: Page) -> int:
     )
 
 
+def screens_down(page: Page, screens: int, height: float) -> list[int]:
+    """Papers fully visible on each of the next `screens` screens (scrolling 90% of one)."""
+    counts = []
+    for _ in range(screens):
+        page.mouse.wheel(0, height * 0.9)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(0)))")
+        counts.append(papers_on_screen(page))
+    return counts
+
+
 def css_id(element_id: str) -> str:
     """A CSS selector for an element id with dots (p2601.02643)."""
     return "#" + element_id.replace(".", "\\.")
@@ -223,11 +233,7 @@ def test_sticky_bar_is_small_and_compact_view_is_dense(
     assert page.evaluate(BAR) <= 0.12 * height
     page.locator("article.paper").nth(20).scroll_into_view_if_needed()
     page.mouse.wheel(0, 10)
-    counts = []
-    for _ in range(4):  # several screens down the day
-        page.mouse.wheel(0, height * 0.9)
-        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(0)))")
-        counts.append(papers_on_screen(page))
+    counts = screens_down(page, 4, height)
     if screen == "desktop":
         assert min(counts) >= 6, counts  # before: 2-3
     else:
@@ -528,12 +534,8 @@ def test_250_paper_day_is_within_the_size_budget(browser: Browser, big_site: Pat
     assert gzipped <= 300_000, gzipped  # before: 278 KB for 248 papers; every abstract inline
     page, watch = open_day(browser, big_site, BIG_DAY, viewport=DESKTOP)
     assert visible_count(page) == 250
-    counts = []
     page.mouse.wheel(0, 1500)
-    for _ in range(8):
-        page.mouse.wheel(0, DESKTOP["height"] * 0.9)
-        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(0)))")
-        counts.append(papers_on_screen(page))
+    counts = screens_down(page, 8, DESKTOP["height"])
     assert min(counts) >= 6, counts
     assert watch.errors == [] and watch.outside == []
     page.context.close()
