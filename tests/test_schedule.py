@@ -142,3 +142,34 @@ def test_a_broken_day_is_held_back_and_healed_by_the_next_run(
         digest = store.digests.load(DAY)
         assert digest is not None
         assert all(e.summary and e.summary.usable for e in digest.entries)
+
+
+def test_run_with_the_batch_backend_submits_then_the_next_run_collects_and_sends(
+    tmp_path: Path, smtp: tuple[Inbox, int]
+) -> None:
+    from tests.fakes.batch_api import BatchAPI
+
+    inbox, port = smtp
+    fake = FakeArxiv(synthetic_day(12, CATS), day=DAY)
+    api = BatchAPI(fast=True)
+    with fake.running(), api.running():
+        args, env = _config(tmp_path, fake, port)
+        env.update(
+            {
+                "ARXIV_DIGEST_BACKEND": "batch",
+                "ARXIV_DIGEST_MODEL": "m",
+                "ARXIV_DIGEST_BASE_URL": api.url,
+                "OPENAI_API_KEY": "k",
+            }
+        )
+        held = subprocess.run([*args, "--no-wait"], env=env, capture_output=True, text=True)
+        assert held.returncode == 14, held.stderr
+        assert "uploaded 12 requests" in held.stdout and "in flight: batch_1" in held.stdout
+        last = held.stderr.strip().splitlines()[-1]
+        assert "a batch is still in flight (batch_1)" in last and inbox.messages == []
+        assert api.uploads == 1 and api.polls == 0
+
+        healed = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+        assert healed.returncode == 0, healed.stderr
+        assert "resumed 1 batch(es)" in healed.stdout and "summaries: 12 ok" in healed.stdout
+        assert api.uploads == 1 and api.chat_calls == 0 and len(inbox.messages) == 1

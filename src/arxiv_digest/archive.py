@@ -14,6 +14,7 @@ from typing import Any
 from arxiv_digest.errors import ImportFormatError, NotFoundError, UsageError
 from arxiv_digest.models import split_arxiv_id
 from arxiv_digest.store import Store
+from arxiv_digest.store.batches import BatchJob
 from arxiv_digest.store.search import QueryTooLong, parse_query
 
 
@@ -168,6 +169,7 @@ def related(store: Store, paper: str, *, limit: int = 10) -> SearchReport:
 @dataclass
 class StatsReport:
     rows: list[dict[str, Any]] = field(default_factory=list)  # one per day and section
+    in_flight: list[BatchJob] = field(default_factory=list)  # batches not collected yet
 
     def lines(self) -> list[str]:
         days: dict[str, list[dict[str, Any]]] = {}
@@ -192,12 +194,22 @@ class StatsReport:
                 f"{live:>9s}  {spent:>9s}  {cats}"
             )
         out.append(f"{len(days)} days")
+        out += [in_flight_line(job) for job in self.in_flight]
         return out
 
 
+def in_flight_line(job: BatchJob) -> str:
+    what = job.batch_id or f"upload {job.file_id} (no batch yet)"
+    return (
+        f"in flight: {what} for {job.date}, {job.papers} papers, {job.status} (the next "
+        "`summarize --backend batch` or `run` collects it)"
+    )
+
+
 def stats(store: Store) -> StatsReport:
-    """Papers per day and category, failed summaries, tokens and cost per day."""
-    return StatsReport(store.digests.stats())
+    """Papers per day and category, failed summaries, tokens and cost (live and batch) per
+    day, and the batches still in flight."""
+    return StatsReport(store.digests.stats(), store.batches.in_flight())
 
 
 def failures(store: Store, day: str | None = None) -> list[str]:
@@ -227,10 +239,5 @@ def failures(store: Store, day: str | None = None) -> list[str]:
         lines += [head, f"    {state}", f"    cause: {summary.error or 'unknown'}"]
     shown = sum(1 for line in lines if not line.startswith(" "))
     lines.append(f"{shown} of {len(digest.entries)} papers of {day} have no summary")
-    for job in store.batches.in_flight(day):
-        what = job.batch_id or f"upload {job.file_id} (no batch yet)"
-        lines.append(
-            f"in flight: {what}, {job.papers} papers, {job.status} (`arxiv-digest batch run` "
-            "collects it)"
-        )
+    lines += [in_flight_line(job) for job in store.batches.in_flight(day)]
     return lines

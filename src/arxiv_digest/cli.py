@@ -350,11 +350,13 @@ def batch_export_cmd(
 
 @batch_group.command(name="run")
 @date_option("The stored day (default: the latest).")
-@flag("--no-wait", "Submit the batch and exit; a later `batch run` collects it.")
+@flag("--no-wait", "Submit the batch and exit; a later run collects it.")
+@flag("--repair-live", "Ask the lines that failed live, not in a follow-up batch.")
 @click.pass_obj
-def batch_run_cmd(app: AppContext, /, day: str | None, no_wait: bool) -> None:
+def batch_run_cmd(app: AppContext, /, day: str | None, no_wait: bool, repair_live: bool) -> None:
     """Summarize a day through the provider's Batch API (summarizer.base_url, model and key):
-    upload, record, poll, import; a killed run resumes the batch it submitted."""
+    upload, record, poll, import; a killed run resumes the batch it submitted. The same as
+    `summarize --backend batch`."""
     import asyncio
 
     from arxiv_digest.render.formats import latest_day
@@ -363,8 +365,18 @@ def batch_run_cmd(app: AppContext, /, day: str | None, no_wait: bool) -> None:
     config = app.config()
     with app.open_store(config) as store:
         date = day or latest_day(store)
-        report = asyncio.run(run_batch_day(store, config, date, wait=not no_wait))
+        batch = run_batch_day(
+            store,
+            config,
+            date,
+            wait=False if no_wait else None,
+            repair_live=True if repair_live else None,
+            progress=progress_bar,
+        )
+        report = asyncio.run(batch)
     echo_lines(report.lines())
+    if report.summary.stopped is not None:
+        raise report.summary.stopped
 
 
 @batch_group.command(name="import")

@@ -118,9 +118,10 @@ def summarizer_options(fn: F) -> F:
         click.option(
             "--backend",
             type=RegistryChoice(backend_names),
-            help="Summarizer backend: extractive (default), openai, local, or a plug-in's.",
+            help="Summarizer backend: extractive (default), openai, batch (the openai backend's "
+            "requests through a Batch API, at the batch price), local, or a plug-in's.",
         ),
-        click.option("--model", help="Model name for the openai backend."),
+        click.option("--model", help="Model name for the openai and batch backends."),
         click.option("--base-url", help="OpenAI-compatible endpoint URL."),
         click.option(
             "--concurrency",
@@ -136,7 +137,21 @@ def summarizer_options(fn: F) -> F:
         click.option("--max-papers", type=int, help="Stop after this many papers this run."),
         click.option("--max-tokens", type=int, help="Stop after this many tokens this run."),
         click.option("--max-cost", type=float, help="Stop after this many US dollars this run."),
-        click.option("--max-minutes", type=float, help="Start no paper after this many minutes."),
+        click.option(
+            "--max-minutes",
+            type=float,
+            help="Start no paper after this many minutes (batch: wait no longer for answers).",
+        ),
+        click.option(
+            "--no-wait",
+            is_flag=True,
+            help="batch backend: submit the batch and exit; the next run collects it.",
+        ),
+        click.option(
+            "--repair-live",
+            is_flag=True,
+            help="batch backend: ask failed lines live, at the live price, not in a new batch.",
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -146,7 +161,10 @@ def summarizer_options(fn: F) -> F:
 def summarizer_flags(kw: dict[str, Any]) -> dict[str, Any]:
     keys = {"backend": "summarizer.", "model": "summarizer.", "base_url": "summarizer."}
     keys |= {"concurrency": "summarizer.", "model_path": "summarizer.", "language": ""}
-    return {prefix + name: kw.pop(name) for name, prefix in keys.items()}
+    flags = {prefix + name: kw.pop(name) for name, prefix in keys.items()}
+    flags["summarizer.batch_wait"] = False if kw.pop("no_wait") else None
+    flags["summarizer.repair_live"] = True if kw.pop("repair_live") else None
+    return flags
 
 
 def budget_from(kw: dict[str, Any]) -> Budget:

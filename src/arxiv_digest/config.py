@@ -96,6 +96,15 @@ class SummarizerConfig(_Section):
     n_threads: int | None = Field(default=None, ge=1)
     #: Price per model in USD per million tokens; a model not listed has "cost unknown".
     prices: dict[str, Price] = Field(default_factory=dict)
+    #: batch backend: wait for the batch to end; false submits it and exits (`--no-wait`), and
+    #: the next `summarize` or `run` collects it
+    batch_wait: bool = True
+    #: batch backend: the longest one run waits for its batches (the Batch API's completion
+    #: window is 24 hours); what is still in flight then is collected by the next run
+    batch_wait_hours: float = Field(default=25.0, gt=0)
+    #: batch backend: lines that failed or need a repair are asked live, at the live price
+    #: (`--repair-live`), instead of in a follow-up batch (at most max_attempts batches a run)
+    repair_live: bool = False
 
     @field_validator("backend")
     @classmethod

@@ -42,6 +42,7 @@ from arxiv_digest.models import Paper, SummaryFields
 from arxiv_digest.render.formats import FORMATS, Rendered, RenderOptions, latest_day
 from arxiv_digest.sources.http import PoliteClient
 from arxiv_digest.store import Store
+from arxiv_digest.summarize.base import DaySummarizer
 from arxiv_digest.summarize.extractive import ExtractiveSummarizer
 from arxiv_digest.summarize.registry import make_summarizer
 from arxiv_digest.summarize.stage import Budget, Progress, SummarizeReport, summarize_day
@@ -169,21 +170,34 @@ def summarize(
         dropped = excluded(config.rank, [e.paper for e in digest.entries])
         only = (only if only is not None else {e.paper.id for e in digest.entries}) - dropped
         rest -= dropped
-    report = asyncio.run(
-        summarize_day(
+    if isinstance(summarizer, DaySummarizer):  # a batch engine takes the day at once
+        whole = summarizer.summarize_whole_day(
             store,
+            config,
             day,
-            summarizer,
-            config.language,
-            retry_failed=retry_failed,
-            concurrency=config.summarizer.concurrency or summarizer.default_concurrency,
-            budget=budget,
-            prices=config.summarizer.prices,
-            progress=progress,
             only=only,
+            retry_failed=retry_failed,
             redo=redo,
+            budget=budget,
+            progress=progress,
         )
-    )
+        report = asyncio.run(whole)
+    else:
+        report = asyncio.run(
+            summarize_day(
+                store,
+                day,
+                summarizer,
+                config.language,
+                retry_failed=retry_failed,
+                concurrency=config.summarizer.concurrency or summarizer.default_concurrency,
+                budget=budget,
+                prices=config.summarizer.prices,
+                progress=progress,
+                only=only,
+                redo=redo,
+            )
+        )
     if rest:  # each paper is counted once: the top K above, the rest here
         extra = asyncio.run(
             summarize_day(store, day, ExtractiveSummarizer(), config.language, only=rest)
@@ -472,6 +486,9 @@ def hold_broken_day(config: Config, store: Store, day: str) -> None:
     if share <= config.hold_delivery_above:
         return
     causes = sorted({e.summary.error for e in missing if e.summary and e.summary.error})
+    flying = [j.batch_id or j.file_id for j in store.batches.in_flight(day)]
+    if flying:  # `--no-wait`, or a batch that outlasted the run's wait
+        causes.insert(0, f"a batch is still in flight ({', '.join(flying)})")
     cause = f"; the cause: {causes[0]}" if causes else ""
     raise DeliveryError(
         f"held the delivery of {day}: {len(missing)} of {len(digest.entries)} papers have no "

@@ -1,10 +1,12 @@
 """A loopback server of OpenAI's Files and Batches endpoints, as the Batch API behaves.
 
 `POST /v1/files` (multipart, purpose=batch), `GET /v1/files/{id}/content`, `POST /v1/batches`,
-`GET /v1/batches/{id}`. A batch moves validating -> in_progress -> finalizing -> completed (or
-the `end` chosen by the test: failed, expired, cancelled) one step per poll; when it completes,
-each request line is answered by the chat server's own answer logic, and the lines a test
-marks go to the error file. Faults: 500s on the next polls, a refused batch creation.
+`GET /v1/batches/{id}`, `GET /v1/batches` (newest first), and the live `POST
+/v1/chat/completions`. A batch moves validating -> in_progress -> finalizing -> completed (or
+the `end` chosen by the test: failed, expired, cancelled) one step per poll, and stays
+in_progress while `hold` is set; when it completes, each request line is answered by the chat
+server's own answer logic, and the lines a test marks go to the error file. Faults: 500s on the
+next polls, a refused batch creation, a creation whose answer is lost after the batch exists.
 """
 
 from __future__ import annotations
@@ -31,15 +33,20 @@ class BatchAPI:
     error_every: int = 0  # every Nth line (1-based) goes to the error file
     poll_500s: int = 0  # the next polls answer 500
     refuse_create: int = 0  # the next batch creations fail with 500
+    lose_create: int = 0  # the next creations make the batch, then answer 500 (answer lost)
+    hold: bool = False  # batches stay in_progress (a test kills the client meanwhile)
+    fast: bool = False  # a batch is done by its first poll (no wait in between)
     files: dict[str, bytes] = field(default_factory=dict)
     batches: dict[str, dict[str, Any]] = field(default_factory=dict)
     uploads: int = 0
+    asked: list[list[str]] = field(default_factory=list)  # the papers of each upload
     polls: int = 0
     chat_calls: int = 0
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
+        self.polled = threading.Event()  # set by every poll answered
 
     @property
     def url(self) -> str:
@@ -54,7 +61,7 @@ class BatchAPI:
             if self.error_every and i % self.error_every == 0:
                 errors.append(
                     {
-                        "id": f"batch_req_{i}",
+                        "id": f"batch_req_{batch['id']}_{i}",
                         "custom_id": request["custom_id"],
                         "response": {
                             "status_code": 500,
@@ -68,7 +75,7 @@ class BatchAPI:
             status, _, body, _ = self.engine.answer(request["body"])
             out.append(
                 {
-                    "id": f"batch_req_{i}",
+                    "id": f"batch_req_{batch['id']}_{i}",
                     "custom_id": request["custom_id"],
                     "response": {
                         "status_code": status,
@@ -93,8 +100,11 @@ class BatchAPI:
 
     def poll(self, batch_id: str) -> dict[str, Any]:
         batch = self.batches[batch_id]
+        if self.hold and batch["status"] in STEPS:
+            batch["status"] = "in_progress"
+            return batch
         if batch["status"] in STEPS:
-            step = STEPS.index(batch["status"])
+            step = len(STEPS) if self.fast else STEPS.index(batch["status"])
             if step + 1 < len(STEPS):
                 batch["status"] = STEPS[step + 1]
             elif self.end == "completed":
@@ -131,6 +141,12 @@ class BatchAPI:
                         assert parts["purpose"].get_payload() == "batch"
                         data = parts["file"].get_payload(decode=True)
                         api.uploads += 1
+                        api.asked.append(
+                            [
+                                json.loads(line)["custom_id"].split("|")[0]
+                                for line in data.decode("utf-8").splitlines()
+                            ]
+                        )
                         file_id = f"file-{len(api.files) + 1}"
                         api.files[file_id] = data
                         self._json(
@@ -166,14 +182,31 @@ class BatchAPI:
                             "created_at": 0,
                             "request_counts": {"total": 0, "completed": 0, "failed": 0},
                         }
+                        if api.lose_create:
+                            api.lose_create -= 1
+                            self._json(500, {"error": {"message": "server error"}})
+                            return
                         self._json(200, api.batches[batch_id])
                         return
                     if self.path.endswith("/chat/completions"):
                         api.chat_calls += 1
+                if self.path.endswith("/chat/completions"):  # live calls: the engine answers
+                    status, headers, answer, _ = api.engine.answer(json.loads(body))
+                    self.send_response(status)
+                    for name, value in {"Content-Type": "application/json", **headers}.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(answer or b"")))
+                    self.end_headers()
+                    self.wfile.write(answer or b"")
+                    return
                 self._json(404, {"error": {"message": "not found"}})
 
             def do_GET(self) -> None:  # noqa: N802
                 with api._lock:
+                    if self.path.split("?")[0] == "/v1/batches":
+                        listed = sorted(api.batches.values(), key=lambda b: -int(b["id"][6:]))
+                        self._json(200, {"object": "list", "data": listed, "has_more": False})
+                        return
                     if self.path.startswith("/v1/batches/"):
                         api.polls += 1
                         if api.poll_500s:
@@ -181,6 +214,7 @@ class BatchAPI:
                             self._json(500, {"error": {"message": "server error"}})
                             return
                         self._json(200, api.poll(self.path.rsplit("/", 1)[1]))
+                        api.polled.set()
                         return
                     if self.path.startswith("/v1/files/") and self.path.endswith("/content"):
                         data = api.files[self.path.split("/")[3]]

@@ -1,7 +1,9 @@
 """The summarizer interface: one async method, a paper in, five fields out.
 
-Backends never touch the store; the summarize stage (`stage.py`) handles caching, concurrency,
-persistence and reporting around them, so a new backend is one class.
+Backends never touch the store (a `DaySummarizer`, which hands a whole day to a batch
+engine, records its jobs through the store's own API); the summarize stage (`stage.py`)
+handles caching, concurrency, persistence and reporting around them, so a new backend is one
+class.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from arxiv_digest.errors import SummarizeError
 from arxiv_digest.models import Paper, SummaryFields
 
 if TYPE_CHECKING:
+    from arxiv_digest.config import Config
+    from arxiv_digest.store import Store
     from arxiv_digest.summarize.prompt import Reply
+    from arxiv_digest.summarize.stage import Budget, Progress, SummarizeReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +72,24 @@ class Summarizer(ABC):
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections or models."""
+
+
+class DaySummarizer(Summarizer):
+    """A backend that answers a whole day at once (a batch engine): the pipeline hands it the
+    day instead of one paper at a time. It keeps the stage's promises itself: the same cache
+    key, nothing asked twice, every answer validated and checked, a report of the same shape."""
+
+    @abstractmethod
+    async def summarize_whole_day(
+        self,
+        store: Store,
+        config: Config,
+        day: str,
+        *,
+        only: set[str] | None = None,
+        retry_failed: bool = False,
+        redo: bool = False,
+        budget: Budget | None = None,
+        progress: Progress | None = None,
+    ) -> SummarizeReport:
+        """Summarize the papers of `day` (or `only` those) that need it."""

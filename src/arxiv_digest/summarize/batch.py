@@ -37,7 +37,7 @@ from arxiv_digest.summarize.prompt import (
     ask_with_repair,
     build_messages,
 )
-from arxiv_digest.summarize.stage import SummarizeReport, plan, summarize_day
+from arxiv_digest.summarize.stage import SummarizeReport, due, plan, summarize_day
 
 BATCH_BACKEND = "batch"
 CHAT_URL = "/v1/chat/completions"
@@ -60,7 +60,7 @@ def parse_custom_id(text: object) -> SummaryKey:
     return SummaryKey(paper_id, int(version[1:]), model, language, prompt_version)
 
 
-class _Planner(Summarizer):
+class Planner(Summarizer):
     """Stands for the live backend when choosing which papers need a request (same key)."""
 
     backend = BATCH_BACKEND
@@ -87,36 +87,75 @@ class ExportReport:
     lines: int = 0
     bytes: int = 0
     cached: int = 0
+    held: int = 0  # failed papers not asked again yet (a backoff, or --retry-failed needed)
+    left: int = 0  # not written: over the `limit` of papers
     days: list[str] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)  # the papers asked about, in order
 
     def describe(self) -> list[str]:
-        return [
+        out = [
             f"{self.lines} requests ({self.bytes / 1e6:.2f} MB) for {len(self.days)} days; "
             f"{self.cached} papers already have their summary"
         ]
+        if self.held:
+            out.append(
+                f"{self.held} failed papers wait for their retry time "
+                "(`arxiv-digest failures`; --retry-failed asks them now)"
+            )
+        return out
 
 
 def export_requests(
-    store: Store, config: Config, dates: Iterable[str], out: IO[str], *, model: str | None = None
+    store: Store,
+    config: Config,
+    dates: Iterable[str],
+    out: IO[str],
+    *,
+    model: str | None = None,
+    only: set[str] | None = None,
+    retry_failed: bool = False,
+    redo: bool = False,
+    hurry: bool = False,
+    limit: int | None = None,
 ) -> ExportReport:
-    """Write a request line for each paper of `dates` without a usable summary by `model` in
-    the configured language (a paper on several days once)."""
+    """Write a request line for each paper of `dates` (or `only` those) without a usable
+    summary by `model` in the configured language (a paper on several days once).
+
+    A failed paper is asked again as the live backend would ask it: a failure that may heal
+    once its retry time has come (or at once with `hurry`, a follow-up batch), any failure with
+    `retry_failed`. `redo` asks every paper again. At most `limit` papers are written."""
     name = batch_model(config, model)
-    planner = _Planner(name)
+    planner = Planner(name)
     settings = config.summarizer
     fmt = "json_schema" if settings.response_format == "auto" else settings.response_format
     report = ExportReport()
     seen: set[str] = set()
     for date in dates:
-        pending, cached = plan(store, date, planner, config.language)
+        pending, cached = plan(
+            store, date, planner, config.language, retry_failed=True, only=only, redo=redo
+        )
         report.cached += cached
         report.days.append(date)
         for entry in pending:
             key = SummaryKey(
                 entry.paper.id, entry.paper.version, name, config.language, PROMPT_VERSION
             )
+            found = None if redo else store.summaries.get(key)
+            if (
+                found is not None
+                and found.status == "failed"
+                and not retry_failed
+                and not (found.transient and (hurry or due(found)))
+            ):
+                if found.id is not None:  # the day shows this failure, as a live run would
+                    store.digests.attach(date, entry.paper.id, found.id)
+                report.held += 1
+                continue
             line_id = custom_id(key)
             if line_id in seen:
+                continue
+            if limit is not None and len(seen) >= limit:
+                report.left += 1
                 continue
             seen.add(line_id)
             messages = build_messages(entry.paper, config.language)
@@ -128,6 +167,7 @@ def export_requests(
             out.write(line + "\n")
             report.lines += 1
             report.bytes += len(line.encode("utf-8")) + 1
+            report.ids.append(entry.paper.id)
     return report
 
 
@@ -280,6 +320,7 @@ async def import_results(
                 replay,
                 language,
                 only=here,
+                retry_failed=True,  # an answer in hand is stored, whatever waits for a retry
                 concurrency=replay.default_concurrency,
                 prices=batch_prices,
             )

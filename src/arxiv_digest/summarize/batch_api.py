@@ -1,14 +1,17 @@
-"""A day's summaries through a provider's Batch API (OpenAI's Files and Batches endpoints,
-served by OpenAI, Qwen/DashScope, Together, Kimi, DeepInfra, SGLang), at the batch price.
+"""The `batch` backend: a day's summaries through a provider's Batch API (OpenAI's Files and
+Batches endpoints, served by OpenAI, Qwen/DashScope, Together, Kimi, DeepInfra, SGLang), at the
+batch price.
 
-`arxiv-digest batch run [--date D] [--no-wait]`: the day's requests (those `batch export` would
-write) are uploaded and the upload is recorded in the store, then the batch is created and
-recorded, then it is polled with backoff until it ends; its output and error files go through
-`batch import`. A run killed at any moment resumes on the next start: an upload without a batch
-is reused, a batch in flight is polled again, so no paper is uploaded twice. A batch that
-fails, expires or is cancelled leaves its papers pending, its cause recorded and shown; lines
-that failed or need a repair are asked again by the next `batch run` (a follow-up batch of
-just those) or by a live `summarize`.
+`arxiv-digest summarize --backend batch` (or `run`, or `batch run`): the day's requests (those
+`batch export` would write, the live backend's very requests) are uploaded and the upload is
+recorded in the store, then the batch is created and recorded, then it is polled with backoff
+until it ends; its output and error files go through `batch import`, validated and checked as
+live answers are. A run killed at any moment resumes on the next start: an upload without a
+batch is reused (or its batch found, if it was created just before the kill), a batch in flight
+is polled again, so no paper is uploaded or paid for twice. A batch that fails, expires or is
+cancelled leaves its papers pending, its cause recorded and shown. Lines that failed or need a
+repair go into a follow-up batch of just those, up to `summarizer.max_attempts` batches a run,
+or to live calls with `--repair-live`. `--no-wait` submits and exits; the next run collects.
 """
 
 from __future__ import annotations
@@ -17,30 +20,47 @@ import asyncio
 import io
 import os
 import tempfile
+import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 import openai
 
-from arxiv_digest.config import Config
-from arxiv_digest.errors import ConfigError, SummarizeError, redact
+from arxiv_digest.config import Config, SummarizerConfig
+from arxiv_digest.errors import ConfigError, NotFoundError, SummarizeError, redact
+from arxiv_digest.lock import run_lock
+from arxiv_digest.models import Paper, SummaryKey
 from arxiv_digest.store import Store
 from arxiv_digest.store.batches import BatchJob
+from arxiv_digest.summarize.base import DaySummarizer, Summarizer, SummaryResult
 from arxiv_digest.summarize.batch import (
+    BATCH_BACKEND,
     ImportReport,
+    Planner,
     batch_model,
     export_requests,
     import_results,
 )
-from arxiv_digest.summarize.prompt import PROMPT_VERSION
+from arxiv_digest.summarize.prompt import PROMPT_VERSION, Reply
+from arxiv_digest.summarize.stage import (
+    Budget,
+    Progress,
+    SummarizeReport,
+    keeps,
+    summarize_day,
+)
 
 #: Polls start this often and slow down by half each time, up to POLL_MAX.
 POLL_FIRST, POLL_MAX = 10.0, 300.0
 ENDS = ("completed", "failed", "expired", "cancelled")
 #: The Batch API's limits for one batch.
 MAX_LINES, MAX_BYTES = 50_000, 100 * 1024 * 1024
+
+Call = Callable[[], Awaitable[object]]
+Patient = Callable[[Call], Awaitable[object]]
 
 
 def split_lines(lines: list[str], max_lines: int, max_bytes: int) -> list[list[str]]:
@@ -63,30 +83,52 @@ def split_lines(lines: list[str], max_lines: int, max_bytes: int) -> list[list[s
 @dataclass
 class BatchRunReport:
     submitted: int = 0  # papers uploaded by this run
+    batches: list[tuple[int, int]] = field(default_factory=list)  # (lines, bytes) per upload
+    rounds: int = 0  # batches waited for in turn: the first, then follow-ups of failed lines
     resumed: int = 0  # batches found in flight and polled again
     imported: list[ImportReport] = field(default_factory=list)
     ended: list[str] = field(default_factory=list)  # "batch_1: expired: ..." for the ones lost
-    waiting: list[str] = field(default_factory=list)  # batch ids left in flight (--no-wait)
+    waiting: list[str] = field(default_factory=list)  # batch ids left in flight
+    repaired: SummarizeReport | None = None  # the live calls of --repair-live
+    held: int = 0  # failed papers whose retry time has not come
+    #: the day's tally, as the live stage reports it
+    summary: SummarizeReport = field(default_factory=SummarizeReport)
 
-    def lines(self) -> list[str]:
+    def notes(self) -> list[str]:
+        """What the batches did (the summary lines say what the day has)."""
         out = []
         if self.submitted:
-            out.append(f"uploaded {self.submitted} requests")
+            sizes = ", ".join(f"{n} lines {b / 1e6:.2f} MB" for n, b in self.batches)
+            out.append(
+                f"uploaded {self.submitted} requests in {len(self.batches)} batch(es) ({sizes})"
+            )
         if self.resumed:
             out.append(f"resumed {self.resumed} batch(es) already submitted")
-        for report in self.imported:
-            out += report.lines()
-        for ended in self.ended:
-            out.append(f"batch {ended}; its papers stay pending for the next run")
+        if self.rounds > 1:
+            out.append(f"{self.rounds - 1} follow-up batch(es) for lines that failed")
+        out += [f"batch {ended}; its papers stay pending for the next run" for ended in self.ended]
+        if self.repaired is not None:
+            live = self.repaired
+            out.append(
+                f"asked live (--repair-live): {live.ok} ok, {live.failed} failed, "
+                f"{live.tokens_in} tokens in, {live.tokens_out} out"
+            )
+        if self.held:
+            out.append(f"{self.held} failed papers wait for their retry time (see `failures`)")
         if self.waiting:
-            out.append(f"in flight: {', '.join(self.waiting)} (the next `batch run` collects)")
-        if not out:
-            out.append("nothing to ask: every paper has its summary")
+            out.append(
+                f"in flight: {', '.join(self.waiting)} (the next `summarize` or `run` collects)"
+            )
         return out
 
+    def lines(self) -> list[str]:
+        out = self.notes()
+        if not out and not self.summary.ok and not self.summary.failed:
+            out.append("nothing to ask: every paper has its summary")
+        return out + self.summary.lines()
 
-def _client(config: Config) -> tuple[openai.AsyncOpenAI, tuple[str, ...]]:
-    settings = config.summarizer
+
+def _client(settings: SummarizerConfig) -> tuple[openai.AsyncOpenAI, tuple[str, ...]]:
     key = os.environ.get(settings.api_key_env, "")
     if not key and settings.base_url is None:
         raise ConfigError(f"the Batch API needs a key in {settings.api_key_env}")
@@ -97,23 +139,8 @@ def _client(config: Config) -> tuple[openai.AsyncOpenAI, tuple[str, ...]]:
     return client, (key, f"Bearer {key}")
 
 
-async def run_batch_day(
-    store: Store,
-    config: Config,
-    date: str,
-    *,
-    wait: bool = True,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    max_polls: int = 10_000,
-    max_lines: int = MAX_LINES,
-    max_bytes: int = MAX_BYTES,
-) -> BatchRunReport:
-    model = batch_model(config, None)
-    language = config.language
-    client, secrets = _client(config)
-    report = BatchRunReport()
-
-    async def patiently(call: Callable[[], Awaitable[object]]) -> object:
+def _patient(secrets: tuple[str, ...], sleep: Callable[[float], Awaitable[None]]) -> Patient:
+    async def patiently(call: Call) -> object:
         """A call retried on 5xx, 429 and network errors with growing waits; 4xx stop."""
         wait_s = 1.0
         for attempt in range(6):
@@ -135,92 +162,403 @@ async def run_batch_day(
                 ) from None
         raise AssertionError("unreachable")
 
-    try:
-        jobs = [
+    return patiently
+
+
+@dataclass
+class _Run:
+    """One run over one day: its settings, its client and what it has done so far."""
+
+    store: Store
+    config: Config
+    date: str
+    model: str
+    client: openai.AsyncOpenAI
+    patiently: Patient
+    sleep: Callable[[float], Awaitable[None]]
+    clock: Callable[[], float]
+    deadline: float
+    progress: Progress | None
+    report: BatchRunReport
+
+    def mine(self) -> list[BatchJob]:
+        wanted = (self.model, self.config.language, PROMPT_VERSION)
+        return [
             j
-            for j in store.batches.in_flight(date)
-            if (j.model, j.language, j.prompt_version) == (model, language, PROMPT_VERSION)
+            for j in self.store.batches.in_flight(self.date)
+            if (j.model, j.language, j.prompt_version) == wanted
         ]
-        report.resumed = sum(1 for j in jobs if j.batch_id)
-        if not jobs:
-            buffer = io.StringIO()
-            export_requests(store, config, [date], buffer)
-            for chunk in split_lines(buffer.getvalue().splitlines(), max_lines, max_bytes):
-                data = "".join(line + "\n" for line in chunk).encode("utf-8")
-                upload: Callable[[], Awaitable[object]] = partial(
-                    client.files.create, file=("requests.jsonl", data), purpose="batch"
-                )
-                uploaded = await patiently(upload)
-                file_id = uploaded.id  # type: ignore[attr-defined]
-                # recorded before anything else: a kill from here on reuses this upload
-                store.batches.add(date, model, language, PROMPT_VERSION, file_id, len(chunk))
-                report.submitted += len(chunk)
-            jobs = store.batches.in_flight(date)
-        for job in jobs:
-            if job.batch_id is None:
-                await _create(job, store, client, patiently)
-        jobs = store.batches.in_flight(date)
-        if not wait:
-            report.waiting = [j.batch_id or f"upload {j.file_id}" for j in jobs]
-            return report
-        for job in jobs:
-            await _follow(job, store, config, client, patiently, sleep, report, max_polls)
-    finally:
-        await client.close()
-    return report
 
+    async def submit(self, lines: list[str], max_lines: int, max_bytes: int) -> None:
+        for chunk in split_lines(lines, max_lines, max_bytes):
+            data = "".join(line + "\n" for line in chunk).encode("utf-8")
+            upload: Call = partial(
+                self.client.files.create, file=("requests.jsonl", data), purpose="batch"
+            )
+            uploaded = await self.patiently(upload)
+            file_id = str(uploaded.id)  # type: ignore[attr-defined]
+            # recorded before anything else: a kill from here on reuses this upload
+            self.store.batches.add(
+                self.date, self.model, self.config.language, PROMPT_VERSION, file_id, len(chunk)
+            )
+            self.report.submitted += len(chunk)
+            self.report.batches.append((len(chunk), len(data)))
 
-async def _create(
-    job: BatchJob,
-    store: Store,
-    client: openai.AsyncOpenAI,
-    patiently: Callable[[Callable[[], Awaitable[object]]], Awaitable[object]],
-) -> None:
-    batch = await patiently(
-        lambda: client.batches.create(
-            input_file_id=job.file_id, endpoint="/v1/chat/completions", completion_window="24h"
+    async def create(self, job: BatchJob) -> None:
+        """The batch of an upload: one found on the server (created just before a kill, or by a
+        creation whose answer was lost), else a new one; recorded at once."""
+        found = await self._created_for(job.file_id)
+        if found is None:
+            found = await self.patiently(self._create_once(job.file_id))
+        self.store.batches.update(job.id, str(found.status), batch_id=str(found.id))  # type: ignore[attr-defined]
+
+    def _create_once(self, file_id: str) -> Call:
+        tried = False
+
+        async def call() -> object:
+            nonlocal tried
+            if tried:  # a retry: the last try may have created it before its answer was lost
+                again = await self._created_for(file_id)
+                if again is not None:
+                    return again
+            tried = True
+            return await self.client.batches.create(
+                input_file_id=file_id, endpoint="/v1/chat/completions", completion_window="24h"
+            )
+
+        return call
+
+    async def _created_for(self, file_id: str) -> object | None:
+        listing: Call = partial(self.client.batches.list, limit=100)
+        page = await self.patiently(listing)
+        for batch in getattr(page, "data", None) or []:
+            if getattr(batch, "input_file_id", None) == file_id:
+                return batch  # type: ignore[no-any-return]
+        return None
+
+    async def follow(self, jobs: list[BatchJob]) -> None:
+        """Poll the jobs until each ends (or the deadline comes), and import what they answer."""
+        total = sum(j.papers for j in jobs)
+        bar: AbstractContextManager[Callable[[], None]] = (
+            self.progress(total) if self.progress is not None and total else nullcontext(_no_tick)
         )
-    )
-    store.batches.update(job.id, batch.status, batch_id=batch.id)  # type: ignore[attr-defined]
+        with bar as tick:
+            for job in jobs:
+                await self._follow(job, tick)
 
-
-async def _follow(
-    job: BatchJob,
-    store: Store,
-    config: Config,
-    client: openai.AsyncOpenAI,
-    patiently: Callable[[Callable[[], Awaitable[object]]], Awaitable[object]],
-    sleep: Callable[[float], Awaitable[None]],
-    report: BatchRunReport,
-    max_polls: int,
-) -> None:
-    assert job.batch_id is not None
-    batch_id = job.batch_id
-    pause = POLL_FIRST
-    for _ in range(max_polls):
-        batch = await patiently(lambda: client.batches.retrieve(batch_id))
-        status = str(batch.status)  # type: ignore[attr-defined]
-        if status not in ENDS:
-            store.batches.update(job.id, status)
-            await sleep(pause)
-            pause = min(pause * 1.5, POLL_MAX)
-            continue
-        if status != "completed":
-            errors = getattr(getattr(batch, "errors", None), "data", None) or []
-            cause = "; ".join(str(getattr(e, "message", e)) for e in errors) or status
-            store.batches.update(job.id, status, error=cause)
-            report.ended.append(f"{batch_id}: {status}: {cause}")
+    async def _follow(self, job: BatchJob, tick: Callable[[], None]) -> None:
+        assert job.batch_id is not None
+        batch_id = job.batch_id
+        pause, counted = POLL_FIRST, 0
+        while True:
+            batch = await self.patiently(partial(self.client.batches.retrieve, batch_id))
+            status = str(batch.status)  # type: ignore[attr-defined]
+            counts = getattr(batch, "request_counts", None)
+            answered = (getattr(counts, "completed", 0) or 0) + (getattr(counts, "failed", 0) or 0)
+            for _ in range(max(0, min(answered, job.papers) - counted)):
+                tick()
+            counted = max(counted, answered)
+            if status not in ENDS:
+                self.store.batches.update(job.id, status)
+                if self.clock() + pause > self.deadline:
+                    self.report.waiting.append(batch_id)
+                    return
+                await self.sleep(pause)
+                pause = min(pause * 1.5, POLL_MAX)
+                continue
+            if status != "completed":
+                errors = getattr(getattr(batch, "errors", None), "data", None) or []
+                cause = "; ".join(str(getattr(e, "message", e)) for e in errors) or status
+                self.store.batches.update(job.id, status, error=cause)
+                self.report.ended.append(f"{batch_id}: {status}: {cause}")
+                return
+            await self._collect(batch)
+            self.store.batches.update(job.id, "collected")
             return
+
+    async def _collect(self, batch: object) -> None:
         with tempfile.TemporaryDirectory(prefix="arxiv-digest-batch-") as tmp:
             for name in ("output_file_id", "error_file_id"):
                 file_id = getattr(batch, name, None)
                 if not file_id:
                     continue
-                fetch: Callable[[], Awaitable[object]] = partial(client.files.content, file_id)
-                content = await patiently(fetch)
+                content = await self.patiently(partial(self.client.files.content, file_id))
                 path = Path(tmp) / f"{name}.jsonl"
                 path.write_bytes(content.read())  # type: ignore[attr-defined]
-                report.imported.append(await import_results(store, config, path, [job.date]))
-        store.batches.update(job.id, "collected")
-        return
-    report.waiting.append(batch_id)
+                imported = await import_results(self.store, self.config, path, [self.date])
+                self.report.imported.append(imported)
+
+
+def _no_tick() -> None:
+    return None
+
+
+def _budget_hit(budget: Budget, spent: SummarizeReport, submitted: int) -> str | None:
+    if budget.max_papers is not None and submitted >= budget.max_papers:
+        return f"{budget.max_papers} papers"
+    if budget.max_tokens is not None and spent.tokens_in + spent.tokens_out >= budget.max_tokens:
+        return f"{budget.max_tokens} tokens"
+    if budget.max_cost is not None and spent.cost is not None and spent.cost >= budget.max_cost:
+        return f"${budget.max_cost:g}"
+    return None
+
+
+async def run_batch_day(
+    store: Store,
+    config: Config,
+    date: str,
+    *,
+    wait: bool | None = None,
+    repair_live: bool | None = None,
+    only: set[str] | None = None,
+    retry_failed: bool = False,
+    redo: bool = False,
+    budget: Budget | None = None,
+    progress: Progress | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    max_lines: int = MAX_LINES,
+    max_bytes: int = MAX_BYTES,
+) -> BatchRunReport:
+    """Summarize the papers of `date` (or `only` those) through the Batch API; `wait` and
+    `repair_live` default to the config's `batch_wait` and `repair_live`."""
+    settings = config.summarizer
+    wait = settings.batch_wait if wait is None else wait
+    repair_live = settings.repair_live if repair_live is None else repair_live
+    budget = budget or Budget()
+    started = clock()
+    hours = settings.batch_wait_hours * 3600
+    limit = min(hours, budget.max_minutes * 60) if budget.max_minutes is not None else hours
+    client, secrets = _client(settings)
+    report = BatchRunReport()
+    run = _Run(
+        store,
+        config,
+        date,
+        batch_model(config, None),
+        client,
+        _patient(secrets, sleep),
+        sleep,
+        clock,
+        started + limit,
+        progress,
+        report,
+    )
+    spent = SummarizeReport()
+    counted = 0  # imports already added to `spent`
+    try:
+        follow_up: set[str] | None = None
+        while True:
+            jobs = run.mine()
+            if report.rounds == 0:
+                report.resumed = sum(1 for j in jobs if j.batch_id)
+            if not jobs:
+                if report.rounds >= settings.max_attempts:
+                    break
+                hit = _budget_hit(budget, spent, report.submitted)
+                if hit:
+                    report.summary.budget_hit = hit
+                    break
+                room = None if budget.max_papers is None else budget.max_papers - report.submitted
+                buffer = io.StringIO()
+                # a submission at a time per store: two runs started at once upload once
+                with run_lock(store.path.with_name(store.path.name + ".batch"), wait=True):
+                    if not run.mine():
+                        exported = export_requests(
+                            store,
+                            config,
+                            [date],
+                            buffer,
+                            only=follow_up if follow_up is not None else only,
+                            retry_failed=retry_failed,
+                            redo=redo and report.rounds == 0,
+                            hurry=follow_up is not None,
+                            limit=room,
+                        )
+                        if report.rounds == 0:
+                            report.held = exported.held
+                        if exported.left:
+                            report.summary.budget_hit = f"{budget.max_papers} papers"
+                        await run.submit(buffer.getvalue().splitlines(), max_lines, max_bytes)
+                jobs = run.mine()
+                if not jobs:
+                    break
+            for job in jobs:
+                if job.batch_id is None:
+                    await run.create(job)
+            jobs = run.mine()
+            if not wait:
+                report.waiting = [j.batch_id or f"upload {j.file_id}" for j in jobs]
+                break
+            await run.follow(jobs)
+            report.rounds += 1
+            for imported in report.imported[counted:]:
+                for done in imported.reports:
+                    _add(spent, done)
+            counted = len(report.imported)
+            if report.waiting or report.ended:
+                break
+            states = _states(store, config, run.model, date, only)
+            failed = {pid for pid, state in states.items() if state == "transient"}
+            if not failed or repair_live:
+                break
+            follow_up = failed
+        if repair_live and wait and not report.waiting:
+            states = _states(store, config, run.model, date, only)
+            failed = {pid for pid, state in states.items() if state in ("transient", "failed")}
+            if failed:
+                report.repaired = await _repair(store, config, date, failed, budget)
+    except SummarizeError as exc:
+        report.summary.stopped = exc
+    finally:
+        await client.close()
+    _finish(report, spent, _states(store, config, run.model, date, only), clock() - started)
+    return report
+
+
+def _add(total: SummarizeReport, done: SummarizeReport) -> None:
+    total.ok += done.ok
+    total.tokens_in += done.tokens_in
+    total.tokens_out += done.tokens_out
+    total.cost = None if total.cost is None or done.cost is None else total.cost + done.cost
+    for kind, n in done.warnings.items():
+        total.warnings[kind] = total.warnings.get(kind, 0) + n
+
+
+async def _repair(
+    store: Store, config: Config, date: str, failed: set[str], budget: Budget
+) -> SummarizeReport:
+    """The papers whose batch lines failed, asked live (stored as the openai backend's, at the
+    live price)."""
+    from arxiv_digest.summarize.openai_backend import create
+
+    live = create(config.summarizer)
+    return await summarize_day(
+        store,
+        date,
+        live,
+        config.language,
+        only=failed,
+        retry_failed=True,
+        concurrency=config.summarizer.concurrency or live.default_concurrency,
+        prices=config.summarizer.prices,
+        budget=Budget(max_tokens=budget.max_tokens, max_cost=budget.max_cost),
+    )
+
+
+def _states(
+    store: Store, config: Config, model: str, date: str, only: set[str] | None
+) -> dict[str, str]:
+    """How each paper of the day (or `only` those) stands for this model and language: ok,
+    transient (failed, may heal), failed (of its own) or pending."""
+    digest = store.digests.load(date)
+    if digest is None:
+        raise NotFoundError(f"no digest stored for {date}: fetch or import that day first")
+    planner = Planner(model)
+    out: dict[str, str] = {}
+    for entry in digest.entries:
+        paper = entry.paper
+        if only is not None and paper.id not in only:
+            continue
+        key = SummaryKey(paper.id, paper.version, model, config.language, PROMPT_VERSION)
+        found = store.summaries.get(key)
+        if found is not None and found.status in ("ok", "failed"):
+            state = "ok" if found.status == "ok" else "failed"
+            out[paper.id] = "transient" if state == "failed" and found.transient else state
+        elif (
+            entry.summary is not None
+            and entry.summary.usable
+            and keeps(entry, planner, config.language, False)
+        ):
+            out[paper.id] = "ok"  # an imported summary stands for any model
+        else:
+            out[paper.id] = "pending"
+    return out
+
+
+def _finish(
+    report: BatchRunReport, spent: SummarizeReport, after: dict[str, str], seconds: float
+) -> None:
+    summary = report.summary
+    live = report.repaired
+    states = list(after.values())
+    summary.total = len(states)
+    summary.ok = spent.ok + (live.ok if live else 0)
+    summary.cached = max(0, states.count("ok") - summary.ok)
+    summary.transient = states.count("transient")
+    summary.failed = states.count("failed") + summary.transient
+    summary.left = states.count("pending")
+    summary.tokens_in = spent.tokens_in + (live.tokens_in if live else 0)
+    summary.tokens_out = spent.tokens_out + (live.tokens_out if live else 0)
+    costs = [spent.cost, live.cost if live else 0.0]
+    summary.cost = None if None in costs else sum(c or 0.0 for c in costs)
+    summary.warnings = dict(spent.warnings)
+    if live is not None:
+        for kind, n in live.warnings.items():
+            summary.warnings[kind] = summary.warnings.get(kind, 0) + n
+    summary.seconds = seconds
+
+
+class BatchSummarizer(DaySummarizer):
+    """`--backend batch`: the openai backend's requests, answered by a Batch API."""
+
+    backend = BATCH_BACKEND
+    prompt_version = PROMPT_VERSION
+    default_concurrency = 8
+
+    def __init__(self, settings: SummarizerConfig) -> None:
+        if not settings.model:
+            raise ConfigError(
+                "the batch backend needs a model: set summarizer.model or pass --model"
+            )
+        self.settings = settings
+        self.model = settings.model
+        self._live: Summarizer | None = None
+
+    def _live_backend(self) -> Summarizer:
+        if self._live is None:
+            from arxiv_digest.summarize.openai_backend import create
+
+            self._live = create(self.settings)
+        return self._live
+
+    async def summarize_whole_day(
+        self,
+        store: Store,
+        config: Config,
+        day: str,
+        *,
+        only: set[str] | None = None,
+        retry_failed: bool = False,
+        redo: bool = False,
+        budget: Budget | None = None,
+        progress: Progress | None = None,
+    ) -> SummarizeReport:
+        report = await run_batch_day(
+            store,
+            config,
+            day,
+            only=only,
+            retry_failed=retry_failed,
+            redo=redo,
+            budget=budget,
+            progress=progress,
+        )
+        report.summary.notes = report.notes()
+        return report.summary
+
+    async def summarize(self, paper: Paper, language: str) -> SummaryResult:
+        """One paper alone cannot go into a batch: it is asked live."""
+        return await self._live_backend().summarize(paper, language)
+
+    async def ask(self, messages: list[dict[str, str]]) -> Reply:
+        """The verify pass's questions are asked live."""
+        return await self._live_backend().ask(messages)
+
+    async def aclose(self) -> None:
+        if self._live is not None:
+            await self._live.aclose()
+
+
+def create(settings: SummarizerConfig) -> BatchSummarizer:
+    return BatchSummarizer(settings)

@@ -23,6 +23,7 @@ BACKENDS: Registry[Factory] = Registry(
         "extractive": "arxiv_digest.summarize.extractive:create",
         "openai": "arxiv_digest.summarize.openai_backend:create",
         "local": "arxiv_digest.summarize.local_backend:create",
+        "batch": "arxiv_digest.summarize.batch_api:create",
     },
 )
 register_backend = BACKENDS.register

@@ -64,6 +64,7 @@ class SummarizeReport:
     stopped: SummarizeError | None = None
     errors: list[str] = field(default_factory=list)
     warnings: dict[str, int] = field(default_factory=dict)  # quality check -> count
+    notes: list[str] = field(default_factory=list)  # what the backend says first (a batch's)
 
     @property
     def done(self) -> int:
@@ -76,6 +77,7 @@ class SummarizeReport:
     def lines(self) -> list[str]:
         cost = "cost unknown" if self.cost is None else f"cost ${self.cost:.4f}"
         out = [
+            *self.notes,
             f"summaries: {self.ok} ok, {self.failed} failed, {self.cached} cached "
             f"(of {self.total} papers)",
             f"tokens: {self.tokens_in} in, {self.tokens_out} out, {cost}",
@@ -105,7 +107,7 @@ class SummarizeReport:
         return out
 
 
-def _keep(entry: DigestEntry, summarizer: Summarizer, language: str, retry_failed: bool) -> bool:
+def keeps(entry: DigestEntry, summarizer: Summarizer, language: str, retry_failed: bool) -> bool:
     """Does the entry's current summary stand? Not when it is in another language or by another
     model than the one asked for now (those stay cached under their own key, and come back when
     asked for again); an imported one stands for any model in its language; extractive ones
@@ -181,7 +183,7 @@ def plan(
     for entry in digest.entries:
         if only is not None and entry.paper.id not in only:
             continue
-        if not redo and _keep(entry, summarizer, language, retry_failed):
+        if not redo and keeps(entry, summarizer, language, retry_failed):
             cached += 1
             continue
         found = store.summaries.get(_key(entry, summarizer, language))
