@@ -38,6 +38,7 @@ class BatchAPI:
     fast: bool = False  # a batch is done by its first poll (no wait in between)
     files: dict[str, bytes] = field(default_factory=dict)
     batches: dict[str, dict[str, Any]] = field(default_factory=dict)
+    requests: int = 0  # every request of any kind
     uploads: int = 0
     asked: list[list[str]] = field(default_factory=list)  # the papers of each upload
     polls: int = 0
@@ -127,6 +128,7 @@ class BatchAPI:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
+                api.requests += 1
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 with api._lock:
@@ -203,6 +205,7 @@ class BatchAPI:
 
             def do_GET(self) -> None:  # noqa: N802
                 with api._lock:
+                    api.requests += 1
                     if self.path.split("?")[0] == "/v1/batches":
                         listed = sorted(api.batches.values(), key=lambda b: -int(b["id"][6:]))
                         self._json(200, {"object": "list", "data": listed, "has_more": False})

@@ -96,6 +96,6 @@ def test_an_entry_point_backend_is_found(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_help_lists_what_is_registered(plugged: None, runner: CliRunner) -> None:
     summarize = runner.invoke(cli, ["summarize", "--help"]).output
-    assert "[extractive|openai|local|shout]" in summarize
+    assert "[extractive|openai|local|batch|shout]" in summarize
     render = runner.invoke(cli, ["render", "--help"]).output
     assert "[markdown|html|atom|json|jsonl|titles]" in render

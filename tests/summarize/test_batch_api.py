@@ -245,10 +245,18 @@ def test_batch_run_command(tmp_path: Path, runner: CliRunner) -> None:
 def test_large_days_split_into_batches_and_failures_shows_them_in_flight(
     tmp_path: Path, runner: CliRunner
 ) -> None:
-    from arxiv_digest.summarize.batch_api import split_lines
+    from arxiv_digest.summarize.batch_api import Chunks
 
-    assert [len(c) for c in split_lines(["x" * 9] * 7, 3, 10_000)] == [3, 3, 1]
-    assert [len(c) for c in split_lines(["x" * 9] * 7, 100, 25)] == [2, 2, 2, 1]  # 10 bytes a line
+    for max_lines, max_bytes, sizes in ((3, 10_000, [3, 3, 1]), (100, 25, [2, 2, 2, 1])):
+        folder = tmp_path / f"chunks-{max_lines}"
+        folder.mkdir()
+        chunks = Chunks(folder, max_lines, max_bytes)
+        for _ in range(7):
+            chunks.write("x" * 9 + "\n")  # 10 bytes a line
+        chunks.close()
+        assert [lines for _, lines, _ in chunks.files] == sizes
+        assert [path.read_bytes().count(b"\n") for path, _, _ in chunks.files] == sizes
+        assert all(size <= max_bytes for _, _, size in chunks.files)
     api = BatchAPI()
     with api.running(), Store(tmp_path / "s.db") as store:
         day = real_day(store)

@@ -7,11 +7,11 @@ demo), `rank` sets their scores and order, `attach` points an entry at its summa
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from arxiv_digest.models import Digest, DigestEntry
+from arxiv_digest.models import IMPORT_BACKEND, Digest, DigestEntry
 from arxiv_digest.store._table import P_COLUMNS, Table, now_iso, paper_from_row, to_json
 
 
@@ -135,7 +135,11 @@ class Digests(Table):
         row = self.store.execute("SELECT source FROM digests WHERE date = ?", (date,)).fetchone()
         return str(row[0]) if row else None
 
-    def load(self, date: str, *, include_dropped: bool = False) -> Digest | None:
+    def load(
+        self, date: str, *, include_dropped: bool = False, only: Collection[str] | None = None
+    ) -> Digest | None:
+        """The digest of `date` with its papers and the summaries it shows (`only` some of its
+        papers: a batch's share of a 20,000-paper day costs its share)."""
         head = self.store.execute(
             "SELECT language, sections FROM digests WHERE date = ?", (date,)
         ).fetchone()
@@ -147,6 +151,8 @@ class Digests(Table):
             "WHERE e.date = ? AND (? OR e.dropped IS NULL) ORDER BY e.position",
             (date, include_dropped),
         ).fetchall()
+        if only is not None:
+            rows = [r for r in rows if r["id"] in only]
         summaries = self.store.summaries.by_id(
             r["summary_id"] for r in rows if r["summary_id"] is not None
         )
@@ -167,6 +173,45 @@ class Digests(Table):
             language=head["language"],
             sections=tuple(json.loads(head["sections"])),
         )
+
+    def days_of(self, paper_ids: Iterable[str]) -> dict[str, set[str]]:
+        """The stored days that list these papers, and which of them each lists."""
+        out: dict[str, set[str]] = {}
+        for row in self.store.select_in(
+            "SELECT date, paper_id FROM digest_entries WHERE paper_id IN ({marks})", paper_ids
+        ):
+            out.setdefault(row["date"], set()).add(row["paper_id"])
+        return out
+
+    def states(self, date: str, model: str, language: str, prompt_version: str) -> dict[str, str]:
+        """How each paper of the day stands for a model, language and prompt (one query): ok,
+        transient (failed, may heal), failed (of its own), or pending; an imported summary in
+        the language stands for any model, as the summarize stage counts it."""
+        rows = self.store.execute(
+            "SELECT e.paper_id, s.status, s.transient, a.backend AS shown_backend, "
+            "a.status AS shown_status, a.language AS shown_language "
+            "FROM digest_entries e JOIN papers p ON p.id = e.paper_id "
+            "LEFT JOIN summaries s ON s.paper_id = e.paper_id AND s.version = p.version "
+            "AND s.model = ? AND s.language = ? AND s.prompt_version = ? "
+            "LEFT JOIN summaries a ON a.id = e.summary_id "
+            "WHERE e.date = ? AND e.dropped IS NULL",
+            (model, language, prompt_version, date),
+        )
+        out: dict[str, str] = {}
+        for r in rows:
+            if r["status"] == "ok":
+                out[r["paper_id"]] = "ok"
+            elif r["status"] == "failed":
+                out[r["paper_id"]] = "transient" if r["transient"] else "failed"
+            elif (r["shown_backend"], r["shown_status"], r["shown_language"]) == (
+                IMPORT_BACKEND,
+                "ok",
+                language,
+            ):
+                out[r["paper_id"]] = "ok"
+            else:
+                out[r["paper_id"]] = "pending"
+        return out
 
     # -- overviews (stats, the site) ----------------------------------------------------------
 

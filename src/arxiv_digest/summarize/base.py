@@ -50,6 +50,9 @@ class Summarizer(ABC):
     prompt_version: str = ""
     #: Papers in flight at once unless `summarizer.concurrency` says otherwise.
     default_concurrency: int = 8
+    #: Other papers' answers are on their way while one is checked (an endpoint): the checks
+    #: run off the event loop. False for answers already in hand (a batch's output file).
+    answers_waiting: bool = True
 
     def output_language(self, requested: str) -> str:
         """The language this backend will actually write when asked for `requested`.

@@ -19,10 +19,10 @@ backend asks again; so is a line the engine could not answer.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import Protocol
 
 from arxiv_digest.config import Config
 from arxiv_digest.errors import ConfigError, ImportFormatError, NotFoundError
@@ -60,7 +60,7 @@ def parse_custom_id(text: object) -> SummaryKey:
     return SummaryKey(paper_id, int(version[1:]), model, language, prompt_version)
 
 
-class Planner(Summarizer):
+class _Planner(Summarizer):
     """Stands for the live backend when choosing which papers need a request (same key)."""
 
     backend = BATCH_BACKEND
@@ -105,11 +105,15 @@ class ExportReport:
         return out
 
 
+class Writer(Protocol):
+    def write(self, text: str, /) -> object: ...
+
+
 def export_requests(
     store: Store,
     config: Config,
     dates: Iterable[str],
-    out: IO[str],
+    out: Writer,
     *,
     model: str | None = None,
     only: set[str] | None = None,
@@ -125,7 +129,7 @@ def export_requests(
     once its retry time has come (or at once with `hurry`, a follow-up batch), any failure with
     `retry_failed`. `redo` asks every paper again. At most `limit` papers are written."""
     name = batch_model(config, model)
-    planner = Planner(name)
+    planner = _Planner(name)
     settings = config.summarizer
     fmt = "json_schema" if settings.response_format == "auto" else settings.response_format
     report = ExportReport()
@@ -219,6 +223,7 @@ class _Replay(Summarizer):
 
     backend = BATCH_BACKEND
     default_concurrency = 4
+    answers_waiting = False
 
     def __init__(self, model: str, prompt_version: str, answers: dict[str, _Answer]) -> None:
         self.model = model
@@ -273,13 +278,43 @@ class ImportReport:
         return out
 
 
+#: Answers stored per pass: memory stays flat however long the output file is.
+BLOCK = 2_000
+
+
 async def import_results(
-    store: Store, config: Config, path: Path, dates: Iterable[str] | None = None
+    store: Store,
+    config: Config,
+    paths: Path | Sequence[Path],
+    dates: Iterable[str] | None = None,
 ) -> ImportReport:
-    """Store the answers of `path` on every stored day (or `dates`) that lists their papers."""
-    groups: dict[tuple[str, str, str], dict[str, _Answer]] = {}
+    """Store the answers of `paths` (an output file and its error file, say) on every stored day
+    (or `dates`) that lists their papers, BLOCK answers at a time."""
     report = ImportReport()
-    for key, answer in read_results(path):
+    allowed = set(dates) if dates is not None else None
+    block: list[tuple[SummaryKey, _Answer]] = []
+    for path in [paths] if isinstance(paths, Path) else paths:
+        for key, answer in read_results(path):
+            block.append((key, answer))
+            if len(block) >= BLOCK:
+                await _store_block(store, config, path, block, allowed, report)
+                block = []
+        if block:
+            await _store_block(store, config, path, block, allowed, report)
+            block = []
+    return report
+
+
+async def _store_block(
+    store: Store,
+    config: Config,
+    path: Path,
+    block: list[tuple[SummaryKey, _Answer]],
+    allowed: set[str] | None,
+    report: ImportReport,
+) -> None:
+    groups: dict[tuple[str, str, str], dict[str, _Answer]] = {}
+    for key, answer in block:
         stored = store.papers.get(key.paper_id)
         if stored is not None and stored.version != key.version:
             report.answers += 1
@@ -304,9 +339,8 @@ async def import_results(
     # batch tokens cost their discounted price (summarizer.prices.MODEL.batch)
     batch_prices = {m: p.for_batch() for m, p in config.summarizer.prices.items()}
     placed: set[str] = set()
-    for date in dates if dates is not None else store.digests.dates():
-        listed = {r.paper_id for r in store.digests.rows(date)} & wanted
-        if not listed:
+    for date, listed in sorted(store.digests.days_of(wanted).items(), reverse=True):
+        if allowed is not None and date not in allowed:
             continue
         placed |= listed
         for (model, language, prompt_version), answers in groups.items():
@@ -314,17 +348,19 @@ async def import_results(
             if not here:
                 continue
             replay = _Replay(model, prompt_version, answers)
-            done = await summarize_day(
-                store,
-                date,
-                replay,
-                language,
-                only=here,
-                retry_failed=True,  # an answer in hand is stored, whatever waits for a retry
-                concurrency=replay.default_concurrency,
-                prices=batch_prices,
-            )
+            # one commit for the block, not four a paper: a run killed here has not marked its
+            # batch collected, so the next one reads the same answers again (at no cost)
+            with store.transaction():
+                done = await summarize_day(
+                    store,
+                    date,
+                    replay,
+                    language,
+                    only=here,
+                    retry_failed=True,  # an answer in hand is stored, whatever waits for a retry
+                    concurrency=replay.default_concurrency,
+                    prices=batch_prices,
+                )
             report.days.add(date)
             report.reports.append(done)
-    report.unknown = sorted(wanted - placed)
-    return report
+    report.unknown += sorted(wanted - placed)

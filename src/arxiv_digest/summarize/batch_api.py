@@ -17,7 +17,6 @@ or to live calls with `--repair-live`. `--no-wait` submits and exits; the next r
 from __future__ import annotations
 
 import asyncio
-import io
 import os
 import tempfile
 import time
@@ -26,20 +25,20 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 import openai
 
 from arxiv_digest.config import Config, SummarizerConfig
 from arxiv_digest.errors import ConfigError, NotFoundError, SummarizeError, redact
 from arxiv_digest.lock import run_lock
-from arxiv_digest.models import Paper, SummaryKey
+from arxiv_digest.models import Paper
 from arxiv_digest.store import Store
 from arxiv_digest.store.batches import BatchJob
 from arxiv_digest.summarize.base import DaySummarizer, Summarizer, SummaryResult
 from arxiv_digest.summarize.batch import (
     BATCH_BACKEND,
     ImportReport,
-    Planner,
     batch_model,
     export_requests,
     import_results,
@@ -49,7 +48,6 @@ from arxiv_digest.summarize.stage import (
     Budget,
     Progress,
     SummarizeReport,
-    keeps,
     summarize_day,
 )
 
@@ -63,21 +61,33 @@ Call = Callable[[], Awaitable[object]]
 Patient = Callable[[Call], Awaitable[object]]
 
 
-def split_lines(lines: list[str], max_lines: int, max_bytes: int) -> list[list[str]]:
-    """Request lines in batches of at most `max_lines` lines and `max_bytes` bytes."""
-    chunks: list[list[str]] = []
-    current: list[str] = []
-    size = 0
-    for line in lines:
-        length = len(line.encode("utf-8")) + 1
-        if current and (len(current) == max_lines or size + length > max_bytes):
-            chunks.append(current)
-            current, size = [], 0
-        current.append(line)
-        size += length
-    if current:
-        chunks.append(current)
-    return chunks
+class Chunks:
+    """Request lines written straight into files of at most `max_lines` lines and `max_bytes`
+    bytes each, one per batch: a 20,000-paper day never sits in memory whole."""
+
+    def __init__(self, folder: Path, max_lines: int, max_bytes: int) -> None:
+        self.folder, self.max_lines, self.max_bytes = folder, max_lines, max_bytes
+        self.files: list[tuple[Path, int, int]] = []  # (file, lines, bytes)
+        self._handle: BinaryIO | None = None
+
+    def write(self, text: str, /) -> int:
+        data = text.encode("utf-8")
+        if self._handle is None or (
+            self.files[-1][1] == self.max_lines or self.files[-1][2] + len(data) > self.max_bytes
+        ):
+            self.close()
+            path = self.folder / f"requests-{len(self.files) + 1}.jsonl"
+            self._handle = path.open("wb")
+            self.files.append((path, 0, 0))
+        self._handle.write(data)
+        path, lines, size = self.files[-1]
+        self.files[-1] = (path, lines + text.count("\n"), size + len(data))
+        return len(text)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
 
 
 @dataclass
@@ -189,20 +199,20 @@ class _Run:
             if (j.model, j.language, j.prompt_version) == wanted
         ]
 
-    async def submit(self, lines: list[str], max_lines: int, max_bytes: int) -> None:
-        for chunk in split_lines(lines, max_lines, max_bytes):
-            data = "".join(line + "\n" for line in chunk).encode("utf-8")
-            upload: Call = partial(
-                self.client.files.create, file=("requests.jsonl", data), purpose="batch"
-            )
-            uploaded = await self.patiently(upload)
+    async def submit(self, chunks: Chunks) -> None:
+        for path, lines, size in chunks.files:
+            with path.open("rb") as handle:  # streamed to the server, not read into memory
+                upload: Call = partial(
+                    self.client.files.create, file=(path.name, handle), purpose="batch"
+                )
+                uploaded = await self.patiently(upload)
             file_id = str(uploaded.id)  # type: ignore[attr-defined]
             # recorded before anything else: a kill from here on reuses this upload
             self.store.batches.add(
-                self.date, self.model, self.config.language, PROMPT_VERSION, file_id, len(chunk)
+                self.date, self.model, self.config.language, PROMPT_VERSION, file_id, lines
             )
-            self.report.submitted += len(chunk)
-            self.report.batches.append((len(chunk), len(data)))
+            self.report.submitted += lines
+            self.report.batches.append((lines, size))
 
     async def create(self, job: BatchJob) -> None:
         """The batch of an upload: one found on the server (created just before a kill, or by a
@@ -278,15 +288,21 @@ class _Run:
 
     async def _collect(self, batch: object) -> None:
         with tempfile.TemporaryDirectory(prefix="arxiv-digest-batch-") as tmp:
+            paths = []
             for name in ("output_file_id", "error_file_id"):
                 file_id = getattr(batch, name, None)
                 if not file_id:
                     continue
-                content = await self.patiently(partial(self.client.files.content, file_id))
                 path = Path(tmp) / f"{name}.jsonl"
-                path.write_bytes(content.read())  # type: ignore[attr-defined]
-                imported = await import_results(self.store, self.config, path, [self.date])
+                await self.patiently(partial(self._download, str(file_id), path))
+                paths.append(path)
+            if paths:
+                imported = await import_results(self.store, self.config, paths, [self.date])
                 self.report.imported.append(imported)
+
+    async def _download(self, file_id: str, path: Path) -> None:
+        async with self.client.files.with_streaming_response.content(file_id) as response:
+            await response.stream_to_file(path)
 
 
 def _no_tick() -> None:
@@ -360,15 +376,18 @@ async def run_batch_day(
                     report.summary.budget_hit = hit
                     break
                 room = None if budget.max_papers is None else budget.max_papers - report.submitted
-                buffer = io.StringIO()
                 # a submission at a time per store: two runs started at once upload once
-                with run_lock(store.path.with_name(store.path.name + ".batch"), wait=True):
+                with (
+                    run_lock(store.path.with_name(store.path.name + ".batch"), wait=True),
+                    tempfile.TemporaryDirectory(prefix="arxiv-digest-batch-") as tmp,
+                ):
                     if not run.mine():
+                        chunks = Chunks(Path(tmp), max_lines, max_bytes)
                         exported = export_requests(
                             store,
                             config,
                             [date],
-                            buffer,
+                            chunks,
                             only=follow_up if follow_up is not None else only,
                             retry_failed=retry_failed,
                             redo=redo and report.rounds == 0,
@@ -379,7 +398,8 @@ async def run_batch_day(
                             report.held = exported.held
                         if exported.left:
                             report.summary.budget_hit = f"{budget.max_papers} papers"
-                        await run.submit(buffer.getvalue().splitlines(), max_lines, max_bytes)
+                        chunks.close()
+                        await run.submit(chunks)
                 jobs = run.mine()
                 if not jobs:
                     break
@@ -449,31 +469,11 @@ async def _repair(
 def _states(
     store: Store, config: Config, model: str, date: str, only: set[str] | None
 ) -> dict[str, str]:
-    """How each paper of the day (or `only` those) stands for this model and language: ok,
-    transient (failed, may heal), failed (of its own) or pending."""
-    digest = store.digests.load(date)
-    if digest is None:
+    """How each paper of the day (or `only` those) stands for this model and language."""
+    states = store.digests.states(date, model, config.language, PROMPT_VERSION)
+    if not states and not store.digests.has(date):
         raise NotFoundError(f"no digest stored for {date}: fetch or import that day first")
-    planner = Planner(model)
-    out: dict[str, str] = {}
-    for entry in digest.entries:
-        paper = entry.paper
-        if only is not None and paper.id not in only:
-            continue
-        key = SummaryKey(paper.id, paper.version, model, config.language, PROMPT_VERSION)
-        found = store.summaries.get(key)
-        if found is not None and found.status in ("ok", "failed"):
-            state = "ok" if found.status == "ok" else "failed"
-            out[paper.id] = "transient" if state == "failed" and found.transient else state
-        elif (
-            entry.summary is not None
-            and entry.summary.usable
-            and keeps(entry, planner, config.language, False)
-        ):
-            out[paper.id] = "ok"  # an imported summary stands for any model
-        else:
-            out[paper.id] = "pending"
-    return out
+    return states if only is None else {k: v for k, v in states.items() if k in only}
 
 
 def _finish(

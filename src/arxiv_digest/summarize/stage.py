@@ -175,7 +175,7 @@ def plan(
     """The entries of `date` that need a backend call, and how many were served from the cache.
 
     `only` limits the work to those paper ids (the ranking's top K, say)."""
-    digest = store.digests.load(date)
+    digest = store.digests.load(date, only=only)
     if digest is None:
         raise NotFoundError(f"no digest stored for {date}: fetch or import that day first")
     pending: list[DigestEntry] = []
@@ -290,7 +290,10 @@ async def summarize_day(
                     check_summary, result.fields, entry.paper, key.language, summarizer.backend
                 )
                 try:
-                    warnings = await asyncio.to_thread(check)
+                    if summarizer.answers_waiting:
+                        warnings = await asyncio.to_thread(check)
+                    else:  # nothing in flight to let go on: a thread would only cost a switch
+                        warnings = check()
                 except asyncio.CancelledError:  # Ctrl-C: the answer is paid for, keep it first
                     warnings = check()
                     interrupted = True
