@@ -6,6 +6,7 @@ exit code (see `errors.py`).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -332,19 +333,17 @@ def batch_export_cmd(
 ) -> None:
     """Write the OpenAI Batch API requests (JSONL) for every paper without a summary: the very
     request the live openai backend would send, one line a paper."""
-    import io
-
+    from arxiv_digest.files import open_atomic
     from arxiv_digest.summarize.batch import export_requests
 
     config = app.config()
     with app.open_store(config) as store:
         days = pipeline.batch_days(store, day, start, end)
-        buffer = io.StringIO()
-        report = export_requests(store, config, days, buffer, model=model)
-    if str(output) == "-":
-        click.echo(buffer.getvalue(), nl=False)
-        return
-    write_atomic(output, buffer.getvalue())
+        if str(output) == "-":
+            export_requests(store, config, days, sys.stdout, model=model)
+            return
+        with open_atomic(output) as handle:  # streamed: a year of papers is not held whole
+            report = export_requests(store, config, days, handle, model=model)
     echo_lines([*report.describe(), f"wrote {output}"])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -119,6 +120,7 @@ def english_sentences(text: str) -> list[str]:
     return runs
 
 
+@lru_cache(maxsize=64)  # asked by the answer's validation, then by the checks
 def language_problem(fields: SummaryFields, language: str) -> str | None:
     """Why the fields are not in `language`, or None when they plausibly are.
 

@@ -25,6 +25,8 @@ defects); the tests use their own examples.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from functools import lru_cache
 from itertools import combinations
 
 from arxiv_digest.check.numbers import Known, Mention, mentions, numbers
@@ -412,6 +414,15 @@ _TEMPLATE = re.compile(
 _LOOP = re.compile(r"(.{3,}?)\1{3,}", re.DOTALL)
 
 
+def _may_loop(text: str) -> bool:
+    """Can `_LOOP` match? A part of 3 or more characters said 4 times in a row puts its first
+    three characters at 4 places: without a trigram seen 4 times there is no loop (and the
+    regex, the dearest test here, is skipped)."""
+    counts = Counter(text[i : i + 3] for i in range(len(text) - 2))
+    return max(counts.values(), default=0) >= 4
+
+
+@lru_cache(maxsize=256)  # validation and the checks ask about the same fields
 def degenerate(text: str, title: str = "") -> str | None:
     """Why a field is not content (a placeholder, a template marker, garbage, a loop), or None.
     Used by the checks and by the answer validation of every model backend."""
@@ -422,12 +433,12 @@ def degenerate(text: str, title: str = "") -> str | None:
         return "a placeholder"
     if _TEMPLATE.search(text):
         return "a template marker"
-    letters = sum(ch.isalpha() for ch in text)
+    letters = sum(map(str.isalpha, text))
     if letters < 0.4 * len(text.replace(" ", "")):
         return "mostly not words"
     if re.search(r"\d{9,}", text):
         return "a run of digits"
-    if _LOOP.search(text):
+    if _may_loop(text) and _LOOP.search(text):
         return "a loop"
     if title and bare == re.sub(r"[\s\W_]+", "", title.lower()):
         return "the title"

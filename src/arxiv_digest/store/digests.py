@@ -145,14 +145,20 @@ class Digests(Table):
         ).fetchone()
         if head is None:
             return None
-        rows = self.store.execute(
+        sql = (
             f"SELECT e.position, e.section, e.score, e.reasons, e.summary_id, {P_COLUMNS} "
             "FROM digest_entries e JOIN papers p ON p.id = e.paper_id "
-            "WHERE e.date = ? AND (? OR e.dropped IS NULL) ORDER BY e.position",
-            (date, include_dropped),
-        ).fetchall()
-        if only is not None:
-            rows = [r for r in rows if r["id"] in only]
+            "WHERE e.date = ? AND (? OR e.dropped IS NULL)"
+        )
+        if only is None:
+            rows = self.store.execute(
+                sql + " ORDER BY e.position", (date, include_dropped)
+            ).fetchall()
+        else:  # by the (date, paper_id) index, not the whole day
+            found = self.store.select_in(
+                sql + " AND e.paper_id IN ({marks})", only, (date, include_dropped)
+            )
+            rows = sorted(found, key=lambda r: int(r["position"]))
         summaries = self.store.summaries.by_id(
             r["summary_id"] for r in rows if r["summary_id"] is not None
         )

@@ -225,6 +225,9 @@ async def summarize_day(
     if summarizer.backend != "extractive" and price is None:
         report.cost = None
     owner = claim_owner()
+    # a claim keeps two runs from paying for one paper; answers already in hand (a batch's
+    # output file) are paid for, and storing one twice changes nothing
+    claims = summarizer.answers_waiting
     gate = asyncio.Semaphore(max(1, concurrency))
     started_papers = 0
     fatal: list[SummarizeError] = []
@@ -258,7 +261,7 @@ async def summarize_day(
                 report.budget_hit = hit
                 report.left += 1
                 return
-            if not store.summaries.claim(key, owner, redo=redo):
+            if claims and not store.summaries.claim(key, owner, redo=redo):
                 found = store.summaries.get(key)
                 if found is not None and found.status == "ok" and found.id is not None:
                     store.digests.attach(date, entry.paper.id, found.id)
@@ -272,11 +275,13 @@ async def summarize_day(
                 result = await summarizer.summarize(entry.paper, language)
             except SummarizeError as exc:  # the endpoint cannot serve this run: stop, stay pending
                 fatal.append(exc)
-                store.summaries.release(key, owner)
+                if claims:
+                    store.summaries.release(key, owner)
                 report.left += 1
                 return
             except asyncio.CancelledError:  # Ctrl-C: hand the paper back before leaving
-                store.summaries.release(key, owner)
+                if claims:
+                    store.summaries.release(key, owner)
                 raise
             except Exception as exc:  # a backend bug must not sink the run
                 result = SummaryResult(None, error=f"{type(exc).__name__}: {exc}")
@@ -325,7 +330,8 @@ async def summarize_day(
         with store.transaction():
             summary_id = store.summaries.save(summary)
             store.digests.attach(date, entry.paper.id, summary_id)
-            store.summaries.release(key, owner)
+            if claims:
+                store.summaries.release(key, owner)
         if interrupted:
             raise asyncio.CancelledError
         for warning in warnings:
