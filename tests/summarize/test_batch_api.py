@@ -339,3 +339,29 @@ def test_summarize_backend_batch_flags(tmp_path: Path, runner: CliRunner) -> Non
         assert "summaries: 86 ok, 0 failed, 0 cached (of 86 papers)" in second.output
         assert api.uploads == 1 and api.chat_calls == 8
         assert "in flight" not in runner.invoke(cli, [*db, "stats"]).output
+
+
+def test_two_runs_started_at_once_upload_and_create_once(tmp_path: Path) -> None:
+    import threading
+
+    api = BatchAPI(fast=True)
+    with api.running():
+        with Store(tmp_path / "s.db") as store:
+            day = real_day(store)
+        cfg = config(tmp_path, api.url)
+        reports = []
+
+        def one_run() -> None:  # each its own store connection, as two processes have
+            with Store(tmp_path / "s.db") as store:
+                reports.append(asyncio.run(run_batch_day(store, cfg, day, wait=False)))
+
+        runs = [threading.Thread(target=one_run) for _ in range(2)]
+        for run in runs:
+            run.start()
+        for run in runs:
+            run.join(timeout=120)
+        assert len(reports) == 2 and sorted(r.submitted for r in reports) == [0, 86]
+        assert api.uploads == 1 and len(api.batches) == 1
+        with Store(tmp_path / "s.db") as store:
+            [job] = store.batches.in_flight(day)
+            assert job.batch_id == "batch_1"

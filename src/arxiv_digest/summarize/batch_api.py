@@ -375,37 +375,37 @@ async def run_batch_day(
                 if hit:
                     report.summary.budget_hit = hit
                     break
-                room = None if budget.max_papers is None else budget.max_papers - report.submitted
-                # a submission at a time per store: two runs started at once upload once
-                with (
-                    run_lock(store.path.with_name(store.path.name + ".batch"), wait=True),
-                    tempfile.TemporaryDirectory(prefix="arxiv-digest-batch-") as tmp,
-                ):
-                    if not run.mine():
-                        chunks = Chunks(Path(tmp), max_lines, max_bytes)
-                        exported = export_requests(
-                            store,
-                            config,
-                            [date],
-                            chunks,
-                            only=follow_up if follow_up is not None else only,
-                            retry_failed=retry_failed,
-                            redo=redo and report.rounds == 0,
-                            hurry=follow_up is not None,
-                            limit=room,
-                        )
-                        if report.rounds == 0:
-                            report.held = exported.held
-                        if exported.left:
-                            report.summary.budget_hit = f"{budget.max_papers} papers"
-                        chunks.close()
-                        await run.submit(chunks)
-                jobs = run.mine()
-                if not jobs:
-                    break
-            for job in jobs:
-                if job.batch_id is None:
-                    await run.create(job)
+            room = None if budget.max_papers is None else budget.max_papers - report.submitted
+            # one submission at a time per store: two runs started at once upload once and
+            # create one batch of each upload
+            with (
+                run_lock(store.path.with_name(store.path.name + ".batch"), wait=True),
+                tempfile.TemporaryDirectory(prefix="arxiv-digest-batch-") as tmp,
+            ):
+                if not jobs and not run.mine():
+                    chunks = Chunks(Path(tmp), max_lines, max_bytes)
+                    exported = export_requests(
+                        store,
+                        config,
+                        [date],
+                        chunks,
+                        only=follow_up if follow_up is not None else only,
+                        retry_failed=retry_failed,
+                        redo=redo and report.rounds == 0,
+                        hurry=follow_up is not None,
+                        limit=room,
+                    )
+                    if report.rounds == 0:
+                        report.held = exported.held
+                    if exported.left:
+                        report.summary.budget_hit = f"{budget.max_papers} papers"
+                    chunks.close()
+                    await run.submit(chunks)
+                for job in run.mine():
+                    if job.batch_id is None:
+                        await run.create(job)
+            if not run.mine():
+                break
             jobs = run.mine()
             if not wait:
                 report.waiting = [j.batch_id or f"upload {j.file_id}" for j in jobs]
