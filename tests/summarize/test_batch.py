@@ -119,7 +119,7 @@ def test_vllm_round_trip_stores_validated_answers_and_heals_live(
         assert papers[3].id != lost and set(failed) == {papers[3].id, lost}
         assert all(s is not None and s.transient for s in failed.values())  # the next run asks
         assert "needs a repair" in (failed[papers[3].id].error or "")  # type: ignore[union-attr]
-        assert "CUDA out of memory" in (failed[lost].error or "")  # type: ignore[union-attr]
+        assert "the batch engine failed this line: CUDA out of memory" in (failed[lost].error or "")  # type: ignore[union-attr]
         ok = next(e.summary for e in digest.entries if e.summary and e.summary.usable)
         assert ok.backend == "batch" and ok.model == "qwen2.5-7b" and ok.tokens_in > 0
         # importing the same file again stores nothing twice

@@ -212,7 +212,8 @@ def read_results(path: Path) -> Iterator[tuple[SummaryKey, _Answer]]:
                 if not said and response is not None and isinstance(response.get("body"), dict):
                     inner = response["body"].get("error")
                     said = inner.get("message") if isinstance(inner, dict) else inner
-                text = f"the batch engine answered {status}: {said or 'no body'}"
+                how = f"answered {status}" if status is not None else "failed this line"
+                text = f"the batch engine {how}: {said or 'no body'}"
                 yield key, _Answer(None, text, line_id)
                 continue
             yield key, _Answer(reply_from(response.get("body")), None, line_id)
