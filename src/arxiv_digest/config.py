@@ -458,8 +458,10 @@ output_dir = "digests"                     # Markdown, site and feeds go here
 # feed_days = 3                            # days of papers in the Atom feeds
 
 [summarizer]
-backend = "extractive"                     # offline; "openai" for any OpenAI-compatible API
-# model = "gpt-4o-mini"                    # with backend = "openai"
+backend = "extractive"                     # offline; "openai" for any OpenAI-compatible API;
+                                           # "batch": the same through a Batch API, half price
+# model = "gpt-4o-mini"                    # with backend = "openai" or "batch"
+# batch_wait = false                       # batch: submit and exit; the next run collects
 # base_url = "https://api.deepseek.com/v1" # OpenAI, DeepSeek, Qwen, vLLM, Ollama, llama.cpp
 # api_key_env = "OPENAI_API_KEY"           # the variable that holds the key
 # concurrency = 8                         # papers in flight (1 for the local backend)
