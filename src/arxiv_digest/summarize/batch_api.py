@@ -21,7 +21,6 @@ import os
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -49,6 +48,7 @@ from arxiv_digest.summarize.stage import (
     Progress,
     SummarizeReport,
     summarize_day,
+    ticks,
 )
 
 #: Polls start this often and slow down by half each time, up to POLL_MAX.
@@ -248,11 +248,7 @@ class _Run:
 
     async def follow(self, jobs: list[BatchJob]) -> None:
         """Poll the jobs until each ends (or the deadline comes), and import what they answer."""
-        total = sum(j.papers for j in jobs)
-        bar: AbstractContextManager[Callable[[], None]] = (
-            self.progress(total) if self.progress is not None and total else nullcontext(_no_tick)
-        )
-        with bar as tick:
+        with ticks(self.progress, sum(j.papers for j in jobs)) as tick:
             for job in jobs:
                 await self._follow(job, tick)
 
@@ -303,10 +299,6 @@ class _Run:
     async def _download(self, file_id: str, path: Path) -> None:
         async with self.client.files.with_streaming_response.content(file_id) as response:
             await response.stream_to_file(path)
-
-
-def _no_tick() -> None:
-    return None
 
 
 def _budget_hit(budget: Budget, spent: SummarizeReport, submitted: int) -> str | None:

@@ -35,6 +35,11 @@ def _no_tick() -> None:
     return None
 
 
+def ticks(progress: Progress | None, total: int) -> AbstractContextManager[Callable[[], None]]:
+    """The progress context for `total` papers: the caller's, or one that does nothing."""
+    return progress(total) if progress is not None and total else nullcontext(_no_tick)
+
+
 @dataclass(frozen=True)
 class Budget:
     """Limits for one run; None means no limit."""
@@ -354,9 +359,7 @@ async def summarize_day(
             await asyncio.sleep(LEASE / 3)
             store.summaries.renew(owner)
 
-    bar: AbstractContextManager[Callable[[], None]] = (
-        progress(len(pending)) if progress is not None and pending else nullcontext(_no_tick)
-    )
+    bar = ticks(progress, len(pending))
     lease = asyncio.create_task(keep_claims())
     try:
         with bar as tick:
