@@ -101,21 +101,33 @@ ENGLISH_FUNCTION_WORDS = frozenset(
     how what when where who whether also only more most""".split()
 )
 _LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ,.;:'\"()\-/%+=&]*[A-Za-z0-9.)%]")
-_NAME_TOKEN = re.compile(r"\b\w*[A-Z0-9]\w*\b")
+#: a name: ASCII letters and digits with a capital or a digit in it (GPT-4o, MMLU, ViT)
+_NAME_TOKEN = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z0-9_]*[A-Z0-9][A-Za-z0-9_]*")
+_WORDS = re.compile(r"[A-Za-z]+")
 
 
 def _function_words(text: str) -> int:
-    return sum(w in ENGLISH_FUNCTION_WORDS for w in re.findall(r"[a-z]+", text))
+    """Function words written as such (lower case): "and" in a sentence, never in "Hand"."""
+    return sum(w in ENGLISH_FUNCTION_WORDS for w in _WORDS.findall(text) if w.islower())
+
+
+def _titled(words: list[str]) -> bool:
+    """Most content words capitalized: a name or a title ("Hand Geometry and Interactivity
+    Refinement", "Information Processing & Management"), not a sentence."""
+    content = [w for w in words if w.lower() not in ENGLISH_FUNCTION_WORDS]
+    if not content:
+        return False
+    return sum(w[0].isupper() for w in content) > 0.6 * len(content)
 
 
 def english_sentences(text: str) -> list[str]:
     """Runs of English prose inside `text` (six words or more, with function words): a list
-    of model, dataset or metric names is not one."""
+    of model, dataset or metric names, or a title-cased name, is not one."""
     runs = []
     for match in _LATIN_RUN.finditer(text):
         run = match.group(0)
-        words = re.findall(r"[A-Za-z]+", run)
-        if len(words) >= 6 and _function_words(run) >= 2:
+        words = _WORDS.findall(run)
+        if len(words) >= 6 and _function_words(run) >= 2 and not _titled(words):
             runs.append(run)
     return runs
 

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from arxiv_digest.check import KINDS
+from arxiv_digest.check.kinds import KIND, READER_KINDS
 from arxiv_digest.models import DigestEntry
 
 UI: dict[str, dict[str, str]] = {
@@ -173,57 +173,35 @@ FIELD_NAMES = {
 # -- quality warnings -------------------------------------------------------------------------
 
 _WARNING = re.compile(r"^(?P<kind>[a-z-]+): (?P<field>\w+): (?P<what>.*?)(?:: “(?P<quote>.*)”)?$")
-
-#: The kinds a reader is shown. `bench/quality.py` measures every kind: on the 179 real
-#: summaries of the reference digests none of these raises a false alarm, and each catches
-#: 90-98% of its planted defects (swap: 12%, but never wrongly). `tldr-length` is an editor's
-#: note (the TL;DR is long, not wrong) and stays in `check`'s report.
-READER_KINDS = frozenset(KINDS) - {"tldr-length"}
-
-_TEMPLATES = {
-    "en": {
-        "number": "{field}: {x} does not appear in the title or abstract",
-        "swap": "{field}: the figures {x} look exchanged",
-        "copy_link": "{field}: copied from the abstract, not summarized",
-        "english": "{field}: contains an untranslated English sentence",
-        "truncated": "{field}: stops mid-sentence",
-        "placeholder": "{field}: holds no real content",
-        "mismatch": "{field} may describe another paper",
-        "repeat": "{field} repeats {x}",
-        "language": "{field}: not written in the summary's language",
-    },
-    "zh": {
-        "number": "{field}：数字 {x} 在标题和摘要中找不到",
-        "swap": "{field}：数字 {x} 似乎互换了",
-        "copy_link": "{field}：直接照抄了英文摘要",
-        "english": "{field}：夹有未翻译的英文句子",
-        "truncated": "{field}：句子在中途断开",
-        "placeholder": "{field}：没有实际内容",
-        "mismatch": "{field}可能描述的是另一篇论文",
-        "repeat": "{field}与{x}重复",
-        "language": "{field}：不是用摘要语言写的",
-    },
-}
+#: what a reader is told of a kind that has no sentence in their language (never expected: a
+#: test renders every kind in every language)
+_FALLBACK = {"en": "{field}: check against the abstract", "zh": "{field}：请对照摘要核实"}
 
 
-def reader_warning(warning: str, lang: str) -> str | None:
+def _detail(kind: str, what: str, names: dict[str, str]) -> str:
+    if kind in ("number", "derived"):
+        return re.sub(r" (is not in the title or abstract|is not stated.*)$", "", what)
+    if kind == "swap":
+        return what.removesuffix(" are exchanged").replace(" and ", " / ")
+    if kind == "repeat":
+        other = what.removeprefix("repeats ")
+        return names.get(other, other)
+    return ""
+
+
+def reader_warning(warning: str, lang: str, *, kinds: frozenset[str] = READER_KINDS) -> str | None:
     """A check's warning as a sentence in the reader's language, or None when the reader is
-    not shown that kind (or the text is not a check's warning)."""
+    not shown that kind (or the text is not a check's warning). `kinds`: the kinds to word (the
+    reader's by default; `check` words its hints too)."""
     match = _WARNING.match(warning)
-    if match is None or match["kind"] not in READER_KINDS:
+    if match is None or match["kind"] not in kinds:
         return None
-    lang = lang if lang in _TEMPLATES else "en"
+    lang = lang if lang in FIELD_NAMES else "en"
     names = FIELD_NAMES[lang]
-    kind, what = match["kind"], match["what"]
-    x = ""
-    if kind == "number":
-        x = what.removesuffix(" is not in the title or abstract")
-    elif kind == "swap":
-        x = what.removesuffix(" are exchanged").replace(" and ", " / ")
-    elif kind == "repeat":
-        x = names.get(what.removeprefix("repeats "), what.removeprefix("repeats "))
+    kind = KIND.get(match["kind"])
+    template = (kind.texts.get(lang) if kind else None) or _FALLBACK[lang]
     field_name = names.get(match["field"], match["field"])
-    return _TEMPLATES[lang][kind].format(field=field_name, x=x)
+    return template.format(field=field_name, x=_detail(match["kind"], match["what"], names))
 
 
 def reader_warnings(warnings: Iterable[str], lang: str) -> list[str]:

@@ -130,12 +130,18 @@ _SENTENCE_END = '.。!?！？)）]】"”'
 
 
 def parse_answer(
-    text: str | None, language: str, title: str = "", *, grammar: bool = False
+    text: str | None,
+    language: str,
+    title: str = "",
+    *,
+    grammar: bool = False,
+    abstract: str = "",
 ) -> SummaryFields:
     """Validate a model's answer; raise ValueError with a short reason a model can act on.
 
     Degenerate answers fail here, never stored as ok: identical fields, a field that is the
-    title, a placeholder, template or fence markers, digit runs and loops. `grammar`: the
+    title, a placeholder, template or fence markers, digit runs and loops. The paper's own
+    notation (LaTeX, `<part_k>` when the abstract writes it) is never a marker. `grammar`: the
     answer was decoded under GRAMMAR_SCHEMA, so a field at its length cap was cut there."""
     if not text or not text.strip():
         raise ValueError("the reply was empty")
@@ -165,7 +171,7 @@ def parse_answer(
             raise ValueError(f"field {name!r} was cut at its length cap ({cap} characters)")
         if value == NOT_REPORTED and name == "tldr":
             raise ValueError("the tldr cannot be NOT_REPORTED")
-        why = degenerate(value, title)
+        why = degenerate(value, title, f"{title}\n{abstract}" if abstract else "")
         if why:
             raise ValueError(f"field {name!r} is {why}, not a summary")
         texts[name] = value
@@ -227,7 +233,9 @@ async def ask_with_repair(
         tokens_in += reply.tokens_in
         tokens_out += reply.tokens_out
         try:
-            fields = parse_answer(reply.text, language, paper.title, grammar=grammar)
+            fields = parse_answer(
+                reply.text, language, paper.title, grammar=grammar, abstract=paper.abstract
+            )
         except LanguageProblem as exc:
             error = str(exc)
             if not repair_language:
