@@ -17,8 +17,8 @@ from arxiv_digest.check.warning import QUOTE_MAX, warn
 from arxiv_digest.models import FIELDS, NOT_REPORTED, Paper, SummaryFields, tldr_limit
 from arxiv_digest.textutil import (
     ENGLISH_FUNCTION_WORDS,
-    cjk_share,
     english_sentences,
+    has_cjk,
     is_cjk_language,
     language_problem,
 )
@@ -235,19 +235,24 @@ def sentence_end_odds(text: str) -> float:
     return p
 
 
+#: one-character heads of compound nouns, rare at the end of the training sentences but whole
+_NOUN_SUFFIX = frozenset("项库戳集")
 _LIST_ITEM = re.compile(r"(?:^|[\s；;。：:])\(?\d{1,2}[.)）、]")
 
 
 def _stops_short(text: str, siblings: list[str]) -> bool:
-    """A Chinese field without its final full stop, in a summary whose other fields all end with
+    """A Chinese field without its final full stop, in a summary whose other fields end with
     one, that stops where sentences do not end ("…的建模和利", "…同时分析")."""
     text = text.rstrip()
-    if not text or text[-1] in _ENDS or cjk_share(text) < 0.5:
+    if not text or text[-1] in _ENDS or not has_cjk(text[-12:]):
         return False
-    if not siblings or any(s.rstrip()[-1:] not in _ENDS for s in siblings):
-        return False
+    ended = sum(s.rstrip()[-1:] in _ENDS for s in siblings)
+    if not siblings or ended < len(siblings) - (len(siblings) > 2):
+        return False  # the model ends its fields with full stops (all, or all but one of 3+)
     if len(_LIST_ITEM.findall(text)) >= 2:
         return False  # a numbered list: its last item need not end with a full stop
+    if text[-1] in _NOUN_SUFFIX and len(text) > 2 and has_cjk(text[-3:-1]):
+        return False  # a compound noun's head (损失项, 工具库, 数据集): sentences end on these
     return sentence_end_odds(text) < _endings()[2]
 
 

@@ -16,6 +16,8 @@ from arxiv_digest.deliver import day_url
 from arxiv_digest.deliver.channels import Channel, Delivery, Target
 from arxiv_digest.errors import DeliveryError
 from arxiv_digest.models import Digest, DigestEntry, arxiv_url
+from arxiv_digest.render.i18n import entry_warnings, ui
+from arxiv_digest.textutil import lang_code
 
 _HTML = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string(
     """<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:48rem">
@@ -24,17 +26,28 @@ _HTML = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True
 {% if for_you %}<h2 style="font-size:1.1rem">For you</h2><ol>
 {% for e in for_you %}<li><a href="{{ e.paper.id|abs }}">{{ e.paper.title }}</a>
  <small>({{ "%.2f"|format(e.score) }}: {{ e.reasons|join("; ") }})</small>
- {% if not e.notice %}<br>{{ e.tldr }}{% endif %}</li>
+ {% if not e.notice %}<br>{{ e.tldr }}{{ warned(e) }}{% endif %}</li>
 {% endfor %}</ol>{% endif %}
 {% for name, items in sections %}<h2 style="font-size:1.1rem">{{ name }} ({{ items|length }})</h2>
 <ul>{% for e in items %}<li><a href="{{ e.paper.id|abs }}">{{ e.paper.title }}</a>
  <small>{{ e.paper.authors[:3]|join(", ") }}{% if e.paper.authors|length > 3 %} et al.{% endif %}
- </small><br>{% if e.notice %}<i>{{ e.notice }}</i>{% else %}{{ e.tldr }}{% endif %}</li>
+ </small><br>{% if e.notice %}<i>{{ e.notice }}</i>{% else %}{{ e.tldr }}{{ warned(e) }}{% endif %}</li>
 {% endfor %}</ul>{% endfor %}
 <p style="color:#666;font-size:.8rem">Sent by arxiv-digest. Summaries are machine-written.</p>
 </body></html>"""
 )
 _HTML.environment.filters["abs"] = lambda pid: arxiv_url(pid, "abs")
+
+
+def _warned(digest: Digest) -> Callable[[DigestEntry], str]:
+    """A paper's shown warnings as one line in the digest's language ("" when it has none)."""
+    lang = lang_code(digest.language)
+
+    def line(entry: DigestEntry) -> str:
+        said = entry_warnings(entry, lang)
+        return f" ({ui(lang)['warnings']}: {'; '.join(said)})" if said else ""
+
+    return line
 
 
 def _sections(digest: Digest, per_section: int) -> list[tuple[str, list[DigestEntry]]]:
@@ -44,6 +57,7 @@ def _sections(digest: Digest, per_section: int) -> list[tuple[str, list[DigestEn
 
 
 def _text(digest: Digest, for_you: list[DigestEntry], link: str | None, per_section: int) -> str:
+    warned = _warned(digest)
     lines = [f"arXiv digest {digest.date}: {len(digest.entries)} papers", ""]
     if link:
         lines += [f"Full day: {link}", ""]
@@ -52,14 +66,14 @@ def _text(digest: Digest, for_you: list[DigestEntry], link: str | None, per_sect
         for e in for_you:
             lines.append(f"- {e.paper.title} ({e.score:.2f}: {'; '.join(e.reasons)})")
             lines.append(f"  {arxiv_url(e.paper.id)}")
-            lines.append(f"  {e.tldr}")
+            lines.append(f"  {e.tldr}{warned(e)}")
         lines.append("")
     for name, items in _sections(digest, per_section):
         lines.append(f"{name.upper()} ({len(items)})")
         for e in items:
             lines.append(f"- {e.paper.title}")
             lines.append(f"  {arxiv_url(e.paper.id)}")
-            lines.append(f"  {e.tldr}")
+            lines.append(f"  {e.tldr}{warned(e)}")
         lines.append("")
     return "\n".join(lines)
 
@@ -88,6 +102,7 @@ def build_message(
         link=link,
         for_you=top,
         sections=_sections(digest, config.max_per_section),
+        warned=_warned(digest),
     )
     msg.add_alternative(html, subtype="html", charset="utf-8")
     return msg

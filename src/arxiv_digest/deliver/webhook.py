@@ -15,6 +15,8 @@ from arxiv_digest.deliver import day_url
 from arxiv_digest.deliver.channels import Channel, Delivery, Target
 from arxiv_digest.errors import DeliveryError, redact
 from arxiv_digest.models import Digest, DigestEntry, arxiv_url
+from arxiv_digest.render.i18n import entry_warnings, ui
+from arxiv_digest.textutil import lang_code
 from arxiv_digest.retry import RetryPolicy, TooLong, Transient, parse_retry_after
 from arxiv_digest.sources.http import USER_AGENT
 
@@ -27,6 +29,13 @@ def _slack_escape(text: str) -> str:
 SLACK_MAX_BLOCKS = 50
 
 
+def _warning_line(digest: Digest, entry: DigestEntry) -> str:
+    """A paper's shown warnings as one line in the digest's language ("" when it has none)."""
+    lang = lang_code(digest.language)
+    said = entry_warnings(entry, lang)
+    return f"⚠ {ui(lang)['warnings']}: {'; '.join(said)}" if said else ""
+
+
 def slack_payload(digest: Digest, top: list[DigestEntry], link: str | None) -> dict[str, Any]:
     top = top[: SLACK_MAX_BLOCKS - 2]
     title = f"arXiv digest {digest.date}: top {len(top)} of {len(digest.entries)} papers"
@@ -35,6 +44,8 @@ def slack_payload(digest: Digest, top: list[DigestEntry], link: str | None) -> d
     ]
     for e in top:
         why = f"\n_{_slack_escape('; '.join(e.reasons))}_" if e.reasons else ""
+        warned = _warning_line(digest, e)
+        why += f"\n{_slack_escape(warned)}" if warned else ""
         text = (
             f"*<{arxiv_url(e.paper.id)}|{_slack_escape(e.paper.title)}>* "
             f"({_slack_escape(e.paper.primary_category)})\n{_slack_escape(e.tldr)}{why}"
@@ -61,6 +72,9 @@ def feishu_payload(digest: Digest, top: list[DigestEntry], link: str | None) -> 
             ]
         )
         content.append([{"tag": "text", "text": e.tldr}])
+        warned = _warning_line(digest, e)
+        if warned:
+            content.append([{"tag": "text", "text": warned}])
     if link:
         content.append([{"tag": "a", "text": "Full day", "href": link}])
     title = f"arXiv digest {digest.date}: top {len(top)} of {len(digest.entries)} papers"

@@ -204,6 +204,12 @@ def reader_warning(warning: str, lang: str, *, kinds: frozenset[str] = READER_KI
     return template.format(field=field_name, x=_detail(match["kind"], match["what"], names))
 
 
+def entry_warnings(entry: DigestEntry, lang: str) -> list[str]:
+    """The warnings a reader is shown beside a paper's summary (none without one)."""
+    s = entry.summary
+    return reader_warnings(s.warnings, lang) if s is not None and s.usable else []
+
+
 def reader_warnings(warnings: Iterable[str], lang: str) -> list[str]:
     out: list[str] = []
     for warning in warnings:
