@@ -31,7 +31,8 @@ _HTML = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True
 {% for name, items in sections %}<h2 style="font-size:1.1rem">{{ name }} ({{ items|length }})</h2>
 <ul>{% for e in items %}<li><a href="{{ e.paper.id|abs }}">{{ e.paper.title }}</a>
  <small>{{ e.paper.authors[:3]|join(", ") }}{% if e.paper.authors|length > 3 %} et al.{% endif %}
- </small><br>{% if e.notice %}<i>{{ e.notice }}</i>{% else %}{{ e.tldr }}{{ warned(e) }}{% endif %}</li>
+ </small><br>{% if e.notice %}<i>{{ e.notice }}</i>{% else %}{{ e.tldr }}{{ warned(e) }}
+ {% endif %}</li>
 {% endfor %}</ul>{% endfor %}
 <p style="color:#666;font-size:.8rem">Sent by arxiv-digest. Summaries are machine-written.</p>
 </body></html>"""

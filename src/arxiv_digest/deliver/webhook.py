@@ -16,9 +16,9 @@ from arxiv_digest.deliver.channels import Channel, Delivery, Target
 from arxiv_digest.errors import DeliveryError, redact
 from arxiv_digest.models import Digest, DigestEntry, arxiv_url
 from arxiv_digest.render.i18n import entry_warnings, ui
-from arxiv_digest.textutil import lang_code
 from arxiv_digest.retry import RetryPolicy, TooLong, Transient, parse_retry_after
 from arxiv_digest.sources.http import USER_AGENT
+from arxiv_digest.textutil import lang_code
 
 
 def _slack_escape(text: str) -> str:
