@@ -29,6 +29,7 @@ from arxiv_digest.cli_options import (
     summarizer_options,
 )
 from arxiv_digest.config import CONFIG_FILE, load_config, render_config, write_starter
+from arxiv_digest.errors import SummarizeError
 from arxiv_digest.files import write_atomic
 
 
@@ -250,8 +251,15 @@ def check_cmd(app: AppContext, day: str | None, all_days: bool, verify: bool) ->
             store, day, all_days=all_days, verify_with=config if verify else None
         )
         echo_lines(report.lines())
-        if report.verify is not None and report.verify.stopped is not None:
-            raise report.verify.stopped
+        checked = report.verify
+        if checked is not None and checked.stopped is not None:
+            raise checked.stopped
+        if checked is not None and checked.failed:
+            causes = "; ".join(f"{n} × {cause}" for cause, n in checked.causes()[:3])
+            raise SummarizeError(
+                f"{len(checked.failed)} of {checked.asked} summaries asked about got no verdict "
+                f"({causes}); the next check --verify asks about them again"
+            )
 
 
 # -- render and serve ------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from arxiv_digest.errors import (
     DeliveryError,
     DigestError,
     NotFoundError,
+    SummarizeError,
     UsageError,
 )
 from arxiv_digest.files import write_atomic
@@ -239,8 +240,10 @@ class CheckReport:
 
 @dataclass
 class VerifyReport:
-    """What the verify pass did: summaries fact-checked, found doubtful, or not checked."""
+    """What the verify pass did: summaries asked about, fact-checked, found doubtful, or left
+    without a verdict (and why)."""
 
+    asked: int = 0
     checked: int = 0
     doubted: int = 0
     cached: int = 0
@@ -248,17 +251,35 @@ class VerifyReport:
     tokens_in: int = 0
     tokens_out: int = 0
     stopped: DigestError | None = None
+    #: answers in a row that held no verdict; the pass stops at VERIFY_STREAK
+    streak: int = 0
+
+    @property
+    def missing(self) -> int:
+        return self.asked - self.checked
+
+    def causes(self) -> list[tuple[str, int]]:
+        counted: dict[str, int] = {}
+        for line in self.failed:
+            cause = line.split(": ", 1)[-1]
+            counted[cause] = counted.get(cause, 0) + 1
+        return sorted(counted.items(), key=lambda item: -item[1])
 
     def lines(self) -> list[str]:
         out = [
-            f"verified: {self.checked} summaries ({self.cached} already verified), "
-            f"{self.doubted} with a field the abstract does not support; "
-            f"tokens: {self.tokens_in} in, {self.tokens_out} out"
+            f"verify: asked {self.asked}, verified {self.checked}, failed {len(self.failed)}"
+            f" ({self.cached} verified before); {self.doubted} with a field the abstract does not"
+            f" support; tokens: {self.tokens_in} in, {self.tokens_out} out"
         ]
-        out.extend(f"  not verified: {e}" for e in self.failed[:5])
+        out.extend(f"  not verified ({n}): {cause}" for cause, n in self.causes()[:5])
         if self.stopped is not None:
             out.append(f"verify stopped: {self.stopped}")
         return out
+
+
+#: Answers in a row without a verdict after which the verify pass stops: the endpoint answers
+#: but cannot give verdicts (a model that ignores the format), and every further call is lost.
+VERIFY_STREAK = 10
 
 
 def check(
@@ -332,11 +353,19 @@ def verify(
             except DigestError as exc:  # the endpoint cannot serve this run
                 report.stopped = exc
                 return
+        report.asked += 1
         report.tokens_in += result.tokens_in
         report.tokens_out += result.tokens_out
         if result.verdicts is None:
             report.failed.append(f"{paper.id}: {result.error}")
+            report.streak += 1
+            if report.streak >= VERIFY_STREAK and report.stopped is None:
+                report.stopped = SummarizeError(
+                    f"the model answered {report.streak} times in a row without a verdict "
+                    f"(last: {result.error}); the summaries not asked about stay unverified"
+                )
             return
+        report.streak = 0
         store.summaries.set_verdicts(summary_id, result.verdicts)
         report.checked += 1
         report.doubted += any(not v.trusted for v in result.verdicts)

@@ -157,7 +157,9 @@ class LLMServer:
             return 0, {}, None, delay
         if fault == "slow":
             delay = self.slow_seconds
-        if system.startswith("Fact-check"):  # the verify pass
+        if system.startswith("Fact-check") and self.mode == "no_verdict":
+            fields = self.fields_for(title, language)  # answers, but never with verdicts
+        elif system.startswith("Fact-check"):  # the verify pass
             fields = self.verdicts_for(user)
         else:
             fields = self.fields_for(title, language)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,9 @@ def test_check_verify_flags_a_contradiction_and_keeps_the_verdicts(
     assert result.exit_code == 0, result.output
     assert llm.calls - before == 4  # one call a summary
     assert "contradicted: result: the abstract says it is better" in result.output
-    assert "verified: 4 summaries (0 already verified), 1 with a field" in result.output
+    assert "verify: asked 4, verified 4, failed 0 (0 verified before); 1 with a field" in (
+        result.output
+    )
     with Store(tmp_path / "v.db") as store:
         digest = store.digests.load(DAY)
         assert digest is not None
@@ -73,7 +76,7 @@ def test_check_verify_flags_a_contradiction_and_keeps_the_verdicts(
     assert all(len(v) == 5 for v in verdicts.values())
     # verdicts are kept: checking again asks nothing
     again = runner.invoke(cli, [*db, "check", "--verify"], env=_env(llm))
-    assert llm.calls - before == 4 and "(4 already verified)" in again.output
+    assert llm.calls - before == 4 and "(4 verified before)" in again.output
     # and shown to readers: JSON, site
     out = tmp_path / "out"
     env = {**_env(llm), "ARXIV_DIGEST_OUTPUT_DIR": str(out)}
@@ -112,7 +115,9 @@ def test_run_with_verify_on_checks_the_new_summaries(
         result = runner.invoke(cli, args, env=env)
     assert result.exit_code == 0, result.output
     assert "6 ok" in result.output
-    assert "verified: 6 summaries (0 already verified), 0 with a field" in result.output
+    assert "verify: asked 6, verified 6, failed 0 (0 verified before); 0 with a field" in (
+        result.output
+    )
     assert llm.calls == 12  # a summary and a verdict for each paper
 
 
@@ -125,7 +130,60 @@ def test_the_extractive_backend_cannot_verify(tmp_path: Path, runner: CliRunner)
     assert runner.invoke(cli, [*db, "summarize"], env=env).exit_code == 0
     result = runner.invoke(cli, [*db, "check", "--verify"], env=env)
     # quotes of the abstract need no fact-check: nothing to ask, nothing refused
-    assert result.exit_code == 0 and "verified: 0 summaries" in result.output
+    assert result.exit_code == 0 and "verify: asked 0, verified 0" in result.output
+
+
+def test_verify_without_a_model_names_settings_that_exist(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    db = ["--db", str(tmp_path / "v.db")]
+    with Store(tmp_path / "v.db") as store:
+        seed_day(store, 2, DAY)
+        _store_model_summaries(store)  # written by a model; now checked with none configured
+    result = runner.invoke(
+        cli, [*db, "check", "--verify"], env={"ARXIV_DIGEST_BACKEND": "extractive"}
+    )
+    assert result.exit_code == 6, result.output
+    assert "ARXIV_DIGEST_BACKEND=openai" in result.output and "--backend" not in result.output
+
+
+def _store_model_summaries(store: Store) -> None:
+    from arxiv_digest.models import Summary, SummaryFields
+
+    digest = store.digests.load(DAY)
+    assert digest is not None
+    with store.transaction():
+        for entry in digest.entries:
+            fields = SummaryFields("一句话。", "动机。", "方法。", "结果。", "结论。")
+            summary = Summary(entry.paper.id, 1, "openai", "m", "Chinese", "p3", "ok", fields)
+            store.digests.attach(DAY, entry.paper.id, store.summaries.save(summary))
+
+
+@pytest.mark.parametrize(("papers", "stopped"), [(4, False), (30, True)])
+def test_verify_without_verdicts_says_so_and_exits_non_zero(
+    tmp_path: Path, runner: CliRunner, llm: LLMServer, papers: int, stopped: bool
+) -> None:
+    db = ["--db", str(tmp_path / "v.db")]
+    with Store(tmp_path / "v.db") as store:
+        seed_day(store, papers, DAY)
+    assert f"{papers} ok" in runner.invoke(cli, [*db, "summarize"], env=_env(llm)).output
+    llm.mode = "no_verdict"  # the endpoint answers, never with verdicts
+    before = llm.calls
+    env = _env(llm, ARXIV_DIGEST_SUMMARIZER__CONCURRENCY="2")
+    result = runner.invoke(cli, [*db, "check", "--verify"], env=env)
+    assert result.exit_code == 6, result.output  # not 0: verdicts are missing
+    counts = re.search(r"verify: asked (\d+), verified 0, failed (\d+)", result.output)
+    assert counts is not None and counts.group(1) == counts.group(2), result.output
+    assert "not verified (" in result.output  # and why
+    if stopped:  # 10 in a row without a verdict: the rest are not asked about
+        assert "10 times in a row without a verdict" in result.output
+        assert 10 <= int(counts.group(1)) <= 12 and llm.calls - before <= 2 * 12
+    else:
+        assert int(counts.group(1)) == papers
+        assert f"{papers} of {papers} summaries asked about got no verdict" in result.output
+    llm.mode = None  # the next check asks again, and gets them
+    again = runner.invoke(cli, [*db, "check", "--verify"], env=env)
+    assert again.exit_code == 0 and f"verified {papers}, failed 0" in again.output
 
 
 def test_a_verdict_answer_is_validated() -> None:

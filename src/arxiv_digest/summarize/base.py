@@ -69,8 +69,9 @@ class Summarizer(ABC):
         """One free-form chat call answered with a JSON object (the verify pass uses it).
         Backends without a model cannot: they raise SummarizeError."""
         raise SummarizeError(
-            f"the {self.backend} backend has no model to verify with: use --backend openai "
-            "(or local) with a model"
+            f"the {self.backend} backend has no model to verify with: name one in the config "
+            '([summarizer] backend = "openai" and model = "...") or in the environment '
+            "(ARXIV_DIGEST_BACKEND=openai ARXIV_DIGEST_MODEL=...)"
         )
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
