@@ -36,15 +36,18 @@ def test_every_reference_abstract(paper_id: str, title: str, abstract: str) -> N
     sentences = [readable(s) for s in split_sentences(abstract)]
     for name in FIELDS:
         assert fields[name].strip(), name
-        # a whole sentence of the abstract (a clause of it when the abstract is short)
-        assert any(fields[name] in s for s in sentences), name
+        # a whole sentence of the abstract (a clause of it when the abstract is short; the
+        # title for a TL;DR that would repeat a field)
+        assert any(fields[name] in s for s in sentences) or fields[name] == title, name
         assert not fields[name].endswith("…")  # never cut mid-sentence
+    if len(sentences) >= 4:  # no field repeats another
+        assert len(set(fields.values())) == len(FIELDS), fields
     assert not AVAILABILITY.search(fields["conclusion"]) or all(
         AVAILABILITY.search(s) for s in sentences[1:]
     )  # a code link is no conclusion
-    if len(sentences) >= 4:  # the roles follow the abstract's order
-        order = [next(i for i, s in enumerate(sentences) if fields[n] in s) for n in FIELDS[1:]]
-        assert order == sorted(order), order
+    if len(sentences) >= 4:  # the gap comes before how; what it means closes the abstract
+        at = {n: next(i for i, s in enumerate(sentences) if fields[n] in s) for n in FIELDS[1:]}
+        assert at["motivation"] <= at["method"], at
 
 
 def test_roles_on_a_textbook_abstract() -> None:
@@ -98,10 +101,27 @@ def test_a_chinese_digest_says_the_fields_are_quoted() -> None:
     paper = make_paper()
     fields = extract_fields(paper.title, paper.abstract)
     summary = Summary(
-        paper.id, 1, "extractive", "extractive", "English", "extractive-2", "ok", fields
+        paper.id, 1, "extractive", "extractive", "English", "extractive-3", "ok", fields
     )
     entry = DigestEntry(1, "cs.LG", paper, summary)
     chinese = render_markdown(Digest("2026-01-02", (entry,), language="Chinese"))
     english = render_markdown(Digest("2026-01-02", (entry,), language="English"))
     assert f"TL;DR: 【摘要原句】{fields.tldr}\n" in chinese
     assert f"TL;DR: {fields.tldr}\n" in english
+
+
+def test_release_and_licence_sentences_fill_no_field_and_macros_are_plain() -> None:
+    abstract = (
+        "Retrieval is slow for long documents. However, existing indexes ignore structure. "
+        "We propose \\methodname{}, which indexes \\textbf{sections} with \\emph{trees}. "
+        "It routes each query through the tree in $O(\\log n)$ steps. "
+        "Experiments on three benchmarks show a 2.1x speedup at equal recall. "
+        "We release the model weights under the Apache 2.0 license. "
+        "Code is available at \\href{https://github.com/x/tree}{our page}."
+    )
+    fields = extract_fields("TreeIndex", abstract).as_dict()
+    assert len(set(fields.values())) == 5  # six sentences: no field repeats another
+    for text in fields.values():
+        assert "license" not in text and "available" not in text
+        assert "\\" not in text.replace("$O(\\log n)$", "")  # math stays, macros go
+    assert "methodname, which indexes sections with trees" in " ".join(fields.values())

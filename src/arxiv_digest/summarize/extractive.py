@@ -1,18 +1,18 @@
-"""The extractive summarizer: no model, no network, deterministic.
+"""The extractive summarizer: no model to call, no network, deterministic.
 
-Each field quotes the abstract sentence that plays its role, following the order abstracts keep:
-context and gap (Motivation: the best gap statement before the proposal), the proposal and how it
-works (Method: the sentence after "we propose / introduce / present", or the proposal itself),
-results (Result: the best sentence with result cues after it), and what it means (Conclusion:
-the last sentence). A sentence that only points to code or data ("code is available at ...")
-plays no role. When an abstract says two things in one sentence (its last result is its
-conclusion), both fields quote it. The TL;DR is the first proposal sentence that fits the limit
-whole (else the conclusion, else the result): a TL;DR is never cut mid-sentence. Text-mode
-LaTeX (\\emph{..}, \\textbf{..}, \\%) is made plain; math stays in $...$.
+Each field quotes the abstract sentence that plays its role. A role model (`roles.py`: a linear
+model over words, position and cue phrases, with the order abstracts keep, trained on
+CSAbstruct) says how likely each sentence is background, objective, method, result or other;
+each field then takes the free sentence that fits it best: the Conclusion the closing sentence
+(unless that is the abstract's only result: then the Result takes it), the TL;DR the
+contribution (a sentence that fits its limit whole), the Method how it works, the Motivation
+the gap before it, the Result what it found after it. No two fields quote the same sentence when
+the abstract has four or more; with exactly four, the TL;DR is the title. A sentence that points
+to code, data or a licence fills no field. Text-mode LaTeX and custom macros are made plain
+(\\textbf{LUVE} -> LUVE, \\methodname{} -> methodname); math stays in $...$.
 
-Measured by bench/extractive.py on hand-labelled reference abstracts: 89% of fields quote a
-sentence that plays that role (91% on a held-out set), against 64% for the first/second/
-next-to-last/last positional baseline.
+Measured by bench/extractive_roles.py on CSAbstruct's test split and by bench/extractive.py on
+hand-labelled reference abstracts (figures in the README).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import re
 from arxiv_digest.config import SummarizerConfig
 from arxiv_digest.models import TLDR_LIMIT, Paper, SummaryFields
 from arxiv_digest.summarize.base import Summarizer, SummaryResult
+from arxiv_digest.summarize.roles import features, role_model
 from arxiv_digest.summarize.sentences import split_clauses, split_sentences
 
 ROLES = ("motivation", "method", "result", "conclusion")
@@ -123,70 +124,60 @@ CUES: dict[str, list[tuple[re.Pattern[str], float]]] = {
 }
 
 
-def _score(sentence: str, role: str, index: int, count: int) -> float:
-    score = 0.0
-    for pattern, weight in CUES[role]:
-        if pattern.search(sentence):
-            score += weight
-    rel = index / max(count - 1, 1)  # 0 = first sentence, 1 = last
-    if role == "motivation":
-        score += 1.5 * (1 - rel) + (1.0 if index == 0 else 0.0)
-        if PROPOSAL.search(sentence):
-            score -= 2.0
-    elif role == "method":
-        score += 0.8 * (1 - abs(rel - 0.4))
-    elif role == "result":
-        score += 1.0 * rel
-        if PROPOSAL.search(sentence):
-            score -= 1.0
-    elif role == "conclusion":
-        score += 2.0 * rel + (1.0 if index == count - 1 else 0.0)
-    return score
-
-
-def _contribution(sentence: str, index: int, count: int) -> float:
-    score = 4.0 if PROPOSAL.search(sentence) else 0.0
-    if re.search(
-        r"\b(novel|new|first|framework|method|approach|model|benchmark|dataset)\b",
-        sentence,
-        re.IGNORECASE,
-    ):
-        score += 1.0
-    if re.search(r"\b[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9\-]*\b", sentence):  # a named system
-        score += 0.5
-    score += 0.5 * (1 - index / max(count - 1, 1))
-    return score
-
-
 #: a sentence that points to code, data or a web page: never a conclusion, never a field
 AVAILABILITY = re.compile(
     r"https?://|github\.com|\b(code|data|dataset|datasets|models?|implementation|software|"
     r"benchmark|library|resources?|weights|checkpoints?)\b[^.]{0,60}\b(is|are|will be|be|been)\s+"
-    r"(publicly |freely |openly )?(available|released|accessible|open-?sourced?)\b",
+    r"(publicly |freely |openly )?(available|released|accessible|open-?sourced?)\b"
+    r"|\blicen[cs]e[ds]?\b|\b(we|will)\s+(publicly\s+|openly\s+)?(release|open-?source|share|"
+    r"make)\b[^.]{0,60}\b(code|data|dataset|models?|weights|checkpoints?|implementation|"
+    r"benchmark|available|public)",
     re.IGNORECASE,
 )
-#: text-mode LaTeX that a reader should not see raw (math in $...$ is kept for KaTeX)
+#: text-mode LaTeX that a reader should not see raw (math in $...$ is kept for the site)
 _TEXT_LATEX = [
-    (
-        re.compile(r"\\(?:emph|textbf|textit|texttt|textsc|underline|mathrm|text)\{([^{}]*)\}"),
-        r"\1",
-    ),
     (re.compile(r"\\(?:color)\{[^{}]*\}|\\(?:color)\b"), ""),
+    (re.compile(r"\\href\{[^{}]*\}\{([^{}]*)\}"), r"\1"),
+    (re.compile(r"\\url\{([^{}]*)\}"), r"\1"),
     (re.compile(r"\$\\(sim|approx)\$\s*"), "~"),
     (re.compile(r"\$\\times\$"), "×"),
     (re.compile(r"\$\\pm\$"), "±"),
     (re.compile(r"\$\s*([<>])\s*\$"), r"\1"),
     (re.compile(r"\\%"), "%"),
+    (re.compile(r"\\&"), "&"),
+    (re.compile(r"\\_"), "_"),
     (re.compile(r"``|''"), '"'),
-    (re.compile(r"\\model\b"), "the model"),
-    (re.compile(r"\{\\em ([^{}]*)\}"), r"\1"),
+    (re.compile(r"\{\\(?:em|bf|it|tt|sc) ([^{}]*)\}"), r"\1"),
 ]
+#: a text macro outside math: \textbf{LUVE} -> LUVE, \methodname{} -> methodname (its name
+#: is the best plain text it has), \emph{a} -> a
+_MACRO = re.compile(r"\\([A-Za-z]+)\*?(?:\{([^{}]*)\})?")
+_MATH_SPAN = re.compile(r"\$[^$]*\$")
+
+
+def _plain_macros(text: str) -> str:
+    def plain(match: re.Match[str]) -> str:
+        name, argument = match.group(1), match.group(2)
+        if argument is not None and argument.strip():
+            return argument
+        return name
+
+    out, pos = [], 0
+    for math in _MATH_SPAN.finditer(text):
+        out.append(_MACRO.sub(plain, text[pos : math.start()]))
+        out.append(math.group(0))
+        pos = math.end()
+    out.append(_MACRO.sub(plain, text[pos:]))
+    return "".join(out)
 
 
 def readable(sentence: str) -> str:
-    """A sentence with its text-mode LaTeX (\\emph{..}, \\textbf{..}, \\%, $\\sim$) made plain."""
+    """A sentence with its text-mode LaTeX made plain: \\emph{..}, \\textbf{..}, \\href{..}{text},
+    \\%, $\\sim$ and custom macros (\\methodname{} reads "methodname"); math in $...$ stays."""
     for pattern, repl in _TEXT_LATEX:
         sentence = pattern.sub(repl, sentence)
+    if "\\" in sentence:
+        sentence = _plain_macros(sentence)
     return " ".join(sentence.split())
 
 
@@ -200,71 +191,83 @@ def _units(abstract: str) -> list[str]:
     return units if len(units) > len(sentences) else sentences
 
 
-def _pick_tldr(units: list[str], usable: list[int]) -> int:
-    """The sentence that best states the contribution, preferring one that fits the limit
-    whole (a TL;DR is never cut mid-sentence)."""
-    n = len(units)
-    fitting = [i for i in usable if len(units[i]) <= TLDR_LIMIT] or usable
-    return max(fitting, key=lambda i: (_contribution(units[i], i, n), -i))
+def sentence_cues(sentence: str) -> list[str]:
+    """The cue phrases a sentence holds, by name ("motivation0": a however/yet/but), as the role
+    model reads them."""
+    return [
+        f"{role}{k}"
+        for role, patterns in CUES.items()
+        for k, (pattern, _) in enumerate(patterns)
+        if pattern.search(sentence)
+    ]
 
 
-def _cue(sentence: str, role: str) -> float:
-    return sum(weight for pattern, weight in CUES[role] if pattern.search(sentence))
+#: how much each CSAbstruct role fits each field: the gap before the objective for Motivation,
+#: the objective before the method for the TL;DR (the contribution, said once)
+FITS: dict[str, dict[str, float]] = {
+    "motivation": {"background": 1.0, "objective": 0.3},
+    "tldr": {"objective": 1.0, "method": 0.6},
+    "method": {"method": 1.0},
+    "result": {"result": 1.0},
+    "conclusion": {"result": 1.0, "other": 1.0},
+}
+#: fields choose in this order, each from the sentences not yet taken
+CHOOSING = ("conclusion", "tldr", "method", "motivation", "result")
+#: the Motivation comes before the Method, the Result after it (when such sentences are free)
+_AFTER = {"motivation": "method", "result": "method", "conclusion": "method"}
+#: how sure the role model must be of another result sentence for the closing one to be left
+#: to the Conclusion (chosen on CSAbstruct's dev split)
+RESULT_ELSEWHERE = 0.3
 
 
 def assign_roles(units: list[str]) -> tuple[int, dict[str, int]]:
-    """The TL;DR's sentence and each role's, by the structure abstracts follow: context and gap,
-    then the proposal and how it works, then results, then what it means. Availability
-    sentences (code at a URL) play no role. When the abstract says two things in one sentence
-    (its proposal is its method, its last result is its conclusion), both fields quote it."""
+    """The TL;DR's sentence and each role's: the sentence whose role (by the role model, given
+    the whole abstract) fits the field best among those not yet taken, so that no two fields
+    quote the same sentence when there are five to go round (four: the TL;DR may repeat one,
+    and `extract_fields` gives it the title instead). A sentence that points to code, data or a
+    licence fills no field. The TL;DR is a sentence that fits its limit whole when one does."""
     n = len(units)
     usable = [i for i in range(n) if not AVAILABILITY.search(units[i])] or list(range(n))
-    scores = {role: [_score(u, role, i, n) for i, u in enumerate(units)] for role in ROLES}
-    proposal = next((i for i in usable if PROPOSAL.search(units[i])), None)
-    # the TL;DR: the first proposal sentence that fits the limit whole
-    tldr_at = next(
-        (i for i in usable if PROPOSAL.search(units[i]) and len(units[i]) <= TLDR_LIMIT), None
-    )
-    if len(usable) < 4:  # too few sentences for the structure: each takes its best fit
-        tldr_at = _pick_tldr(units, usable) if tldr_at is None else tldr_at
-        return tldr_at, {role: _best(usable, scores[role]) for role in ROLES}
+    feature_sets = [list(features(units, i, sentence_cues(u))) for i, u in enumerate(units)]
+    roles = role_model().posteriors(feature_sets)
 
-    conclusion = usable[-1]
-    before = [i for i in usable if proposal is not None and i < proposal]
-    motivation = _best(before, scores["motivation"]) if before else usable[0]
-    start = proposal if proposal is not None else motivation
-    middle = [i for i in usable if start < i < conclusion]
-    # a sentence with clear result cues; else any with some; else the last one says both
-    results = [i for i in middle if _cue(units[i], "result") >= 2.0]
-    results = results or [i for i in middle if _cue(units[i], "result") >= 1.0]
-    result = _best(results, scores["result"]) if results else conclusion
-    how = [i for i in middle if i < result and _cue(units[i], "result") < 2.0]
-    if proposal is not None:
-        method = how[0] if how and proposal == tldr_at else proposal
-    else:
-        method = _best(how, scores["method"]) if how else _best(middle or usable, scores["method"])
-    if method == motivation and how:
-        method = how[0]
-    if tldr_at is None:  # no proposal that fits: what it found, then what it means, whole
-        fitting = [i for i in (conclusion, result) if len(units[i]) <= TLDR_LIMIT]
-        tldr_at = fitting[0] if fitting else _pick_tldr(units, usable)
-    return tldr_at, {
-        "motivation": motivation,
-        "method": method,
-        "result": result,
-        "conclusion": conclusion,
-    }
+    def fit(name: str, i: int) -> float:
+        return sum(roles[i][role] * weight for role, weight in FITS[name].items())
+
+    taken: set[int] = set()
+    chosen: dict[str, int] = {}
+    closing = usable[-1]
+    # the closing sentence is the Conclusion, unless it is the abstract's only result
+    others = [i for i in usable if i != closing and roles[i]["result"] >= RESULT_ELSEWHERE]
+    order = CHOOSING if others or len(usable) < 4 else (*CHOOSING[1:], "conclusion")
+    for name in order:
+        free = [i for i in usable if i not in taken] or usable
+        if name == "tldr":
+            free = [i for i in free if len(units[i]) <= TLDR_LIMIT] or free
+        elif name in _AFTER and _AFTER[name] in chosen:  # the abstract's order: gap, how, found
+            method = chosen[_AFTER[name]]
+            side = [i for i in free if (i < method if name == "motivation" else i > method)]
+            free = side or free
+        if name == "conclusion" and closing in free:
+            chosen[name] = closing  # the abstract's last word is what it means
+        else:
+            chosen[name] = max(free, key=lambda i: (fit(name, i), -i))
+        if name != "tldr" or len(usable) >= 5:
+            taken.add(chosen[name])
+    if len(usable) == 4:  # one sentence for each detail field: the abstract's own order
+        chosen.update(zip(ROLES, usable, strict=True))
+    return chosen["tldr"], {role: chosen[role] for role in ROLES}
 
 
 def extract_fields(title: str, abstract: str) -> SummaryFields:
-    """The five fields from the abstract's own sentences (the title if there is no abstract)."""
+    """The five fields from the abstract's own sentences (the title if there is no abstract).
+    With four sentences for five fields, the TL;DR is the title rather than a repeat."""
     units = [readable(u) for u in _units(abstract)] or [" ".join(title.split())]
     tldr_at, chosen = assign_roles(units)
-    return SummaryFields(tldr=units[tldr_at], **{role: units[chosen[role]] for role in ROLES})
-
-
-def _best(pool: list[int], role_scores: list[float]) -> int:
-    return max(pool, key=lambda i: (role_scores[i], -i))
+    tldr = units[tldr_at]
+    if len(units) >= 4 and tldr_at in chosen.values():
+        tldr = readable(title)
+    return SummaryFields(tldr=tldr, **{role: units[chosen[role]] for role in ROLES})
 
 
 class ExtractiveSummarizer(Summarizer):
@@ -272,7 +275,7 @@ class ExtractiveSummarizer(Summarizer):
 
     backend = "extractive"
     model = "extractive"
-    prompt_version = "extractive-2"
+    prompt_version = "extractive-3"
 
     def output_language(self, requested: str) -> str:
         return "English"  # it quotes the abstract, which arXiv serves in English
