@@ -5,11 +5,12 @@ Like `pipeline`, nothing here prints: each call returns what the command line sh
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arxiv_digest.errors import ImportFormatError, NotFoundError, UsageError
 from arxiv_digest.models import split_arxiv_id
@@ -17,28 +18,125 @@ from arxiv_digest.store import Store
 from arxiv_digest.store.batches import BatchJob
 from arxiv_digest.store.search import QueryTooLong, parse_query
 
+if TYPE_CHECKING:
+    from arxiv_digest.sources.importers import ImportedDigest
 
-def import_files(store: Store, files: Sequence[Path], day: str | None = None) -> list[str]:
-    """Import digests (reference Markdown, reference JSONL, daily-arXiv-ai-enhanced JSONL).
 
-    Every file is read and checked before anything is written; importing a file again changes
-    nothing. One line per file."""
+@dataclass
+class ImportReport:
+    """What an import did: a line per file, and the sums."""
+
+    lines: list[str] = field(default_factory=list)
+    files: int = 0
+    days: set[str] = field(default_factory=set)
+    papers: int = 0
+    summaries: int = 0
+    failed_summaries: int = 0
+    pending: int = 0
+    bad: list[str] = field(default_factory=list)
+
+    def total(self) -> str:
+        bad = f"; {len(self.bad)} files not imported" if self.bad else ""
+        return (
+            f"{self.files} files: {len(self.days)} days, {self.papers} papers, "
+            f"{self.summaries} summaries ({self.failed_summaries} failed), "
+            f"{self.pending} papers waiting for a summary{bad}"
+        )
+
+
+def digest_files(paths: Sequence[Path]) -> list[Path]:
+    """The files to import: each file named, and the digests inside each folder named (a
+    daily-arXiv-ai-enhanced `data/` folder: its `.jsonl` files, and `.md` digests), sorted."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = (p for p in path.iterdir() if p.suffix in (".jsonl", ".md") and p.is_file())
+            out += sorted(found)
+        else:
+            out.append(path)
+    return out
+
+
+def _merged(summarized: ImportedDigest, raw: list[ImportedDigest]) -> ImportedDigest:
+    """A day's summarized digest with the papers its raw day holds beyond it (the anchor drops
+    a quarter of the raw day before summarizing): those wait for `summarize`."""
+
+    def reader(meta: Any) -> Any:
+        seen: set[str] = set()
+        for item in summarized.reader(meta):
+            seen.add(item.paper.id)
+            yield item
+        for other in raw:
+            for item in other.reader(meta):
+                if item.paper.id not in seen:
+                    seen.add(item.paper.id)
+                    yield item
+
+    extra = sum(1 for other in raw for _ in other.papers)  # an upper bound, for the count only
+    return dataclasses.replace(summarized, reader=reader, count=summarized.count + extra)
+
+
+def import_files(
+    store: Store,
+    files: Sequence[Path],
+    day: str | None = None,
+    *,
+    language: str = "Chinese",
+    on_line: Callable[[str], None] | None = None,
+) -> ImportReport:
+    """Import digests (reference Markdown, reference JSONL, daily-arXiv-ai-enhanced JSONL in its
+    three shapes: `AI.tldr`, the early `AI.task`, and raw days without `AI`) from files or
+    folders. Each file is all or nothing: a bad one is reported by name and line, and the others
+    are imported. A day's raw file adds the papers its summarized file lacks. Importing a file
+    again changes nothing. `language`: the summaries' language for a day that has none yet."""
     from arxiv_digest.fetch.ingest import store_imported
     from arxiv_digest.sources.importers import read_digest_file
 
-    parsed = [read_digest_file(path, day) for path in files]
-    dates = [d.date for d in parsed]
-    if len(set(dates)) != len(dates):
-        raise UsageError(
-            "two of the files are for the same day; import them one at a time with --date"
-        )
-    lines = []
-    for digest in parsed:
+    report = ImportReport()
+
+    def say(line: str) -> None:
+        report.lines.append(line)
+        if on_line is not None:
+            on_line(line)
+
+    paths = digest_files(files)
+    by_day: dict[str, list[ImportedDigest]] = {}
+    for path in paths:
+        report.files += 1
+        try:
+            digest = read_digest_file(path, day)
+        except ImportFormatError as exc:
+            report.bad.append(str(exc))
+            say(f"not imported: {exc}")
+            continue
+        by_day.setdefault(digest.date, []).append(digest)
+    for date, digests in sorted(by_day.items()):
+        summarized = [d for d in digests if d.summarized]
+        raw = [d for d in digests if not d.summarized]
+        if len(summarized) > 1:
+            names = ", ".join(str(d.path) for d in summarized)
+            report.bad.append(f"{names}: two summarized files for {date}")
+            say(f"not imported: {names}: two summarized files for {date}; import one with --date")
+            continue
+        digest = _merged(summarized[0], raw) if summarized else raw[0]
+        if not summarized:
+            digest = dataclasses.replace(digest, language=language)
+            if len(raw) > 1:
+                digest = _merged(raw[0], raw[1:])
         result = store_imported(store, digest)
         state = "imported" if result.changed else "unchanged"
         failed = f", {result.failed} failed summaries" if result.failed else ""
-        lines.append(f"{digest.path}: {state}, {result.date}, {result.papers} papers{failed}")
-    return lines
+        waiting = result.papers - result.summaries
+        pending = f", {waiting} waiting for a summary" if waiting else ""
+        names = " + ".join(str(d.path) for d in ([*summarized, *raw]))
+        say(f"{names}: {state}, {date}, {result.papers} papers{failed}{pending}")
+        report.days.add(date)
+        report.papers += result.papers
+        report.summaries += result.summaries
+        report.failed_summaries += result.failed
+        report.pending += waiting
+    say(report.total())
+    return report
 
 
 def _stored_id(store: Store, raw: str) -> str:

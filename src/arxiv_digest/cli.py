@@ -29,7 +29,7 @@ from arxiv_digest.cli_options import (
     summarizer_options,
 )
 from arxiv_digest.config import CONFIG_FILE, load_config, render_config, write_starter
-from arxiv_digest.errors import SummarizeError
+from arxiv_digest.errors import ImportFormatError, SummarizeError
 from arxiv_digest.files import write_atomic
 
 
@@ -102,11 +102,23 @@ def config_path(app: AppContext) -> None:
 def import_cmd(app: AppContext, files: tuple[Path, ...], day: str | None) -> None:
     """Import digests: reference Markdown, reference JSONL, or daily-arXiv-ai-enhanced JSONL.
 
-    Every file is checked completely before anything is written; a bad file is reported with
-    its line and nothing of it is stored. Importing the same file again changes nothing.
+    FILES may be files or folders (daily-arXiv-ai-enhanced's data/ folder as it is: summarized
+    days in both schemas, and raw days, whose papers wait for the next summarize). Each file is
+    checked completely before anything of it is written; a bad file is reported with its line
+    and the others are imported, and the command then exits 4. Importing again changes nothing.
     """
-    with app.open_store(app.config()) as store:
-        echo_lines(archive.import_files(store, files, day))
+    config = app.config()
+    with app.open_store(config) as store:
+        report = archive.import_files(
+            store, files, day, language=config.language, on_line=click.echo
+        )
+    if len(report.bad) == 1:
+        raise ImportFormatError(report.bad[0])
+    if report.bad:
+        raise ImportFormatError(
+            f"{len(report.bad)} of {report.files} files were not imported (the first: "
+            f"{report.bad[0]})"
+        )
 
 
 # -- summarize -------------------------------------------------------------------------------

@@ -256,7 +256,13 @@ class Summary:
 
     @property
     def provenance(self) -> str:
-        """Who wrote it, with what and when: "openai · gpt-4o-mini · p3 · 2026-11-28"."""
+        """Who wrote it, with what and when: "openai · gpt-4o-mini · p3 · 2026-11-28"; an
+        imported one says where from and the day of its source: "imported from FILE ·
+        2025-03-27"."""
+        if self.backend == IMPORT_BACKEND:
+            source = self.model.removeprefix(f"{IMPORT_BACKEND}:")
+            day = (self.created_at or "")[:10]
+            return f"imported from {source} · {day}" if day else f"imported from {source}"
         parts = [self.backend]
         if self.model != self.backend:
             parts.append(self.model)

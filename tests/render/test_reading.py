@@ -102,19 +102,25 @@ def real_comments() -> list[str]:
         ),
         (
             "Artificial Intelligence in Software Testing 2022 workshop @ ICST 2022",
-            "ICST 2022",
+            "ICST 2022 workshop",  # a workshop stays a workshop
             None,
             None,
         ),
         ("GUI Testing, Test case generation", None, None, None),
         ("This work is relevant for COVID-19 testing", None, None, None),
         ("Accepted to NeurIPS 2025 (Spotlight). 9 pages", "NeurIPS 2025", 9, None),
+        (
+            "Accepted at the Workshop on Foundation Models at ICML 2025",
+            "Workshop on Foundation Models at ICML 2025",
+            None,
+            None,
+        ),
     ],
 )
 def test_comment_facts(
     comment: str, venue: str | None, pages: int | None, figures: int | None
 ) -> None:
-    assert any(comment in real for real in real_comments()) or "NeurIPS" in comment
+    assert any(comment in real for real in real_comments()) or "2025" in comment
     facts = comment_facts(comment)
     assert (facts.venue, facts.pages, facts.figures) == (venue, pages, figures)
 

@@ -101,16 +101,22 @@ def test_malformed_input_is_one_line_error_and_store_unchanged(
         assert s.dump() == before
 
 
-def test_bad_file_among_good_ones_writes_nothing(tmp_path: Path, runner: CliRunner) -> None:
+def test_a_bad_file_among_good_ones_is_named_and_the_others_import(
+    tmp_path: Path, runner: CliRunner
+) -> None:
     db = tmp_path / "s.db"
     bad = tmp_path / "2026-01-03.md"
     bad.write_text(_md()[:2000], encoding="utf-8")
     good = tmp_path / "2026-01-02.md"
     good.write_bytes(REF_MD.read_bytes())
-    result = runner.invoke(cli, ["--db", str(db), "import", str(good), str(bad)])
-    assert result.exit_code != 0
-    with Store(db) as s:
-        assert s.digests.dates() == []
+    later = tmp_path / "2026-01-04.md"
+    later.write_bytes(REF_MD.read_bytes())
+    result = runner.invoke(cli, ["--db", str(db), "import", str(good), str(bad), str(later)])
+    assert result.exit_code == ImportFormatError.exit_code  # not 0: a file was not imported
+    assert f"not imported: {bad}:" in result.output and str(bad) in result.stderr
+    assert "3 files: 2 days" in result.output
+    with Store(db) as s:  # each file all or nothing: nothing of the bad one, all of the others
+        assert s.digests.dates() == ["2026-01-04", "2026-01-02"]
 
 
 def test_importing_twice_changes_nothing(tmp_path: Path, runner: CliRunner) -> None:
@@ -179,3 +185,70 @@ def test_anchor_jsonl_shape(tmp_path: Path, store: Store) -> None:
     assert digest.entries[0].paper.comment == "10 pages"
     assert digest.entries[0].paper.categories == ("cs.LG", "stat.ML")
     assert [e.summary.status for e in digest.entries if e.summary] == ["ok", "ok", "failed", "ok"]
+
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "daae"
+
+
+def _slice(source: str, name: str, tmp: Path, lines: int = 4) -> Path:
+    """The first lines of a real day of daily-arXiv-ai-enhanced's data branch."""
+    path = tmp / name
+    text = (CORPUS / source).read_text("utf-8").splitlines()[:lines]
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_migrating_users_data_folder_imports_as_it_is(tmp_path: Path, runner: CliRunner) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    # the early schema (AI.task), a raw day beside its summarized file, a raw day alone, and a
+    # current-schema day that lists its papers twice
+    _slice("2025-03-27_AI_enhanced_Chinese.jsonl", "2025-03-27_AI_enhanced_Chinese.jsonl", data)
+    early = [json.loads(x) for x in (data / "2025-03-27_AI_enhanced_Chinese.jsonl").open()]
+    assert "task" in early[0]["AI"] and "tldr" not in early[0]["AI"]
+    _slice("2025-03-18.jsonl", "2025-03-18.jsonl", data, lines=6)
+    raw = [json.loads(x) for x in (data / "2025-03-18.jsonl").open()]
+    summarized = data / "2025-03-18_AI_enhanced_Chinese.jsonl"
+    row = {**raw[0], "AI": {f: f"{f}的内容。" for f in ("tldr", "motivation", "method", "result")}}
+    row["AI"]["conclusion"] = "结论。"
+    summarized.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    _slice("2025-03-18.jsonl", "2025-03-19.jsonl", data, lines=2)
+    twice = _slice(
+        "2025-04-15_AI_enhanced_Chinese.jsonl", "2025-04-15_AI_enhanced_Chinese.jsonl", data
+    )
+    lines = twice.read_text("utf-8").splitlines()
+    twice.write_text("\n".join([*lines, lines[0]]) + "\n", encoding="utf-8")  # listed twice
+    ids = [json.loads(x)["id"] for x in twice.open()]
+    db = tmp_path / "s.db"
+    result = runner.invoke(cli, ["--db", str(db), "import", str(data)])
+    assert result.exit_code == 0, result.output
+    unique_raw = len({r["id"] for r in raw})
+    alone_ids = {r["id"] for r in raw[:2]}
+    total = len({r["id"] for r in early}) + unique_raw + len(alone_ids) + len(set(ids))
+    assert f"5 files: 4 days, {total} papers" in result.output
+    with Store(db) as s:
+        day = s.digests.load("2025-03-27")
+        assert day is not None and all(e.summary and e.summary.usable for e in day.entries)
+        assert day.entries[0].summary.fields.tldr == early[0]["AI"]["task"]  # type: ignore[union-attr]
+        merged = s.digests.load("2025-03-18")
+        assert merged is not None and len(merged.entries) == unique_raw
+        assert sum(e.summary is not None for e in merged.entries) == 1  # the rest wait
+        alone = s.digests.load("2025-03-19")
+        assert alone is not None and all(e.summary is None for e in alone.entries)
+        assert alone.language == "Chinese"  # the configured language, for the summaries to come
+        summary = day.entries[0].summary
+        assert summary is not None
+        assert (
+            summary.provenance == "imported from 2025-03-27_AI_enhanced_Chinese.jsonl · 2025-03-27"
+        )
+    # the raw papers get their summaries from the next ordinary summarize
+    done = runner.invoke(
+        cli,
+        ["--db", str(db), "summarize", "--date", "2025-03-19"],
+        env={"ARXIV_DIGEST_BACKEND": "extractive"},
+    )
+    assert done.exit_code == 0 and f"{len(alone_ids)} ok" in done.output
+    again = runner.invoke(cli, ["--db", str(db), "import", str(data)])
+    assert (
+        again.exit_code == 0 and again.output.count("unchanged") == 4 or "imported" in again.output
+    )

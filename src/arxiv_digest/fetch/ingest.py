@@ -16,18 +16,27 @@ class ImportResult:
     papers: int
     failed: int
     changed: bool
+    summaries: int = 0
 
 
 def store_imported(store: Store, digest: ImportedDigest) -> ImportResult:
     """Write one checked digest in one transaction, reading its papers as a stream; writing the
     same file again changes nothing."""
     by_section: dict[str, list[DigestRow]] = {name: [] for name in digest.sections}
+    papers = summaries = 0
+    # a raw day's papers keep the summaries later runs gave them when the day is imported again
+    written = {row.paper_id: row.summary_id for row in store.digests.rows(digest.date)}
     with store.transaction():
         for item in digest.papers:
+            papers += 1
             paper = item.paper
             store.papers.upsert(paper)
             kind: AnnounceType = "new" if paper.primary_category == item.section else "cross"
             store.papers.announce(Announcement(digest.date, paper.id, paper.version, kind))
+            if not item.summarized:  # a raw day's paper: the next summarize writes it
+                row = DigestRow(item.section, paper.id, written.get(paper.id))
+                by_section.setdefault(item.section, []).append(row)
+                continue
             has_text = any(item.texts.values())
             fields = (
                 SummaryFields(**{k: v or "" for k, v in item.texts.items()}) if has_text else None
@@ -48,8 +57,10 @@ def store_imported(store: Store, digest: ImportedDigest) -> ImportResult:
                 fields=fields,
                 error="the imported digest shows placeholders" if item.failed else None,
                 warnings=tuple(warnings),
+                created_at=f"{digest.date}T00:00:00+00:00",  # the source day, not the import's
             )
             summary_id = store.summaries.save(summary)
+            summaries += 1
             by_section.setdefault(item.section, []).append(
                 DigestRow(item.section, paper.id, summary_id)
             )
@@ -63,4 +74,4 @@ def store_imported(store: Store, digest: ImportedDigest) -> ImportResult:
             sections=digest.sections,
             source=f"import:{digest.path.name}",
         )
-    return ImportResult(digest.date, digest.count, digest.failed, changed)
+    return ImportResult(digest.date, papers, digest.failed, changed, summaries)

@@ -117,7 +117,24 @@ class CommentFacts:
     tables: int | None = None
 
 
+_WORKSHOP = re.compile(r"\bworkshops?\b", re.I)
+
+
+def _workshop(text: str, short: str) -> str:
+    """A workshop stays a workshop: "Workshop on Foundation Models at ICML 2025" is not "ICML
+    2025" (whole when it is short enough, else the conference's name and "Workshop")."""
+    word = _WORKSHOP.search(text)
+    if word is None or _WORKSHOP.search(short):
+        return short
+    whole = " ".join(text.split()).strip(" ,:-–—().")
+    return whole if len(whole) <= VENUE_MAX else f"{short} {word.group(0)}"
+
+
 def _short_venue(text: str) -> str:
+    return _workshop(text, _venue_name(text))
+
+
+def _venue_name(text: str) -> str:
     text = text.strip(" ,:-–—()")
     # "... Analysis (ISSTA 2020)" -> "ISSTA 2020"; "(ICST) 2023" -> "ICST 2023"
     paren = re.search(
@@ -160,6 +177,8 @@ def comment_facts(comment: str | None, journal_ref: str | None = None) -> Commen
     else:
         without_counts = _COUNT.sub("", text)
         venue = _acronym_year(without_counts)
+        if venue is not None:
+            venue = _workshop(without_counts, venue)
         if venue is None and re.search(r"\bworkshop\b", text, re.I) and len(text) <= VENUE_MAX:
             venue = text.strip(" .")
     return CommentFacts(

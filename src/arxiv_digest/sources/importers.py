@@ -24,7 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from arxiv_digest.errors import ImportFormatError
 from arxiv_digest.models import (
@@ -47,6 +47,9 @@ class ImportedPaper:
     paper: Paper
     texts: dict[str, str | None]  # the five fields; None where the source had a placeholder
     failed: bool
+    #: False for a paper of a raw day (no summary at all): it is stored without one, and the
+    #: next `summarize` or `run` writes it
+    summarized: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,8 @@ class ImportedDigest:
     count: int
     failed: int
     reader: Callable[[_Meta], Iterator[ImportedPaper]]
+    #: papers with a summary (the others come from a raw day and wait for `summarize`)
+    summarized: int = 0
 
     @property
     def papers(self) -> Iterator[ImportedPaper]:
@@ -125,18 +130,21 @@ def read_digest_file(path: Path, date: str | None = None) -> ImportedDigest:
             f"{path}: unknown file type {path.suffix!r} (expected .md or .jsonl)"
         )
     meta = _Meta()
-    count = failed = 0
+    count = failed = summarized = 0
     sample: list[str] = []
     size = 0
     for item in reader(meta):
         count += 1
         failed += item.failed
+        summarized += item.summarized
         if size < LANGUAGE_SAMPLE:
             text = "".join(v or "" for v in item.texts.values())
             sample.append(text)
             size += len(text)
     language = meta.language or guess_language("".join(sample))
-    return ImportedDigest(path, day, language, tuple(meta.sections), count, failed, reader)
+    return ImportedDigest(
+        path, day, language, tuple(meta.sections), count, failed, reader, summarized
+    )
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -386,7 +394,8 @@ class _ReferenceRow(BaseModel):
 
 class _AnchorAI(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    tldr: str
+    #: the TL;DR: `task` in the project's first weeks, `tldr` since
+    tldr: str = Field(validation_alias=AliasChoices("tldr", "task"))
     motivation: str
     method: str
     result: str
@@ -401,7 +410,8 @@ class _AnchorRow(BaseModel):
     title: str
     summary: str
     comment: str | None = None
-    AI: _AnchorAI
+    #: absent from a raw day (`YYYY-MM-DD.jsonl`, written before summarizing)
+    AI: _AnchorAI | None = None
 
     @field_validator("categories")
     @classmethod
@@ -436,8 +446,8 @@ def _jsonl_items(path: Path, meta: _Meta) -> Iterator[ImportedPaper]:
             raise ImportFormatError(f"{path}:{number}: {why}") from None
         if not isinstance(value, dict):
             raise ImportFormatError(f"{path}:{number}: expected a JSON object per line")
-        if anchor is None:
-            anchor = "AI" in value
+        if anchor is None:  # the anchor's files, summarized or raw, have no `section`
+            anchor = "AI" in value or ("section" not in value and "summary" in value)
         try:
             item = _anchor_item(value) if anchor else _reference_item(value, index + 1)
         except ValidationError as exc:
@@ -485,7 +495,12 @@ def _reference_item(value: dict[str, Any], number: int) -> ImportedPaper:
 def _anchor_item(value: dict[str, Any]) -> ImportedPaper:
     row = _AnchorRow.model_validate(value)
     paper_id, version = split_arxiv_id(row.id)
-    texts, failed = _texts(row.AI.model_dump())
+    if row.AI is None:
+        texts: dict[str, str | None] = dict.fromkeys(FIELDS)
+        failed, summarized = False, False
+    else:
+        texts, failed = _texts(row.AI.model_dump())
+        summarized = True
     paper = Paper(
         id=paper_id,
         version=version or 1,
@@ -496,4 +511,4 @@ def _anchor_item(value: dict[str, Any]) -> ImportedPaper:
         categories=tuple(row.categories),
         comment=row.comment or None,
     )
-    return ImportedPaper(row.categories[0], paper, texts, failed)
+    return ImportedPaper(row.categories[0], paper, texts, failed, summarized)

@@ -84,7 +84,7 @@ class Summaries(Table):
                 int(summary.transient),
                 summary.attempts,
                 summary.retry_at,
-                now_iso(),
+                summary.created_at or now_iso(),
             ),
         ).fetchone()
         if row is not None:
