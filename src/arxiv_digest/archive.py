@@ -119,10 +119,10 @@ def import_files(
             say(f"not imported: {names}: two summarized files for {date}; import one with --date")
             continue
         digest = _merged(summarized[0], raw) if summarized else raw[0]
-        if not summarized:
+        if not summarized and len(raw) > 1:
+            digest = _merged(raw[0], raw[1:])
+        if not digest.language:  # no summary text to tell: the summaries' configured language
             digest = dataclasses.replace(digest, language=language)
-            if len(raw) > 1:
-                digest = _merged(raw[0], raw[1:])
         result = store_imported(store, digest)
         state = "imported" if result.changed else "unchanged"
         failed = f", {result.failed} failed summaries" if result.failed else ""

@@ -400,10 +400,10 @@ def test_failed_day_has_one_banner_and_open_abstracts(browser: Browser, site: Pa
     counts = reference_counts(reference_days()[FAILED_DAY])
     banner = page.locator(".banner")
     assert banner.count() == 1 and banner.is_visible()
-    assert f"{counts.failed} of {counts.papers} papers have no summary" in (
-        banner.text_content() or ""
-    )
-    assert "Cause" in (banner.text_content() or "")
+    # the site is Chinese, and so is its failed day: banner, buttons, labels
+    assert f"{counts.papers} 篇论文中有 {counts.failed} 篇没有摘要" in (banner.text_content() or "")
+    assert "原因" in (banner.text_content() or "")
+    assert page.locator("html").get_attribute("lang") == "zh"
     assert page.locator("article.paper .abs.open:visible").count() == counts.papers
     assert page.locator("text=Summary failed").count() == 0  # no notice repeated per paper
     assert watch.errors == []

@@ -48,11 +48,34 @@ def test_site_builds_from_all_references(tmp_path: Path, store: Store) -> None:
     assert "Summary generation failed" not in failed_day
     # one banner with the count and the cause, no notice per paper, every abstract open
     assert failed_day.count('class="banner"') == 1
-    # (no summary to tell its language by: the imported day is English, and so is its page)
-    assert f"{failed.failed} of {failed.papers} papers have no summary" in failed_day
+    # no summary to tell its language by: the page speaks the site's language (Chinese)
+    assert '<html lang="zh"' in failed_day
+    assert f"{failed.papers} 篇论文中有 {failed.failed} 篇没有摘要" in failed_day
     assert "the imported digest shows placeholders" in failed_day
     assert FAILED_NOTICE not in failed_day
     assert failed_day.count('<p class="abs open">') == failed.papers
+
+
+def test_a_chinese_site_whose_only_day_failed_speaks_chinese(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    db = tmp_path / "f.db"
+    failed = reference_days()["2026-01-03"]
+    imported = runner.invoke(cli, ["--db", str(db), "import", str(failed), "--date", "2026-01-03"])
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / "out"
+    env = {"ARXIV_DIGEST_OUTPUT_DIR": str(out)}
+    assert (
+        runner.invoke(cli, ["--db", str(db), "render", "--format", "html"], env=env).exit_code == 0
+    )
+    page = (out / "site" / "2026-01-03.html").read_text("utf-8")
+    counts = reference_counts(failed)
+    assert '<html lang="zh"' in page and "篇没有摘要" in page and "详情" in page
+    assert "have no summary" not in page and "Details" not in page
+    feed = (out / "site" / "feed.xml").read_text("utf-8")
+    assert feed.count("摘要生成失败，下面是论文摘要原文。") == counts.papers
+    assert "Summary failed" not in feed and "Abstract:" not in feed
+    assert 'xml:lang="zh"' in feed
 
 
 def test_rebuild_touches_only_the_new_day_index_and_feeds(tmp_path: Path, store: Store) -> None:

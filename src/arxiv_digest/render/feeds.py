@@ -27,9 +27,7 @@ from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 from arxiv_digest import __version__
 from arxiv_digest.errors import NotFoundError
 from arxiv_digest.models import (
-    FIELD_LABELS,
     FIELDS,
-    PENDING_NOTICE,
     PLACEHOLDERS,
     Digest,
     DigestEntry,
@@ -42,7 +40,7 @@ from arxiv_digest.render.formats import (
     RenderOptions,
     page_anchor,
 )
-from arxiv_digest.render.i18n import reader_warnings, ui
+from arxiv_digest.render.i18n import FIELD_NAMES, day_lang, notice, reader_warnings, ui
 from arxiv_digest.textutil import lang_code
 
 if TYPE_CHECKING:
@@ -149,7 +147,8 @@ def _entry_html(entry: DigestEntry, lang: str = "en") -> str:
         for name in FIELDS:
             said = t.get(doubts[name].verdict, doubts[name].verdict) if name in doubts else ""
             doubt = f" <i>({escape(said)})</i>" if said else ""
-            parts.append(f"<p><b>{FIELD_LABELS[name]}:</b> {escape(shown[name])}{doubt}</p>")
+            label = FIELD_NAMES.get(lang, FIELD_NAMES["en"])[name]
+            parts.append(f"<p><b>{escape(label)}:</b> {escape(shown[name])}{doubt}</p>")
         parts.append(f"<p><small>{escape(s.provenance)}</small></p>")
         # the checks' warnings as sentences in the reader's language, as on the site
         warnings = reader_warnings(s.warnings, lang)
@@ -158,8 +157,10 @@ def _entry_html(entry: DigestEntry, lang: str = "en") -> str:
                 f"<p><i>{escape(t['warnings'])}: " + escape("; ".join(warnings)) + "</i></p>"
             )
     else:
-        parts.append(f"<p><i>{escape(entry.notice or PENDING_NOTICE)}</i></p>")
-        parts.append(f"<p><b>Abstract:</b> {escape(entry.paper.abstract)}</p>")
+        said = notice(entry, lang) or ui(lang)["pending_notice"]
+        parts.append(f"<p><i>{escape(said)}</i></p>")
+        abstract = escape(entry.paper.abstract)
+        parts.append(f"<p><b>{escape(ui(lang)['abstract'])}:</b> {abstract}</p>")
     return "\n".join(parts)
 
 
@@ -192,7 +193,7 @@ def render_atom(
     newest = max((d.date for d in digests), default="1970-01-01")
     fg.updated(datetime.combine(datetime.fromisoformat(newest).date(), time(0), tzinfo=UTC))
     entries = []
-    languages_by_date = {d.date: d.language for d in digests}
+    languages_by_date = {d.date: day_lang(d, lang_code(main)) for d in digests}
     for digest in digests:
         day = datetime.combine(datetime.fromisoformat(digest.date).date(), time(0), tzinfo=UTC)
         for i, entry in enumerate(digest.entries):
@@ -208,7 +209,7 @@ def render_atom(
             fe.link(href=f"{base}{date}.html#p{page_anchor(entry.paper.id)}", rel="alternate")
         else:
             fe.link(href=arxiv_url(entry.paper.id, "abs"), rel="alternate")
-        fe.content(_entry_html(entry, lang_code(languages_by_date[date])), type="html")
+        fe.content(_entry_html(entry, languages_by_date[date]), type="html")
         fe.updated(stamp)
         fe.published(stamp)
         for author in entry.paper.authors[:FEED_AUTHORS]:

@@ -31,7 +31,13 @@ from arxiv_digest.models import Digest, DigestEntry, arxiv_url, quoted_marker
 from arxiv_digest.render.feeds import render_atom, render_json
 from arxiv_digest.render.formats import Rendered, Renderer, RenderOptions, page_anchor
 from arxiv_digest.render.glance import topics
-from arxiv_digest.render.i18n import FIELD_NAMES, failure_banner, reader_warnings, ui
+from arxiv_digest.render.i18n import (
+    FIELD_NAMES,
+    day_lang,
+    failure_banner,
+    reader_warnings,
+    ui,
+)
 from arxiv_digest.render.reading import (
     CommentFacts,
     Link,
@@ -168,7 +174,7 @@ class SiteBuilder:
         abstracts: str | None = None,
     ) -> str:
         """A day's page; `abstracts`: its DATE.abs.js when the caller has written it already."""
-        lang = lang_code(digest.language)
+        lang = day_lang(digest, self._site_lang())
         script = abstracts if abstracts is not None else abstracts_script(digest)
         sections = day_sections(digest)
         numbered = {e.paper.id: e for _, items in sections for e in items}

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from arxiv_digest.check.kinds import KIND, READER_KINDS
-from arxiv_digest.models import DigestEntry
+from arxiv_digest.models import Digest, DigestEntry
+from arxiv_digest.textutil import lang_code
 
 UI: dict[str, dict[str, str]] = {
     "en": {
@@ -75,6 +76,10 @@ UI: dict[str, dict[str, str]] = {
         "banner_pending": "{n} not written yet",
         "banner_cause": "Cause",
         "banner_shown": "Their abstracts are shown instead.",
+        "failed_notice": "Summary failed; the abstract is below.",
+        "retry_notice": "Summary not available yet: the model could not be reached; the next "
+        "run tries again.",
+        "pending_notice": "Summary not written yet; the next run writes it.",
         "contradicted": "contradicts the abstract",
         "unsupported": "not supported by the abstract",
         "months": "January February March April May June July August September October "
@@ -139,6 +144,9 @@ UI: dict[str, dict[str, str]] = {
         "banner_pending": "{n} 篇尚未生成",
         "banner_cause": "原因",
         "banner_shown": "下面直接显示这些论文的摘要原文。",
+        "failed_notice": "摘要生成失败，下面是论文摘要原文。",
+        "retry_notice": "摘要暂不可用：模型无法连接，下次运行时重试。",
+        "pending_notice": "摘要尚未生成，下次运行时生成。",
         "contradicted": "与摘要矛盾",
         "unsupported": "摘要中无依据",
         "months": "1月 2月 3月 4月 5月 6月 7月 8月 9月 10月 11月 12月",
@@ -202,6 +210,23 @@ def reader_warning(warning: str, lang: str, *, kinds: frozenset[str] = READER_KI
     template = (kind.texts.get(lang) if kind else None) or _FALLBACK[lang]
     field_name = names.get(match["field"], match["field"])
     return template.format(field=field_name, x=_detail(match["kind"], match["what"], names))
+
+
+def notice(entry: DigestEntry, lang: str) -> str | None:
+    """What a reader is told instead of the summary, in their language; None when there is one."""
+    s = entry.summary
+    if s is not None and s.usable:
+        return None
+    key = "pending_notice" if s is None else "retry_notice" if s.transient else "failed_notice"
+    return ui(lang)[key]
+
+
+def day_lang(digest: Digest, site_lang: str) -> str:
+    """The language a day's page and feed entries speak: its summaries' language, or the site's
+    when the day has no summary to say it (a day whose every summary failed)."""
+    if any(e.summary is not None and e.summary.usable for e in digest.entries):
+        return lang_code(digest.language)
+    return site_lang
 
 
 def entry_warnings(entry: DigestEntry, lang: str) -> list[str]:

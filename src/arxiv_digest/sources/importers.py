@@ -141,7 +141,10 @@ def read_digest_file(path: Path, date: str | None = None) -> ImportedDigest:
             text = "".join(v or "" for v in item.texts.values())
             sample.append(text)
             size += len(text)
-    language = meta.language or guess_language("".join(sample))
+    said = "".join(sample)
+    # a day without any summary text (raw, or every summary failed) says nothing of its language:
+    # "" lets the importer give it the configured one
+    language = meta.language or (guess_language(said) if said.strip() else "")
     return ImportedDigest(
         path, day, language, tuple(meta.sections), count, failed, reader, summarized
     )
