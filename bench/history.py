@@ -32,9 +32,7 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """Wall seconds, the child's peak memory in MB, and its output's last line."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    done = subprocess.run(
-        [str(EXE), *args], env=env, capture_output=True, text=True, check=False
-    )
+    done = subprocess.run([str(EXE), *args], env=env, capture_output=True, text=True, check=False)
     took = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if done.returncode != 0:
