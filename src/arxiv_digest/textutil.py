@@ -248,3 +248,51 @@ def cjk_query_part(word: str) -> tuple[str, bool]:
 
 def has_cjk(text: str) -> bool:
     return _CJK_RUN.search(text) is not None
+
+
+#: text-mode LaTeX that a reader should not see raw (math in $...$ is kept for the site)
+_TEXT_LATEX = [
+    (re.compile(r"\\(?:color)\{[^{}]*\}|\\(?:color)\b"), ""),
+    (re.compile(r"\\href\{[^{}]*\}\{([^{}]*)\}"), r"\1"),
+    (re.compile(r"\\url\{([^{}]*)\}"), r"\1"),
+    (re.compile(r"\$\\(sim|approx)\$\s*"), "~"),
+    (re.compile(r"\$\\times\$"), "×"),
+    (re.compile(r"\$\\pm\$"), "±"),
+    (re.compile(r"\$\s*([<>])\s*\$"), r"\1"),
+    (re.compile(r"\\%"), "%"),
+    (re.compile(r"\\&"), "&"),
+    (re.compile(r"\\_"), "_"),
+    (re.compile(r"\\#"), "#"),
+    (re.compile(r"\\\$"), "$"),
+    (re.compile(r"``|''"), '"'),
+    (re.compile(r"\{\\(?:em|bf|it|tt|sc|rm|sf) ([^{}]*)\}"), r"\1"),
+]
+#: a text macro outside math: \textbf{LUVE} -> LUVE, \methodname{} -> methodname (its name
+#: is the best plain text it has), \emph{a} -> a
+_MACRO = re.compile(r"\\([A-Za-z]+)\*?(?:\{([^{}]*)\})?")
+_MATH_SPAN = re.compile(r"\$[^$]*\$")
+
+
+def _plain_macros(text: str) -> str:
+    def plain(match: re.Match[str]) -> str:
+        argument = match.group(2)
+        return argument if argument is not None and argument.strip() else match.group(1)
+
+    out, pos = [], 0
+    for math in _MATH_SPAN.finditer(text):
+        out.append(_MACRO.sub(plain, text[pos : math.start()]))
+        out.append(math.group(0))
+        pos = math.end()
+    out.append(_MACRO.sub(plain, text[pos:]))
+    return "".join(out)
+
+
+def plain_latex(text: str) -> str:
+    """Text-mode LaTeX made plain, math in $...$ kept: \\emph{..}, \\textbf{..}, \\texttt{..},
+    \\href{url}{text} (its text), \\%, $\\sim$, and any other macro: it loses its backslash and
+    keeps its argument (\\methodname{} reads "methodname")."""
+    if "\\" not in text and "$" not in text and "`" not in text:
+        return text
+    for pattern, repl in _TEXT_LATEX:
+        text = pattern.sub(repl, text)
+    return _plain_macros(text) if "\\" in text else text

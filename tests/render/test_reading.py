@@ -276,3 +276,25 @@ def test_banner_says_what_the_next_run_does() -> None:
     banner = failure_banner(entries, "en")
     assert banner is not None and banner.missing == 2 and banner.cause == "HTTP 503"
     assert "1 not written yet" in banner.parts
+
+
+RAW_TEX = [
+    "We propose \\textbf{LUVE}, a \\emph{lightweight} \\textit{video} encoder \\underline{for} "
+    "\\textsc{all}; \\modelname{} and \\methodname run at $\\sim$$1.50 per hour.",
+    "\\texttt{ftrace}'s \\texttt{function\\_graph} tracer",
+    "IfYouCan: Bringing Open Set metrics to $\\textit{near} $, $ \\textit{far} $ and beyond",
+    "The agent is not the data ($A\\not\\equiv\ns$); a cost of \\$500 vs. \\$100,000.",
+    "We define $$angle_H(u,v):= \\min_{c \\in F_q^n} d_H(u, cv)$$ on pairs of vectors.",
+]
+
+
+@pytest.mark.parametrize("text", RAW_TEX)
+def test_no_raw_tex_reaches_a_reader(text: str) -> None:
+    shown = "".join(part for part in math_segments(text) if isinstance(part, str))
+    assert not re.search(r"\\[A-Za-z]+", shown), shown  # no \command outside MathML
+    assert not re.search(r"\$(?!\d)", shown), shown  # no TeX dollar left (currency stays)
+
+
+def test_a_code_link_comes_from_the_href_url_not_its_text() -> None:
+    links = code_links("Code: \\href{https://luve.github.io/site}{https://github.io/LUVE/}.")
+    assert [link.url for link in links] == ["https://luve.github.io/site"]

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
+from arxiv_digest.textutil import plain_latex
+
 # -- links ------------------------------------------------------------------------------------
 
 _URL = re.compile(
@@ -63,13 +65,18 @@ def _clean_url(raw: str) -> str | None:
     return url
 
 
+_HREF = re.compile(r"\\href\{([^{}]*)\}\{[^{}]*\}")
+
+
 def code_links(*texts: str | None) -> list[Link]:
     """Code, model and project links in an abstract and comment, first seen first, at most
-    LINKS_SHOWN, one per URL (a repository named twice counts once)."""
+    LINKS_SHOWN, one per URL (a repository named twice counts once). A `\\href{URL}{text}`
+    links its URL, never its text."""
     seen: set[str] = set()
     links: list[Link] = []
     for text in texts:
-        for match in _URL.finditer(text or ""):
+        text = _HREF.sub(lambda m: f" {m.group(1)} ", text or "")
+        for match in _URL.finditer(text):
             url = _clean_url(match.group(0))
             if url is None:
                 continue
@@ -207,7 +214,10 @@ def short_authors(authors: tuple[str, ...], shown: int = AUTHORS_SHOWN) -> tuple
 
 #: `$...$` (not `\$`, not `$$`), at most 300 characters, holding a TeX command, a script or
 #: a brace (so "$5 and $10" stays text).
-_INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(?P<tex>[^$\n]{1,300}?)(?<![\\\s])\$(?!\$)")
+_INLINE_MATH = re.compile(
+    r"(?<!\\)\$\$(?P<display>[^$]{1,500}?)\$\$"  # $$...$$, shown inline like the rest
+    r"|(?<![\\$])\$(?!\$)(?P<tex>[^$]{1,300}?)(?<![\\\s])\$(?!\$)"
+)
 _TEX_SIGNAL = re.compile(r"[\\^_{}]")
 _PROSE = re.compile(r"[A-Za-z]{3,}\s+[A-Za-z]{3,}")
 _MATHML_NS = "{http://www.w3.org/1998/Math/MathML}"
@@ -277,23 +287,40 @@ def tex_to_mathml(tex: str) -> str | None:
 
 
 def math_segments(text: str | None) -> list[str | MathNode]:
-    """`text` as plain strings and MathML trees, in order."""
+    """`text` as plain strings and MathML trees, in order. Text-mode LaTeX outside math is made
+    plain (`plain_latex`: \\textbf{X} reads X, an unknown \\macro{} its name), and math the
+    converter cannot read is shown as its plain text, never as raw TeX between dollars."""
     out: list[str | MathNode] = []
     at = 0
     for match in _INLINE_MATH.finditer(text or ""):
-        tex = match.group("tex").strip()
-        if not _TEX_SIGNAL.search(tex) and (len(tex) > 30 or _PROSE.search(tex)):
+        tex = (match.group("tex") or match.group("display")).strip()
+        if (
+            match.group("tex")
+            and not _TEX_SIGNAL.search(tex)
+            and (len(tex) > 30 or _PROSE.search(tex))
+        ):
             continue  # "$5 and $10", not math
         tree = _tex_tree(tex)
-        if tree is None:
-            continue
         if match.start() > at:
-            out.append(text[at : match.start()])  # type: ignore[index]
-        out.append(tree)
+            out.append(_plain_text(text[at : match.start()]))  # type: ignore[index]
+        out.append(tree if tree is not None else _plain_math(tex))
         at = match.end()
     if text and at < len(text):
-        out.append(text[at:])
+        out.append(_plain_text(text[at:]))
     return out
+
+
+#: "$\\textit{near} $": a word set in math only to be styled (the converter leaves it)
+_STYLED_WORD = re.compile(r"\$\s*\\(?:text\w*|emph|mathrm|mathit|mathbf)\{([^{}$]*)\}\s*\$")
+
+
+def _plain_text(text: str) -> str:
+    return plain_latex(_STYLED_WORD.sub(r"\1", text))
+
+
+def _plain_math(tex: str) -> str:
+    """Math the converter cannot read, as plain text: "\\textit{near}" reads "near"."""
+    return " ".join(plain_latex(tex).replace("{", "").replace("}", "").split())
 
 
 def with_math(text: str | None) -> Markup:

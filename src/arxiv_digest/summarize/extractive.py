@@ -24,6 +24,7 @@ from arxiv_digest.models import TLDR_LIMIT, Paper, SummaryFields
 from arxiv_digest.summarize.base import Summarizer, SummaryResult
 from arxiv_digest.summarize.roles import features, role_model
 from arxiv_digest.summarize.sentences import split_clauses, split_sentences
+from arxiv_digest.textutil import plain_latex
 
 ROLES = ("motivation", "method", "result", "conclusion")
 
@@ -134,51 +135,11 @@ AVAILABILITY = re.compile(
     r"benchmark|available|public)",
     re.IGNORECASE,
 )
-#: text-mode LaTeX that a reader should not see raw (math in $...$ is kept for the site)
-_TEXT_LATEX = [
-    (re.compile(r"\\(?:color)\{[^{}]*\}|\\(?:color)\b"), ""),
-    (re.compile(r"\\href\{[^{}]*\}\{([^{}]*)\}"), r"\1"),
-    (re.compile(r"\\url\{([^{}]*)\}"), r"\1"),
-    (re.compile(r"\$\\(sim|approx)\$\s*"), "~"),
-    (re.compile(r"\$\\times\$"), "×"),
-    (re.compile(r"\$\\pm\$"), "±"),
-    (re.compile(r"\$\s*([<>])\s*\$"), r"\1"),
-    (re.compile(r"\\%"), "%"),
-    (re.compile(r"\\&"), "&"),
-    (re.compile(r"\\_"), "_"),
-    (re.compile(r"``|''"), '"'),
-    (re.compile(r"\{\\(?:em|bf|it|tt|sc) ([^{}]*)\}"), r"\1"),
-]
-#: a text macro outside math: \textbf{LUVE} -> LUVE, \methodname{} -> methodname (its name
-#: is the best plain text it has), \emph{a} -> a
-_MACRO = re.compile(r"\\([A-Za-z]+)\*?(?:\{([^{}]*)\})?")
-_MATH_SPAN = re.compile(r"\$[^$]*\$")
-
-
-def _plain_macros(text: str) -> str:
-    def plain(match: re.Match[str]) -> str:
-        name, argument = match.group(1), match.group(2)
-        if argument is not None and argument.strip():
-            return argument
-        return name
-
-    out, pos = [], 0
-    for math in _MATH_SPAN.finditer(text):
-        out.append(_MACRO.sub(plain, text[pos : math.start()]))
-        out.append(math.group(0))
-        pos = math.end()
-    out.append(_MACRO.sub(plain, text[pos:]))
-    return "".join(out)
 
 
 def readable(sentence: str) -> str:
-    """A sentence with its text-mode LaTeX made plain: \\emph{..}, \\textbf{..}, \\href{..}{text},
-    \\%, $\\sim$ and custom macros (\\methodname{} reads "methodname"); math in $...$ stays."""
-    for pattern, repl in _TEXT_LATEX:
-        sentence = pattern.sub(repl, sentence)
-    if "\\" in sentence:
-        sentence = _plain_macros(sentence)
-    return " ".join(sentence.split())
+    """A sentence with its text-mode LaTeX made plain (`textutil.plain_latex`), spaces folded."""
+    return " ".join(plain_latex(sentence).split())
 
 
 def _units(abstract: str) -> list[str]:
