@@ -629,3 +629,78 @@ def test_phone_has_no_sideways_scroll_and_dark_mode(browser: Browser, site: Path
     assert min(heights) >= 24  # before: 18.6 px chips
     assert watch.errors == []
     page.context.close()
+
+
+# -- an exact filter, honest counts ---------------------------------------------------------
+
+ABSTRACTS_LOADED = (
+    f"() => (window.ARXIV_DIGEST_ABSTRACTS || {{}})[{json.dumps(GOOD_DAY)}] !== undefined"
+)
+
+FILTER_QUERIES = [
+    "reinforcement",
+    "reinforcement learning",
+    "import",
+    "graph",
+    "retrieval",
+    "agent",
+    "diffusion",
+    "benchmark",
+    "recommendation",
+    "transformer",
+    "强化学习",
+    "大语言模型",
+    "推荐",
+    "检索",
+    "智能体",
+    "扩散",
+    "基准",
+    "图像",
+    "框架",
+    "鲁棒性",
+]
+
+
+def test_the_filter_shows_exactly_the_papers_that_hold_the_words(
+    browser: Browser, site: Path, store_path: Path
+) -> None:
+    from arxiv_digest.render.glance import filter_text, matches
+
+    with Store(store_path) as store:
+        digest = store.digests.load(GOOD_DAY)
+        assert digest is not None
+        texts = {e.paper.id: filter_text(e) for e in digest.entries}
+    page, watch = open_day(browser, site, GOOD_DAY, viewport=DESKTOP)
+    for query in FILTER_QUERIES:
+        page.fill("#q", query)
+        page.wait_for_function(ABSTRACTS_LOADED)
+        page.dispatch_event("#q", "input")
+        shown = set(
+            page.eval_on_selector_all(
+                "article.paper:not([hidden])", "ps => ps.map(p => p.dataset.id)"
+            )
+        )
+        expected = {pid for pid, text in texts.items() if matches(text, query)}
+        assert shown == expected, (query, sorted(shown ^ expected)[:5])
+    assert watch.errors == []
+    page.context.close()
+
+
+def test_a_topic_chips_number_is_what_a_click_shows(browser: Browser, site: Path) -> None:
+    page, watch = open_day(browser, site, GOOD_DAY, viewport=DESKTOP)
+    chips = page.locator(".topics button.chip")
+    assert chips.count() >= 3
+    for i in range(chips.count()):
+        chip = chips.nth(i)
+        promised = int(chip.locator("span").text_content() or "-1")
+        chip.click()
+        page.wait_for_function(ABSTRACTS_LOADED)
+        page.dispatch_event("#q", "input")
+        assert visible_count(page) == promised, chip.get_attribute("data-q")
+        chip.click()  # off again
+    for cat in page.locator("#cats button.chip").all():
+        promised = int(cat.locator("span").text_content() or "-1")
+        cat.click()
+        assert visible_count(page) == promised, cat.get_attribute("data-cat")
+    assert watch.errors == []
+    page.context.close()

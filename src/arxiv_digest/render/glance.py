@@ -12,7 +12,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from arxiv_digest.models import Paper
+from arxiv_digest.models import DigestEntry, Paper
 
 #: Words that never start or end a topic.
 FUNCTION_WORDS = frozenset(
@@ -97,3 +97,47 @@ def topics(papers: Iterable[Paper], k: int = TOPICS_SHOWN) -> list[tuple[str, in
     chosen.sort(key=lambda item: -item[1])  # stable: phrases before words on ties
     # each topic as the titles write it most often ("LLMs", "Diffusion Models")
     return [(surface[key].most_common(1)[0][0], n) for key, n in chosen[:k]]
+
+
+def _segment_text(part: object) -> str:
+    """A page segment's text as a browser reads it: a string, or a MathML tree's text."""
+    if isinstance(part, str):
+        return part
+    if isinstance(part, list) and len(part) == 3:
+        return "".join(_segment_text(child) for child in part[2])
+    return ""
+
+
+def filter_text(entry: DigestEntry) -> str:
+    """What the day page's filter searches in a paper, as the page shows it: the title, the
+    authors, the TL;DR, the four fields and the abstract (loaded or not), lower-cased; never
+    related titles, provenance or button text (site.js builds the same from the page)."""
+    from arxiv_digest.render.reading import math_segments
+
+    def shown(text: str | None) -> str:
+        return "".join(_segment_text(part) for part in math_segments(text))
+
+    paper, summary = entry.paper, entry.summary
+    parts = [shown(paper.title), " ".join(paper.authors)]
+    if summary is not None and summary.usable:
+        texts = summary.shown_fields()
+        parts += [
+            shown(texts[name]) for name in ("tldr", "motivation", "method", "result", "conclusion")
+        ]
+    parts.append(shown(paper.abstract))
+    return "\n".join(parts).lower()
+
+
+def matches(text: str, query: str) -> bool:
+    """The filter's rule: every word of the query (split at spaces, lower-cased) is in the
+    text; words of one character are ignored, as site.js does."""
+    words = [w for w in query.lower().split() if len(w) > 1]
+    return all(w in text for w in words)
+
+
+def topic_counts(
+    entries: Iterable[DigestEntry], chosen: list[tuple[str, int]]
+) -> list[tuple[str, int]]:
+    """Each topic with the number of papers a click on it shows: the filter's matches."""
+    texts = [filter_text(e) for e in entries]
+    return [(topic, sum(matches(t, topic) for t in texts)) for topic, _ in chosen]

@@ -30,7 +30,7 @@ from arxiv_digest.files import write_atomic
 from arxiv_digest.models import Digest, DigestEntry, arxiv_url, quoted_marker
 from arxiv_digest.render.feeds import render_atom, render_json
 from arxiv_digest.render.formats import Rendered, Renderer, RenderOptions, page_anchor
-from arxiv_digest.render.glance import topics
+from arxiv_digest.render.glance import topic_counts, topics
 from arxiv_digest.render.i18n import (
     FIELD_NAMES,
     day_lang,
@@ -188,7 +188,7 @@ class SiteBuilder:
             extras={e.paper.id: extras(e, lang) for e in digest.entries},
             fields=FIELD_NAMES.get(lang, FIELD_NAMES["en"]),
             banner=failure_banner(digest.entries, lang),
-            topics=topics(e.paper for e in digest.entries),
+            topics=topic_counts(digest.entries, topics(e.paper for e in digest.entries)),
             quoted=quoted_marker(digest.language).strip(),
             date=digest.date,
             prev=prev,

@@ -116,7 +116,23 @@
   var day = (document.querySelector("nav.site .day") || {}).textContent || "";
   var params = new URLSearchParams(location.search);
   var activeCat = "";
-  var hay = papers.map(function (p) { return p.textContent.toLowerCase(); });
+  // what the filter searches: title, authors, TL;DR, fields and abstract (loaded or not), as
+  // glance.filter_text says; never related titles, provenance or button text
+  var absText = {};
+  function own(p) {
+    var parts = [];
+    p.querySelectorAll(".t, .tldr, dd, p.abs").forEach(function (e) { parts.push(e.textContent); });
+    var au = p.querySelector(".au");
+    if (au) {
+      var names = au.cloneNode(true);
+      names.querySelectorAll("summary").forEach(function (e) { e.parentNode.removeChild(e); });
+      parts.push(names.textContent);
+    }
+    var abs = absText[p.getAttribute("data-id")];
+    if (abs) parts.push(abs);
+    return parts.join("\n").toLowerCase();
+  }
+  var hay = papers.map(own);
 
   function terms(text) {
     return text.split(",").map(function (t) { return t.trim().toLowerCase(); })
@@ -135,6 +151,7 @@
 
   function apply() {
     var words = terms(q.value.replace(/\s+/g, ","));
+    if (words.length && !absState) loadAbstracts();  // the filter searches abstracts too
     var count = 0;
     for (var i = 0; i < papers.length; i++) {
       var p = papers[i], ok = !activeCat || p.getAttribute("data-cat") === activeCat;
@@ -228,18 +245,26 @@
     (node[2] || []).forEach(function (c) { e.appendChild(build(c)); });
     return e;
   }
+  function flat(node) {
+    if (typeof node === "string") return node;
+    return Array.isArray(node) ? (node[2] || []).map(flat).join("") : "";
+  }
   function fillAbstracts() {
     var all = (window.ARXIV_DIGEST_ABSTRACTS || {})[day] || {};
     papers.forEach(function (p, i) {
       var slot = p.querySelector("p[data-abs]"), parts = all[p.getAttribute("data-id")];
-      if (!slot || !Array.isArray(parts)) return;
+      if (!Array.isArray(parts)) return;
+      absText[p.getAttribute("data-id")] = parts.map(flat).join("");
+      hay[i] = own(p);
+      if (!slot) return;
       slot.textContent = "";
       parts.forEach(function (part) { slot.appendChild(build(part)); });
       slot.removeAttribute("data-abs");
-      hay[i] = p.textContent.toLowerCase();
     });
     absState = 2;
+    if (q.value.trim()) apply();
     if (kwInput.value) highlight();
+    document.dispatchEvent(new Event("arxiv-digest:abstracts"));
   }
   function loadAbstracts() {
     if (absState) return;
@@ -247,7 +272,8 @@
     var s = document.createElement("script");
     s.src = document.querySelector(".list").getAttribute("data-abstracts");
     s.onload = fillAbstracts;
-    s.onerror = function () { absState = 0; };
+    s.async = true;
+    s.onerror = function () { absState = 0; document.dispatchEvent(new Event("arxiv-digest:abstracts")); };
     document.head.appendChild(s);
   }
   document.addEventListener("toggle", function (ev) {
@@ -401,7 +427,15 @@
   auInput.addEventListener("change", function () { store(KEY_AU, auInput.value); highlight(); });
   if (kwInput.value || auInput.value) highlight();
   apply();
-  root.classList.remove("pending");
+  // a filter from the URL searches the abstracts too: the list shows once they are in, so the
+  // papers that match only there do not appear under the reader's eyes
+  if (absState === 1) {
+    var reveal = function () { root.classList.remove("pending"); };
+    setTimeout(reveal, 1200);
+    document.addEventListener("arxiv-digest:abstracts", reveal);
+  } else {
+    root.classList.remove("pending");
+  }
   // a permalink opens its paper and lands it under the bar, whatever the filter
   var target = location.hash.length > 2 ? document.getElementById(location.hash.slice(1)) : null;
   if (target && target.classList.contains("paper")) {
