@@ -55,7 +55,7 @@ def check_summary(fields: SummaryFields, paper: Paper, language: str, backend: s
     """All warnings for one summary; an empty list means nothing looks wrong."""
     source = f"{paper.title}\n\n{paper.abstract}\n\n{paper.comment or ''}"
     known = Known(source)
-    warnings = placeholder_fields(fields, paper)
+    warnings = placeholder_fields(fields, paper, backend)
     warnings += invented_numbers(fields, known, source)
     warnings += swapped_numbers(fields, paper)
     warnings += copied_or_foreign(fields, paper, language, backend)

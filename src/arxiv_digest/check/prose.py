@@ -330,11 +330,13 @@ def degenerate(text: str, title: str = "", source: str = "") -> str | None:
     return None
 
 
-def placeholder_fields(fields: SummaryFields, paper: Paper) -> list[str]:
+def placeholder_fields(fields: SummaryFields, paper: Paper, backend: str = "") -> list[str]:
     warnings = []
     source = f"{paper.title}\n{paper.abstract}"
+    # the extractive backend gives a short abstract's TL;DR the title on purpose
+    title = "" if backend == "extractive" else paper.title
     for name, text in fields.as_dict().items():
-        why = degenerate(text, paper.title, source)
+        why = degenerate(text, title, source)
         if why:
             warnings.append(warn("placeholder", name, why, text))
     return warnings
