@@ -187,13 +187,15 @@ def test_anchor_jsonl_shape(tmp_path: Path, store: Store) -> None:
     assert [e.summary.status for e in digest.entries if e.summary] == ["ok", "ok", "failed", "ok"]
 
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "daae"
+#: the first lines of three real days of daily-arXiv-ai-enhanced's data branch
+#: (../shared/corpus/daae/: the early AI.task schema, a raw day, today's schema)
+DAAE = Path(__file__).resolve().parents[1] / "fixtures" / "daae"
 
 
 def _slice(source: str, name: str, tmp: Path, lines: int = 4) -> Path:
     """The first lines of a real day of daily-arXiv-ai-enhanced's data branch."""
     path = tmp / name
-    text = (CORPUS / source).read_text("utf-8").splitlines()[:lines]
+    text = (DAAE / source).read_text("utf-8").splitlines()[:lines]
     path.write_text("\n".join(text) + "\n", encoding="utf-8")
     return path
 

@@ -123,6 +123,8 @@ def keeps(entry: DigestEntry, summarizer: Summarizer, language: str, retry_faile
     offline = summarizer.backend == "extractive"
     if current.usable and offline and current.backend != "extractive":
         return True  # the offline quotes never replace a model's (or an imported) summary
+    if current.backend == IMPORT_BACKEND and not current.usable:
+        return not retry_failed  # an imported failure, in whatever language, waits to be asked
     if current.language != summarizer.output_language(language):
         return False
     if current.backend not in (IMPORT_BACKEND, "extractive") and current.model != summarizer.model:
