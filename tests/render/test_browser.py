@@ -210,9 +210,12 @@ def test_archive_page_is_a_calendar(browser: Browser, site: Path) -> None:
     page, watch = open_page(browser, site, "index.html", viewport=DESKTOP)
     days = page.locator("table.cal td.has a")
     assert days.count() == 5  # every stored day, in its month's calendar
-    label = page.locator(f"table.cal a[href='{GOOD_DAY}.html']").get_attribute("aria-label")
+    link = page.locator(f"table.cal a[href='{GOOD_DAY}.html']")
     n = reference_counts(reference_days()[GOOD_DAY]).papers
-    assert label == f"{GOOD_DAY}: {n} 篇论文"
+    # the name a screen reader says starts with what is seen (WCAG 2.5.3), then the date
+    name = " ".join((link.text_content() or "").split())
+    assert name.startswith(f"{int(GOOD_DAY[-2:])}{n}") and f"({GOOD_DAY}, 篇论文)" in name
+    assert link.get_attribute("aria-label") is None
     page.locator(f"table.cal a[href='{GOOD_DAY}.html']").click()
     page.wait_for_url(f"**/{GOOD_DAY}.html")
     assert watch.errors == [] and watch.outside == []
@@ -243,17 +246,17 @@ def test_sticky_bar_is_small_and_compact_view_is_dense(
 
 def test_view_is_remembered_and_carried_by_the_url(browser: Browser, site: Path) -> None:
     page, watch = open_day(browser, site, GOOD_DAY, viewport=DESKTOP)
-    assert page.evaluate("document.documentElement.className") == "compact"
+    assert page.evaluate("document.documentElement.className") == "js compact"
     first = page.locator("article.paper").first
     assert not first.locator(".x").is_visible()  # compact: title, TL;DR, tags, links
     page.click("#view")
     assert "view=expanded" in page.url and first.locator(".x dl").is_visible()
     page.goto(page.url.split("?")[0])  # no state in the URL: the remembered view
     page.wait_for_load_state("load")
-    assert page.evaluate("document.documentElement.className").strip() == "expanded"
+    assert page.evaluate("document.documentElement.className").strip() == "js expanded"
     page.goto(page.url.split("?")[0] + "?view=compact")  # the URL wins
     page.wait_for_load_state("load")
-    assert page.evaluate("document.documentElement.className").strip() == "compact"
+    assert page.evaluate("document.documentElement.className").strip() == "js compact"
     assert watch.errors == []
     page.context.close()
 
@@ -702,5 +705,48 @@ def test_a_topic_chips_number_is_what_a_click_shows(browser: Browser, site: Path
         promised = int(cat.locator("span").text_content() or "-1")
         cat.click()
         assert visible_count(page) == promised, cat.get_attribute("data-cat")
+    assert watch.errors == []
+    page.context.close()
+
+
+# -- readable without JavaScript, a quiet action row, the first paper above the fold -------
+
+
+def test_a_day_reads_without_javascript(browser: Browser, site: Path) -> None:
+    page, watch = open_page(browser, site, f"{GOOD_DAY}.html", java_script_enabled=False)
+    assert "未启用 JavaScript" in (page.locator("noscript").first.text_content() or "")
+    first = page.locator("article.paper").first
+    assert first.locator("dl dd").first.is_visible()  # the details, without a click
+    assert page.locator("button.more:visible, button.star:visible, #q:visible").count() == 0
+    abstract = first.locator("details.ab")
+    abstract.locator("summary").click()  # <details> opens without a script
+    link = abstract.locator("p[data-abs] a")
+    assert link.is_visible() and (link.get_attribute("href") or "").startswith(
+        "https://arxiv.org/abs/"
+    )
+    page.context.close()
+
+
+def test_link_and_copy_wait_for_hover_or_focus(browser: Browser, site: Path) -> None:
+    page, watch = open_day(browser, site, GOOD_DAY, viewport=DESKTOP)
+    first = page.locator("article.paper").first
+    copy = first.locator(".acts .copy")
+    opacity = "e => getComputedStyle(e).opacity"
+    assert first.locator(".acts .star").is_visible() and first.locator(".acts .more").is_visible()
+    page.mouse.move(0, 0)
+    assert copy.evaluate(opacity) == "0"
+    first.locator(".acts .perma").focus()  # keyboard-reachable: focus shows them
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('article.paper .acts .copy')).opacity"
+        " === '1'"
+    )
+    assert watch.errors == []
+    page.context.close()
+
+
+def test_on_a_phone_the_first_paper_is_above_the_fold(browser: Browser, site: Path) -> None:
+    page, watch = open_day(browser, site, GOOD_DAY, **SCREENS["phone"])
+    top = page.evaluate("() => document.querySelector('article.paper').getBoundingClientRect().top")
+    assert top < PHONE["height"] - 60, top  # its title is on the first screen
     assert watch.errors == []
     page.context.close()

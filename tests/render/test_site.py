@@ -269,7 +269,7 @@ def test_archive_page_is_a_calendar_of_days_with_counts(tmp_path: Path, store: S
     index = (tmp_path / "site" / "index.html").read_text("utf-8")
     for day in days:
         n = reference_counts(reference_days()[day]).papers
-        assert f'<a href="{day}.html" aria-label="{day}: {n} 篇论文' in index
+        assert f'<span class="c">{n}</span><span class="vh"> ({day}, 篇论文' in index
     assert index.count('<table class="cal">') == len({d[:7] for d in days})
     assert "2026年1月" in index
     newest = max(days)

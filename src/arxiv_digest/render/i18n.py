@@ -44,6 +44,9 @@ UI: dict[str, dict[str, str]] = {
         "topics": "Topics",
         "details": "Details",
         "abstract": "Abstract",
+        "abstract_on_arxiv": "The abstract on arXiv",
+        "noscript": "JavaScript is off: papers, summaries and details show as usual; the "
+        "filter, the search, stars and keys need it.",
         "related": "Related",
         "pdf": "PDF",
         "star": "Star",
@@ -112,6 +115,9 @@ UI: dict[str, dict[str, str]] = {
         "topics": "热门主题",
         "details": "详情",
         "abstract": "摘要原文",
+        "abstract_on_arxiv": "在 arXiv 上阅读摘要",
+        "noscript": "未启用 JavaScript：论文、摘要和详情照常显示；"
+        "筛选、搜索、收藏和快捷键需要脚本。",
         "related": "相关论文",
         "pdf": "PDF",
         "star": "收藏",

@@ -7,7 +7,8 @@
   if (view !== "compact" && view !== "expanded") {
     try { view = localStorage.getItem("arxiv-digest:view"); } catch (e) { view = null; }
   }
-  if (view === "expanded") { root.classList.remove("compact"); root.classList.add("expanded"); }
+  // without scripts the page shows every paper's details (no "compact" class, no buttons)
+  root.classList.add("js", view === "expanded" ? "expanded" : "compact");
   if (params.get("cat") || params.get("q")) {
     root.classList.add("pending");
     // site.js shows the list once the filter is applied; should it ever fail, show it anyway
