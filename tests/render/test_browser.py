@@ -748,5 +748,6 @@ def test_on_a_phone_the_first_paper_is_above_the_fold(browser: Browser, site: Pa
     page, watch = open_day(browser, site, GOOD_DAY, **SCREENS["phone"])
     top = page.evaluate("() => document.querySelector('article.paper').getBoundingClientRect().top")
     assert top < PHONE["height"] - 60, top  # its title is on the first screen
+    page.screenshot(path=str(ARTIFACTS / "day-phone.png"))
     assert watch.errors == []
     page.context.close()
