@@ -260,7 +260,9 @@ def test_one_banner_with_count_and_cause(store: Store) -> None:
     assert failed_day is not None
     banner = failure_banner(failed_day.entries, "zh")
     assert banner is not None and banner.missing == banner.total == len(failed_day.entries)
-    assert banner.cause and "placeholder" in banner.cause
+    assert banner.cause == "导入的摘要文件里只有占位文字"  # the tool's own cause, in Chinese
+    english = failure_banner(failed_day.entries, "en")
+    assert english is not None and english.cause == "the imported digest shows placeholders"
     good = store.digests.load(days[0])
     assert good is not None and failure_banner(good.entries, "zh") is None
 

@@ -51,7 +51,7 @@ def test_site_builds_from_all_references(tmp_path: Path, store: Store) -> None:
     # no summary to tell its language by: the page speaks the site's language (Chinese)
     assert '<html lang="zh"' in failed_day
     assert f"{failed.papers} 篇论文中有 {failed.failed} 篇没有摘要" in failed_day
-    assert "the imported digest shows placeholders" in failed_day
+    assert "导入的摘要文件里只有占位文字" in failed_day  # the cause in the site's language
     assert FAILED_NOTICE not in failed_day
     assert failed_day.count('<p class="abs open">') == failed.papers
 

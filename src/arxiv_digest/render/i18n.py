@@ -297,4 +297,11 @@ def failure_banner(entries: Iterable[DigestEntry], lang: str) -> Banner | None:
         if n
     ]
     cause = causes.most_common(1)[0][0] if causes else None
+    if cause is not None:
+        cause = _CAUSES.get(lang, {}).get(cause, cause)
     return Banner(missing, total, parts, cause)
+
+
+#: Causes the tool itself writes, in the reader's words (a model's or a server's own message is
+#: shown as it came)
+_CAUSES = {"zh": {"the imported digest shows placeholders": "导入的摘要文件里只有占位文字"}}
