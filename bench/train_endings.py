@@ -25,6 +25,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from arxiv_digest.check.prose import ending_text
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "daae"
 REFERENCE = ROOT / "tests" / "fixtures" / "reference-digests"
@@ -64,17 +66,12 @@ def texts() -> list[list[str]]:
     return out
 
 
-def normal(text: str) -> str:
-    text = re.sub(r"[A-Za-z][A-Za-z\-]*", "A", text)
-    return re.sub(r"\d+(?:\.\d+)?", "0", text)
-
-
 def count(summaries: list[list[str]]) -> tuple[Counter[str], Counter[str]]:
     total: Counter[str] = Counter()
     ends: Counter[str] = Counter()
     for fields in summaries:
         for field in fields:
-            for sentence in re.split(r"(?<=[。！？；])", normal(field.strip())):
+            for sentence in re.split(r"(?<=[。！？；])", ending_text(field.strip())):
                 s = sentence.rstrip("。！？；")
                 for i in range(1, len(s) + 1):
                     for k in range(1, ORDER + 1):
@@ -87,7 +84,7 @@ def count(summaries: list[list[str]]) -> tuple[Counter[str], Counter[str]]:
 
 
 def p_end(text: str, total: Counter[str], ends: Counter[str]) -> float:
-    text = normal(text)
+    text = ending_text(text)
     p = 0.1
     for k in range(1, ORDER + 1):
         tail = text[-k:]

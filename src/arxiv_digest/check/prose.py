@@ -216,7 +216,9 @@ def _endings() -> tuple[dict[str, list[int]], int, float]:
     return model["contexts"], int(model["order"]), float(model["threshold"])
 
 
-def _normal(text: str) -> str:
+def ending_text(text: str) -> str:
+    """Text as the ending model reads it (here and in bench/train_endings.py): Latin words as
+    "A", figures as "0"."""
     text = re.sub(r"[A-Za-z][A-Za-z\-]*", "A", text)
     return re.sub(r"\d+(?:\.\d+)?", "0", text)
 
@@ -225,7 +227,7 @@ def sentence_end_odds(text: str) -> float:
     """How often real Chinese summary sentences end the way `text` ends (0..1), backed off from
     its last four characters to its last one."""
     contexts, order, _ = _endings()
-    text = _normal(text.rstrip())
+    text = ending_text(text.rstrip())
     p = 0.1
     for k in range(1, order + 1):
         seen = contexts.get(text[-k:]) if len(text) >= k else None
