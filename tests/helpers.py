@@ -334,3 +334,17 @@ def add_big_day(store: Store, day: str = "2026-03-02", n: int = 250) -> None:
             summary = dataclasses.replace(entry.summary, paper_id=paper.id, id=None)
             rows.append(DigestRow(sections[i % 4], paper.id, store.summaries.save(summary)))
         store.digests.plan(day, rows, language="Chinese", sections=sections, source="test")
+
+
+def search_every_result(page: Any, query: str) -> list[str]:
+    """Every result of the archive page's search for `query` as `DAY.html#pID` links: site.js's
+    own term handling over Pagefind's index (the page must be the built site's index.html),
+    every result's fragment loaded and passed through site.js's result handling."""
+    urls = page.evaluate(
+        """async (q) => { const pf = await import('./pagefind/pagefind.js');
+           const s = await pf.search(window.arxivDigestSearch.term(q));
+           const all = await Promise.all(s.results.map((r) => r.data()));
+           return all.map((d) => window.arxivDigestSearch.result(d).url); }""",
+        query,
+    )
+    return [re.sub(r"\?hl=[^#]*", "", str(url)) for url in urls]

@@ -108,10 +108,10 @@ def _segment_text(part: object) -> str:
     return ""
 
 
-def filter_text(entry: DigestEntry) -> str:
-    """What the day page's filter searches in a paper, as the page shows it: the title, the
-    authors, the TL;DR, the four fields and the abstract (loaded or not), lower-cased; never
-    related titles, provenance or button text (site.js builds the same from the page)."""
+def filter_parts(entry: DigestEntry) -> list[str]:
+    """What the day page's filter and the site search read of a paper, as the page shows it:
+    the title, the authors, the TL;DR, the four fields and the abstract; never related titles,
+    provenance or button text (site.js builds the same from the page)."""
     from arxiv_digest.render.reading import math_segments
 
     def shown(text: str | None) -> str:
@@ -125,7 +125,12 @@ def filter_text(entry: DigestEntry) -> str:
             shown(texts[name]) for name in ("tldr", "motivation", "method", "result", "conclusion")
         ]
     parts.append(shown(paper.abstract))
-    return "\n".join(parts).lower()
+    return parts
+
+
+def filter_text(entry: DigestEntry) -> str:
+    """The filter's haystack: `filter_parts`, lower-cased (the abstract whether loaded or not)."""
+    return "\n".join(filter_parts(entry)).lower()
 
 
 def matches(text: str, query: str) -> bool:

@@ -12,9 +12,6 @@ import calendar
 import hashlib
 import importlib.util
 import json
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,7 +22,6 @@ from typing import Any
 import jinja2
 
 from arxiv_digest import __version__
-from arxiv_digest.errors import OutputError
 from arxiv_digest.files import write_atomic
 from arxiv_digest.models import Digest, DigestEntry, arxiv_url, quoted_marker
 from arxiv_digest.render.feeds import render_atom, render_json
@@ -47,10 +43,11 @@ from arxiv_digest.render.reading import (
     short_authors,
     with_math,
 )
+from arxiv_digest.render.search_index import build_index
 from arxiv_digest.store import Store
 from arxiv_digest.textutil import lang_code
 
-SITE_VERSION = f"{__version__}-site-4"
+SITE_VERSION = f"{__version__}-site-5"
 MANIFEST = ".arxiv-digest-site.json"
 ASSETS = ("boot.js", "site.css", "site.js", "favicon.svg")
 
@@ -207,52 +204,16 @@ class SiteBuilder:
             counts[code] = counts.get(code, 0) + 1
         return max(counts, key=lambda c: counts[c]) if counts else "en"
 
-    def render_search_source(self, digest: Digest) -> str:
-        """What Pagefind indexes of a day: every paper's text, its abstract included (the day
-        page itself loads abstracts only when asked, to stay small), with the page's ids."""
-        return self.env.get_template("search.html").render(
-            lang=lang_code(digest.language), date=digest.date, sections=day_sections(digest)
-        )
-
     def _index_search(self, report: BuildReport, dates: list[str], *, changed: bool) -> bool:
-        """Build the site-wide search index with Pagefind (the `search` extra): a static index
-        read in the browser, Chinese segmented. False when Pagefind is not installed."""
+        """Build the site-wide search index with Pagefind (the `search` extra): one record per
+        paper, read in the browser (`search_index`). False when Pagefind is not installed."""
         if importlib.util.find_spec("pagefind") is None:
             report.notes.append("site search needs Pagefind: pip install 'arxiv-digest[search]'")
             return False
         if not changed and (self.out / "pagefind" / "pagefind-ui.js").is_file():
             return True
-        with tempfile.TemporaryDirectory(prefix="arxiv-digest-search-") as staging:
-            for date in dates:
-                digest = self.store.digests.load(date)
-                if digest is not None:
-                    text = self.render_search_source(digest)
-                    (Path(staging) / f"{date}.html").write_text(text, "utf-8")
-            done = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pagefind",
-                    "--site",
-                    staging,
-                    "--output-path",
-                    str((self.out / "pagefind").resolve()),
-                    "--glob",
-                    "????-??-??.html",
-                    # one index for the whole site, in its main language: Pagefind keeps one
-                    # per language and searches only the page's own, so a day would be missed
-                    "--force-language",
-                    self._site_lang(),
-                    "--quiet",
-                ],
-                capture_output=True,
-                text=True,
-                timeout=600,
-                check=False,
-            )
-        if done.returncode != 0:
-            why = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
-            raise OutputError(f"Pagefind could not index the site: {why[0]}")
+        digests = (self.store.digests.load(date) for date in dates)
+        build_index((d for d in digests if d is not None), self.out / "pagefind", self._site_lang())
         report.written.append("pagefind/")
         return True
 

@@ -28,17 +28,40 @@
   }
 
   // -- every day's search (the archive page): Pagefind's UI over its static index -----------
+  // One record per paper; Chinese, Japanese and Korean text is indexed a character per word
+  // (search_index.spaced), so a word in those scripts is searched as the phrase of its
+  // characters: found exactly where it stands, as the Python reference (search_index.holds)
+  var CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff";
   var box = document.getElementById("search");
   if (box && typeof window.PagefindUI === "function") {
-    // a Chinese word is searched as a phrase: Pagefind would match its segments anywhere
-    var cjk = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+/g;
-    var phrases = function (term) {
-      return term.indexOf('"') >= 0 ? term : term.replace(cjk, function (run) {
-        return '"' + run + '"';
-      });
+    var hasCjk = new RegExp("[" + CJK + "]");
+    var spacedRe = new RegExp("([" + CJK + "])(?=\\S)|(\\S)(?=[" + CJK + "])", "g");
+    var joinRe = new RegExp("([" + CJK + "])((?:</?mark>)*) (?=(?:</?mark>)*[" + CJK + "])", "g");
+    var lastTerm = "";
+    var asSearched = function (term) {
+      lastTerm = term.replace(/"/g, "").trim();
+      // as the index holds text: CJK characters apart, joined words apart (search_index.spaced)
+      var spaced = term.replace(/(\w)[-\u2010\u2011/](?=\w)/g, "$1 ")
+        .replace(spacedRe, "$1$2 ").replace(/\s+/g, " ").trim();
+      // one word or phrase that the index holds as several: the phrase of its parts
+      var one = term.replace(/"/g, "").trim();
+      if (!/\s/.test(one) && spaced.indexOf(" ") > 0) return '"' + spaced.replace(/"/g, "") + '"';
+      return spaced;
     };
+    var opened = function (result) {
+      var href = (result.meta && result.meta.href) || "";
+      var cut = href.indexOf("#");
+      if (cut > 0) {
+        result.url = href.slice(0, cut) + "?hl=" + encodeURIComponent(lastTerm) + href.slice(cut);
+      }
+      result.excerpt = (result.excerpt || "").replace(joinRe, "$1$2");
+      if (result.meta && result.meta.name) result.meta.title = result.meta.name;
+      return result;
+    };
+    window.arxivDigestSearch = {term: asSearched, result: opened};  // what tests check
     new window.PagefindUI({
-      element: "#search", showSubResults: true, showImages: false, processTerm: phrases
+      element: "#search", showSubResults: false, showImages: false,
+      processTerm: asSearched, processResult: opened
     });
     // Pagefind's box gets the page's visible label
     var input = box.querySelector("input");
@@ -198,7 +221,7 @@
     return !(WORDCHAR.test(word.charAt(0)) && WORDCHAR.test(before)) &&
       !(WORDCHAR.test(word.charAt(word.length - 1)) && WORDCHAR.test(after));
   }
-  function markIn(el, word) {
+  function markIn(el, word, prefix) {
     if (!el) return false;
     var walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, null);
     var nodes = [], n, found = false;
@@ -206,7 +229,10 @@
     nodes.forEach(function (node) {
       var text = node.nodeValue.toLowerCase(), from = 0, at;
       while ((at = text.indexOf(word, from)) >= 0) {
-        if (!boundary(text, at, word.length, word)) { from = at + 1; continue; }
+        // a search's word is found where a word starts with it (Pagefind matches prefixes)
+        var ok = prefix ? !WORDCHAR.test(word.charAt(0)) || at === 0 || !WORDCHAR.test(text.charAt(at - 1))
+          : boundary(text, at, word.length, word);
+        if (!ok) { from = at + 1; continue; }
         var rest = node.splitText(at), after = rest.splitText(word.length);
         var mark = el.ownerDocument.createElement("mark");
         mark.className = "kw";
@@ -442,5 +468,28 @@
     if (target.hidden) { activeCat = ""; q.value = ""; apply(); }
     if (!expanded()) toggleOpen(target);
     bring(target);
+    // from a search result: the words it matched, marked in the paper, the abstract opened
+    // when the match is there (it is loaded first)
+    var found = (params.get("hl") || "").toLowerCase().match(/"[^"]+"|\S+/g) || [];
+    found = found.map(function (w) { return w.replace(/"/g, "").trim(); }).filter(Boolean);
+    if (found.length) {
+      var markFound = function () {
+        var inAbstract = false;
+        found.forEach(function (w) {
+          target.querySelectorAll(".t, .tldr, dd, .au").forEach(function (e) { markIn(e, w, true); });
+          target.querySelectorAll(".abs, .ab p").forEach(function (e) {
+            inAbstract = markIn(e, w, true) || inAbstract;
+          });
+        });
+        var ab = target.querySelector("details.ab");
+        if (inAbstract && ab) ab.open = true;
+        target.classList.add("hl");
+        bring(target);
+      };
+      if (target.querySelector("p[data-abs]") && absState !== 2) {
+        document.addEventListener("arxiv-digest:abstracts", markFound, {once: true});
+        loadAbstracts();
+      } else markFound();
+    }
   }
 })();
