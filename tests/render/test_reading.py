@@ -300,3 +300,24 @@ def test_no_raw_tex_reaches_a_reader(text: str) -> None:
 def test_a_code_link_comes_from_the_href_url_not_its_text() -> None:
     links = code_links("Code: \\href{https://luve.github.io/site}{https://github.io/LUVE/}.")
     assert [link.url for link in links] == ["https://luve.github.io/site"]
+
+
+@pytest.mark.parametrize(
+    ("text", "math"),
+    [
+        ("遗憾上界为O(1+V_T+H_{2,T})，优于以往方法。", ["O(1+V_T+H_{2,T})"]),
+        ("差异显著（p<10^{-15}）。", ["p<10^{-15}"]),
+        ("where \\(S_n=X_1+\\cdots+X_n\\) is a sum", ["S_n=X_1+\\cdots+X_n"]),
+        ("复杂度从O(N^2)降到线性", ["O(N^2)"]),
+        # identifiers, model names and links are not math
+        ("the function_graph tracer and snake_case names", []),
+        ("Qwen2.5_7B 与 Llama-3_8B 对比", []),
+        ("代码见 https://github.com/a_b/c_d 和 www.github.com/x_y/z", []),
+    ],
+)
+def test_tex_outside_dollars_is_math_and_names_stay_text(text: str, math: list[str]) -> None:
+    """TeX-looking runs an LLM wrote without dollars render as MathML (from the real days)."""
+    parts = math_segments(text)
+    assert [p[1]["alttext"] for p in parts if isinstance(p, list)] == math
+    shown = "".join(p for p in parts if isinstance(p, str))
+    assert not re.search(r"[A-Za-z0-9)}][_^][{A-Za-z0-9]", shown) or not math, shown

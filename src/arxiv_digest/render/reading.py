@@ -217,6 +217,7 @@ def short_authors(authors: tuple[str, ...], shown: int = AUTHORS_SHOWN) -> tuple
 _INLINE_MATH = re.compile(
     r"(?<!\\)\$\$(?P<display>[^$]{1,500}?)\$\$"  # $$...$$, shown inline like the rest
     r"|(?<![\\$])\$(?!\$)(?P<tex>[^$]{1,300}?)(?<![\\\s])\$(?!\$)"
+    r"|\\\((?P<paren>[^$]{1,300}?)\\\)"  # \(...\), LaTeX's own inline math
 )
 _TEX_SIGNAL = re.compile(r"[\\^_{}]")
 _PROSE = re.compile(r"[A-Za-z]{3,}\s+[A-Za-z]{3,}")
@@ -293,7 +294,7 @@ def math_segments(text: str | None) -> list[str | MathNode]:
     out: list[str | MathNode] = []
     at = 0
     for match in _INLINE_MATH.finditer(text or ""):
-        tex = (match.group("tex") or match.group("display")).strip()
+        tex = (match.group("tex") or match.group("display") or match.group("paren")).strip()
         if (
             match.group("tex")
             and not _TEX_SIGNAL.search(tex)
@@ -302,10 +303,53 @@ def math_segments(text: str | None) -> list[str | MathNode]:
             continue  # "$5 and $10", not math
         tree = _tex_tree(tex)
         if match.start() > at:
-            out.append(_plain_text(text[at : match.start()]))  # type: ignore[index]
+            out += _bare_tex(text[at : match.start()])  # type: ignore[index]
         out.append(tree if tree is not None else _plain_math(tex))
         at = match.end()
     if text and at < len(text):
+        out += _bare_tex(text[at:])
+    return out
+
+
+#: A run of ASCII math characters outside dollars, and what makes it TeX: a script on a
+#: one-letter base (`V_T`, `H_{2,T}`, `x^2`), on a closing bracket, or a braced power of a
+#: number (`10^{-15}`); `snake_case`, `function_graph` or `Qwen2.5_7B` stay text.
+_BARE_RUN = re.compile(r"[A-Za-z0-9+\-*/=<>()\[\]{}_^,.|'\\]+")
+_BARE_SCRIPT = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z][_^](?:\{|[A-Za-z0-9])|[)\]}][_^](?:\{|[A-Za-z0-9])|\d\^\{"
+)
+
+
+def _bare_tex(text: str) -> list[str | MathNode]:
+    """Plain text with TeX-looking runs outside dollars (`O(1+V_T+H_{2,T})`, `p<10^{-15}`) as
+    MathML; URLs and runs the converter cannot read stay text."""
+    if "_" not in text and "^" not in text:
+        return [_plain_text(text)]
+    urls = [m.span() for m in _URL.finditer(text)]
+    out: list[str | MathNode] = []
+    at = 0
+    for match in _BARE_RUN.finditer(text):
+        start, end = match.span()
+        run = match.group()
+        while run and (run[-1] in ".,;:\\" or (run[-1] == ")" and run.count("(") < run.count(")"))):
+            run, end = run[:-1], end - 1
+        while run and (run[0] in "_^" or (run[0] == "(" and run.count("(") > run.count(")"))):
+            run, start = run[1:], start + 1
+        if (
+            not _BARE_SCRIPT.search(run)
+            or run.count("{") != run.count("}")
+            or "__" in run
+            or any(a < end and start < b for a, b in urls)
+        ):
+            continue
+        tree = _tex_tree(run)
+        if tree is None:
+            continue
+        if start > at:
+            out.append(_plain_text(text[at:start]))
+        out.append(tree)
+        at = end
+    if at < len(text):
         out.append(_plain_text(text[at:]))
     return out
 
