@@ -278,12 +278,19 @@ def _plain_macros(text: str) -> str:
         argument = match.group(2)
         return argument if argument is not None and argument.strip() else match.group(1)
 
+    def unwrap(part: str) -> str:
+        for _ in range(4):  # nested: \emph{\ie} -> \ie -> ie
+            part, n = _MACRO.subn(plain, part)
+            if not n or "\\" not in part:
+                break
+        return part
+
     out, pos = [], 0
     for math in _MATH_SPAN.finditer(text):
-        out.append(_MACRO.sub(plain, text[pos : math.start()]))
+        out.append(unwrap(text[pos : math.start()]))
         out.append(math.group(0))
         pos = math.end()
-    out.append(_MACRO.sub(plain, text[pos:]))
+    out.append(unwrap(text[pos:]))
     return "".join(out)
 
 

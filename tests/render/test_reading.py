@@ -287,6 +287,9 @@ RAW_TEX = [
     "IfYouCan: Bringing Open Set metrics to $\\textit{near} $, $ \\textit{far} $ and beyond",
     "The agent is not the data ($A\\not\\equiv\ns$); a cost of \\$500 vs. \\$100,000.",
     "We define $$angle_H(u,v):= \\min_{c \\in F_q^n} d_H(u, cv)$$ on pairs of vectors.",
+    # nested macros, from the shared days
+    "challenges posed by audio natures, \\emph{\\ie}, (1) feature confusion",
+    "\\keywords{Continual Learning \\and Audio-Visual Segmentation \\and Multi-Modal Learning}",
 ]
 
 
