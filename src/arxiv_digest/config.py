@@ -203,6 +203,9 @@ class EmailConfig(_Section):
     sender: str
     recipients: list[str] = Field(min_length=1)
     timeout: float = Field(default=30.0, gt=0)
+    #: Seconds the whole SMTP session may take (connect, login, every message): a server that
+    #: trickles its answers is cut off here, and the store's lock is released.
+    deadline: float = Field(default=120.0, gt=0)
     #: A CA bundle to trust for the server's certificate (a private mail server); default: the
     #: system's.
     ca_file: Path | None = None
@@ -217,6 +220,8 @@ class WebhookConfig(_Section):
     kind: Literal["slack", "feishu"]
     url_env: str
     top: int = Field(default=10, ge=1, le=50)
+    #: Seconds one POST may take, its answer included (3 attempts at most).
+    deadline: float = Field(default=30.0, gt=0)
 
 
 class Config(_Section):

@@ -11,6 +11,7 @@
     ├── OutputError             an output file cannot be written (disk full, no permission)
     ├── DeliveryError           an email or webhook could not be delivered
     ├── LockedError             another run holds the store's lock
+    ├── ServiceError            an outside service (Zotero) failed, answered garbage or too late
     └── FetchError              arXiv cannot be reached or answered with something unusable
         ├── StaleFeedError      the feed still serves an older day than the one expected
         └── IncompleteDayError  some papers of the day could not be fetched (they are named)
@@ -96,6 +97,10 @@ class DeliveryError(DigestError):
 
 class LockedError(DigestError):
     exit_code = 13
+
+
+class ServiceError(DigestError):
+    exit_code = 15
 
 
 _BEARER = re.compile(r"(?i)\b(bearer|token|api[-_]?key)([\s:=\"']+)[A-Za-z0-9._~+/=-]{8,}")

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from arxiv_digest.config import RankConfig, ZoteroConfig
+from arxiv_digest.errors import ServiceError
 from arxiv_digest.rank.library import LibraryError
 from arxiv_digest.rank.stage import library_papers, rank_day
 from arxiv_digest.rank.zotero import arxiv_id, fetch_zotero
@@ -156,9 +157,10 @@ def test_waits_as_asked_within_its_deadline(server: str) -> None:
     papers = fetch_zotero("1234567", "user", base_url=server, sleep=waited.append)
     assert waited == [3.0] and len(papers) == 228
     Zotero.throttle = [3600]  # Retry-After: 3600 is past any deadline: stop now, say why
-    with pytest.raises(LibraryError, match="asks to wait 3600 s"):
+    with pytest.raises(ServiceError, match="asks to wait 3600 s") as caught:
         fetch_zotero("1234567", "user", base_url=server, sleep=waited.append)
     assert waited == [3.0]
+    assert caught.value.exit_code == 15  # a service's failure, not a configuration error
 
 
 def test_zotero_library_ranks_a_day(server: str, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import smtplib
+import socket
 import ssl
 from collections.abc import Callable
 from email.message import EmailMessage
@@ -12,6 +13,7 @@ from email.utils import formatdate, make_msgid
 import jinja2
 
 from arxiv_digest.config import Config, EmailConfig
+from arxiv_digest.deadline import DeadlineExceeded, within_each
 from arxiv_digest.deliver import day_url
 from arxiv_digest.deliver.channels import Channel, Delivery, Target
 from arxiv_digest.errors import DeliveryError
@@ -120,7 +122,9 @@ def send(
     where = f"{config.host}:{config.port}"
     context = ssl.create_default_context(cafile=str(config.ca_file) if config.ca_file else None)
     refused: dict[str, object] = {}
-    try:
+    opened: list[smtplib.SMTP] = []
+
+    def session(accepted: Callable[[str], None]) -> None:
         if config.security == "ssl":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
                 config.host,
@@ -130,6 +134,7 @@ def send(
             )
         else:
             client = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+        opened.append(client)
         with client:
             if config.security == "starttls":
                 client.starttls(context=context)
@@ -152,7 +157,20 @@ def send(
                 if rejected:
                     refused.update(rejected)
                     continue
-                done(recipient)
+                accepted(recipient)
+
+    def hang_up() -> None:
+        for client in opened:
+            if client.sock is not None:
+                client.sock.shutdown(socket.SHUT_RDWR)
+
+    try:
+        within_each(config.deadline, session, done, cancel=hang_up, name="smtp")
+    except DeadlineExceeded:
+        raise DeliveryError(
+            f"sending the email through {where} took longer than {config.deadline:g} s "
+            "(the server answers too slowly); what it accepted is kept, send again later"
+        ) from None
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(
             f"{where} refused the login (SMTP {exc.smtp_code}); check "

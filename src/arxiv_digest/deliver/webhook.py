@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from arxiv_digest.config import Config, WebhookConfig
+from arxiv_digest.deadline import DeadlineExceeded, within
 from arxiv_digest.deliver import day_url
 from arxiv_digest.deliver.channels import Channel, Delivery, Target
 from arxiv_digest.errors import DeliveryError, redact
@@ -103,7 +104,9 @@ def post(
 
     def attempt() -> httpx.Response:
         try:
-            response = http.post(url, json=payload)
+            response = within(config.deadline, lambda: http.post(url, json=payload), name="webhook")
+        except DeadlineExceeded:
+            raise Transient(f"no full answer within {config.deadline:g} s") from None
         except httpx.TransportError as exc:
             raise Transient(type(exc).__name__) from None
         if response.status_code == 429 or response.status_code >= 500:

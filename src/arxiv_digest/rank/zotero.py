@@ -16,14 +16,17 @@ Notes and attachments are skipped. The key never appears in an error message.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import httpx
 
-from arxiv_digest.errors import redact
+from arxiv_digest.deadline import DeadlineExceeded, within
+from arxiv_digest.errors import ServiceError, redact
 from arxiv_digest.models import split_arxiv_id
 from arxiv_digest.rank.library import LibraryError, LibraryPaper
 
@@ -31,6 +34,8 @@ API = "https://api.zotero.org"
 PAGE = 100
 #: No more pages than this (100,000 items); a library that size says so rather than loop.
 MAX_PAGES = 1000
+#: the most one page of 100 items may weigh (Zotero's are about 100-300 KB)
+MAX_BYTES = 8 * 2**20
 SKIPPED_TYPES = frozenset({"note", "attachment", "annotation"})
 _ARXIV = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf)/|arxiv:\s*|10\.48550/arxiv\.)"
@@ -89,23 +94,60 @@ def fetch_zotero(
         headers["Zotero-API-Key"] = key
     started = time.monotonic()
     papers: list[LibraryPaper] = []
+    home = urlsplit(base_url)
+    seen: set[str] = set()
+
+    def left() -> float:
+        return deadline - (time.monotonic() - started)
+
+    def get(client: httpx.Client, url: str) -> tuple[httpx.Response, bytes]:
+        """One page, whole, within what is left of the deadline, and at most MAX_BYTES."""
+
+        def read() -> tuple[httpx.Response, bytes]:
+            with client.stream("GET", url) as response:
+                body = b""
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > MAX_BYTES:
+                        raise ServiceError(
+                            f"Zotero sent more than {MAX_BYTES // 2**20} MB for one page of "
+                            f"{PAGE} items: stopped"
+                        )
+                return response, body
+
+        try:
+            return within(left(), read, cancel=client.close, name="zotero")
+        except DeadlineExceeded:
+            raise ServiceError(
+                f"Zotero did not answer within the {deadline:.0f} s deadline: the library is "
+                "read on the next run"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise ServiceError(f"Zotero: {redact(str(exc), key)}") from None
+
     with httpx.Client(headers=headers, timeout=20.0, transport=transport) as client:
         for _ in range(MAX_PAGES):
             if url is None:
                 return papers
-            try:
-                response = client.get(url)
-                wait = _wait_seconds(response)
-                if response.status_code in (429, 503) and wait is not None:
-                    if time.monotonic() - started + wait > deadline:
-                        raise LibraryError(
-                            f"Zotero asks to wait {wait:.0f} s, past the {deadline:.0f} s "
-                            "deadline: the library is read on the next run"
-                        )
-                    sleep(wait)
-                    response = client.get(url)
-            except httpx.HTTPError as exc:
-                raise LibraryError(f"Zotero: {redact(str(exc), key)}") from None
+            where = urlsplit(url)
+            if (where.scheme, where.netloc) != (home.scheme, home.netloc):
+                raise ServiceError(
+                    f"Zotero's next page is on another host ({where.netloc}): stopped, the key "
+                    f"goes only to {home.netloc}"
+                )
+            if url in seen:
+                raise ServiceError("Zotero's next page is one already read: stopped")
+            seen.add(url)
+            response, body = get(client, url)
+            wait = _wait_seconds(response)
+            if response.status_code in (429, 503) and wait is not None:
+                if wait > left():
+                    raise ServiceError(
+                        f"Zotero asks to wait {wait:.0f} s, past the {deadline:.0f} s "
+                        "deadline: the library is read on the next run"
+                    )
+                sleep(wait)
+                response, body = get(client, url)
             if response.status_code == 403:
                 raise LibraryError(
                     f"Zotero refused the key in {api_key_env} for {library_type} library "
@@ -113,16 +155,17 @@ def fetch_zotero(
                 )
             if response.status_code == 404:
                 raise LibraryError(f"Zotero has no {library_type} library {library_id} (404)")
+            text = body.decode("utf-8", "replace")
             if response.status_code != 200:
-                said = redact(response.text[:200], key).strip()
-                raise LibraryError(f"Zotero answered HTTP {response.status_code}: {said}")
+                said = redact(" ".join(text[:200].split()), key)
+                raise ServiceError(f"Zotero answered HTTP {response.status_code}: {said}")
             try:
-                items = response.json()
-            except ValueError:
-                raise LibraryError("Zotero's answer is not JSON") from None
+                items = json.loads(text)
+            except (ValueError, RecursionError):
+                raise ServiceError("Zotero's answer is not JSON") from None
             if not isinstance(items, list):
-                raise LibraryError("Zotero's answer is not a list of items")
-            for item in items:
+                raise ServiceError("Zotero's answer is not a list of items")
+            for item in items[:PAGE]:  # a page holds at most what was asked
                 data = item.get("data") if isinstance(item, dict) else None
                 if not isinstance(data, dict) or data.get("itemType") in SKIPPED_TYPES:
                     continue

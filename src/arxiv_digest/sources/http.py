@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from arxiv_digest import __version__
+from arxiv_digest.deadline import DeadlineExceeded, within
 from arxiv_digest.errors import FetchError
 from arxiv_digest.retry import RetryPolicy, TooLong, Transient, parse_retry_after
 
@@ -27,6 +28,8 @@ __all__ = ["USER_AGENT", "PoliteClient", "RequestLog", "is_arxiv_host", "parse_r
 USER_AGENT = f"arxiv-digest/{__version__} (+https://pypi.org/project/arxiv-digest/)"
 ARXIV_MIN_INTERVAL = 3.0
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+#: the largest answer read: a day's feed or an API page is a few MB at most
+MAX_BODY = 64 * 2**20
 
 
 def is_arxiv_host(host: str) -> bool:
@@ -93,13 +96,29 @@ class PoliteClient:
         self._last[key] = self.clock()
 
     def _get_within_deadline(self, url: str, params: dict[str, str] | None) -> httpx.Response:
+        """One GET whose connect, headers and body together end within the deadline (a
+        server trickling its headers a byte at a time is cut off too), and whose body is
+        at most MAX_BODY bytes."""
+        try:
+            return within(self.deadline, lambda: self._read(url, params), name="arxiv")
+        except DeadlineExceeded:
+            raise Transient(f"the answer took longer than {self.deadline:g} s") from None
+
+    def _read(self, url: str, params: dict[str, str] | None) -> httpx.Response:
         request = self.client.build_request("GET", url, params=params)
         end = self.timer() + self.deadline
         streamed = self.client.send(request, stream=True)
         chunks: list[bytes] = []
+        size = 0
         try:
             for chunk in streamed.iter_bytes():
                 chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_BODY:
+                    raise FetchError(
+                        f"{urlsplit(url).hostname} sent more than {MAX_BODY // 2**20} MB "
+                        "in one answer; no arXiv answer is that large"
+                    )
                 if self.timer() > end:
                     raise Transient(f"the answer took longer than {self.deadline:g} s")
         finally:

@@ -111,6 +111,11 @@ def parse_page(body: bytes, url: str) -> tuple[list[OaiRecord], str | None]:
     return records, token or None
 
 
+#: pages one set's harvest may take: arXiv pages hold 1,000 records, and the busiest set
+#: changes by a few thousand a day, so 500 pages is months of backfill
+MAX_PAGES = 500
+
+
 def harvest(
     client: PoliteClient, base: str, set_spec: str, start: str, until: str
 ) -> Iterator[OaiRecord]:
@@ -123,7 +128,7 @@ def harvest(
         "until": until,
     }
     seen: set[str] = set()
-    while True:
+    for _ in range(MAX_PAGES):
         response = client.get(base, params=params)
         if response.status_code >= 400:
             raise FetchError(f"OAI-PMH {base} answered HTTP {response.status_code}")
@@ -133,8 +138,13 @@ def harvest(
             return
         if token in seen:  # a server that hands out a token twice would loop forever
             raise FetchError(
-                f"OAI-PMH {base} repeated the resumption token {token!r}: the harvest stops "
-                "here (what came before it is kept); try again later"
+                f"OAI-PMH {base} repeated the resumption token {token[:60]!r}: the harvest "
+                "stops and nothing of it is stored (a day would be half there); try again later"
             )
         seen.add(token)
         params = {"verb": "ListRecords", "resumptionToken": token}
+    raise FetchError(
+        f"OAI-PMH {base} had more than {MAX_PAGES} pages for set {set_spec!r} (a fresh "
+        "resumption token on every page?): the harvest stops and nothing of it is stored; "
+        "backfill fewer days at a time"
+    )
