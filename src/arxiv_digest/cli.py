@@ -145,8 +145,9 @@ def summarize_cmd(
             config, store, day, retry_failed=retry_failed, redo=redo, budget=budget, progress=bar
         )
     echo_lines(report.lines())
-    if report.stopped is not None:  # its cause is the last line, and the exit code says so
-        raise report.stopped
+    failure = report.outcome()
+    if failure is not None:  # its cause is the last line, and the exit code says so
+        raise failure
 
 
 # -- rank, feedback and checks -----------------------------------------------------------------
@@ -539,7 +540,12 @@ def send_webhook_cmd(app: AppContext, day: str | None, name: str | None, force: 
 @click.option("--category", help="Only papers in this category.")
 @click.option("--author", help="Only papers with an author matching this text.")
 @click.option(
-    "-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Results."
+    "-n",
+    "--limit",
+    type=click.IntRange(min=1, max=10_000),
+    default=20,
+    show_default=True,
+    help="Results."
 )
 @click.option(
     "--format",
@@ -583,7 +589,9 @@ def search_cmd(
 
 @cli.command(name="related")
 @click.argument("paper")
-@click.option("-n", "--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "-n", "--limit", type=click.IntRange(min=1, max=10_000), default=10, show_default=True
+)
 @click.pass_obj
 def related_cmd(app: AppContext, paper: str, limit: int) -> None:
     """The stored papers most like PAPER (an arXiv id): "more like this", from the words that

@@ -21,6 +21,7 @@ Each class carries an `exit_code` so scripts can tell failures apart.
 
 from __future__ import annotations
 
+import logging
 import re
 
 
@@ -103,14 +104,49 @@ class ServiceError(DigestError):
     exit_code = 15
 
 
-_BEARER = re.compile(r"(?i)\b(bearer|token|api[-_]?key)([\s:=\"']+)[A-Za-z0-9._~+/=-]{8,}")
-_URL_USERINFO = re.compile(r"(://[^/\s:@]*:)[^/@\s]+@")
+_BEARER = re.compile(
+    r"(?i)\b(bearer|basic|token|api[-_]?key|x-api-key|zotero-api-key|authorization)"
+    r"([\s:=\"']+)(?!\*\*\*)[A-Za-z0-9._~+/=-]{8,}"
+)
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")
+
+#: secrets this process handles (API keys, webhook URLs, passwords), kept out of every message
+#: and log line whether or not the code that writes it knows about them
+_KNOWN: set[str] = set()
+
+
+def remember_secret(*values: str | None) -> None:
+    """Add secrets to those `redact` always removes (and the HTTP libraries' logs with it)."""
+    import base64
+
+    for value in values:
+        if value and len(value) >= 6:
+            _KNOWN.add(value)
+            _KNOWN.add(base64.b64encode(value.encode()).decode().rstrip("="))
 
 
 def redact(text: str, *secrets: str | None) -> str:
-    """`text` with every secret (an API key, a webhook URL or its token path) replaced by ***,
-    and, whatever the caller knows, bearer tokens and passwords inside URLs too."""
-    for secret in sorted((s for s in secrets if s and len(s) >= 4), key=len, reverse=True):
+    """`text` with every secret (an API key, a webhook URL or its token path, a password and
+    its base64 form) replaced by ***, and, whatever the caller knows, the values of Bearer,
+    Basic, api-key, x-api-key and Zotero-API-Key headers and credentials inside URLs too."""
+    given = {s for s in secrets if s and len(s) >= 4} | _KNOWN
+    for secret in sorted(given, key=len, reverse=True):
         text = text.replace(secret, "***")
     text = _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
     return _URL_USERINFO.sub(r"\1***@", text)
+
+
+class _Redacting(logging.Filter):
+    """Log records of the HTTP and SDK libraries, secrets cut out (httpx logs each URL at INFO,
+    a webhook's token included)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+for _name in ("httpx", "httpcore.http11", "httpcore.connection", "openai", "openai._base_client"):
+    logging.getLogger(_name).addFilter(_Redacting())

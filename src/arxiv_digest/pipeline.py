@@ -605,6 +605,11 @@ def run_day(
             report.site = render(config, store, "html", out_dir=out)
             report.emit(*report.site.lines)
             report.delivered = send(config, store, day, on_line=report.emit)
+        # the day is rendered (and delivered, when held back by nothing); the exit code still
+        # says that papers failed for good, or that every one tried failed
+        failure = report.summarize.outcome()
+        if failure is not None:
+            raise failure
     return report
 
 

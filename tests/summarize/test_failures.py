@@ -110,7 +110,8 @@ def test_an_echoed_key_is_stored_and_published_nowhere(
     llm.mode = "echo"
     out = tmp_path / "out"
     result = runner.invoke(cli, [*db, "summarize"], env=_env(llm.url))
-    assert result.exit_code == 0
+    assert result.exit_code == 6  # every paper failed: the exit code says so
+    assert "every one of the 3 papers tried failed" in result.output + result.stderr
     for fmt in ("markdown", "json", "atom", "html"):
         made = runner.invoke(cli, [*db, "render", "--format", fmt, "--out", str(out / "site")])
         assert made.exit_code == 0, made.output

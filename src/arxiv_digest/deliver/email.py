@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import smtplib
 import socket
@@ -16,7 +17,7 @@ from arxiv_digest.config import Config, EmailConfig
 from arxiv_digest.deadline import DeadlineExceeded, within_each
 from arxiv_digest.deliver import day_url
 from arxiv_digest.deliver.channels import Channel, Delivery, Target
-from arxiv_digest.errors import DeliveryError
+from arxiv_digest.errors import DeliveryError, remember_secret
 from arxiv_digest.models import Digest, DigestEntry, arxiv_url
 from arxiv_digest.render.i18n import entry_warnings, ui
 from arxiv_digest.textutil import lang_code
@@ -120,6 +121,9 @@ def send(
     username = os.environ.get(config.username_env) if config.username_env else None
     password = os.environ.get(config.password_env) if config.password_env else None
     where = f"{config.host}:{config.port}"
+    if password:  # as SMTP AUTH sends it, should a server quote it back
+        plain = base64.b64encode(f"\0{username or ''}\0{password}".encode()).decode()
+        remember_secret(password, plain)
     context = ssl.create_default_context(cafile=str(config.ca_file) if config.ca_file else None)
     refused: dict[str, object] = {}
     opened: list[smtplib.SMTP] = []

@@ -14,7 +14,7 @@ from arxiv_digest.config import Config, WebhookConfig
 from arxiv_digest.deadline import DeadlineExceeded, within
 from arxiv_digest.deliver import day_url
 from arxiv_digest.deliver.channels import Channel, Delivery, Target
-from arxiv_digest.errors import DeliveryError, redact
+from arxiv_digest.errors import DeliveryError, redact, remember_secret
 from arxiv_digest.models import Digest, DigestEntry, arxiv_url
 from arxiv_digest.render.i18n import entry_warnings, ui
 from arxiv_digest.retry import RetryPolicy, TooLong, Transient, parse_retry_after
@@ -25,6 +25,9 @@ from arxiv_digest.textutil import lang_code
 def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
+
+#: the most of a webhook's answer read (Slack says "ok", Feishu a small JSON object)
+MAX_ANSWER = 64 * 1024
 
 #: Slack takes at most 50 blocks a message: a header, the papers, and a link to the day.
 SLACK_MAX_BLOCKS = 50
@@ -99,12 +102,27 @@ def post(
     url = os.environ.get(config.url_env)
     if not url:
         raise DeliveryError(f"webhook {config.name!r}: set its URL in ${config.url_env}")
+    remember_secret(url, urlsplit(url).path)
     own = client is None
     http = client or httpx.Client(timeout=30, headers={"User-Agent": USER_AGENT})
 
+    def exchange() -> httpx.Response:
+        """The POST and at most MAX_ANSWER bytes of its answer (a webhook says "ok")."""
+        with http.stream("POST", url, json=payload) as streamed:
+            body = b""
+            for chunk in streamed.iter_bytes():
+                body += chunk
+                if len(body) > MAX_ANSWER:
+                    break
+            return httpx.Response(
+                streamed.status_code,
+                headers={k: v for k, v in streamed.headers.items() if k.lower() == "retry-after"},
+                content=body[:MAX_ANSWER],
+            )
+
     def attempt() -> httpx.Response:
         try:
-            response = within(config.deadline, lambda: http.post(url, json=payload), name="webhook")
+            response = within(config.deadline, exchange, name="webhook")
         except DeadlineExceeded:
             raise Transient(f"no full answer within {config.deadline:g} s") from None
         except httpx.TransportError as exc:
@@ -145,13 +163,17 @@ def _check_feishu(config: WebhookConfig, response: httpx.Response) -> None:
     """Feishu answers HTTP 200 with an error code in the body."""
     try:
         body = response.json() if response.content else {}
-    except ValueError:
+    except (ValueError, RecursionError):
+        body = None
+    if not isinstance(body, dict):
         raise DeliveryError(
-            f"webhook {config.name!r} (feishu) answered with something that is not JSON"
-        ) from None
+            f"webhook {config.name!r} (feishu) answered with something that is not a JSON object"
+        )
     code = body.get("code", body.get("StatusCode", 0))
     if code not in (0, None):
-        message = " ".join(str(body.get("msg", "")).split())[:200]
+        url = os.environ.get(config.url_env) or ""
+        message = redact(" ".join(str(body.get("msg", "")).split()), url, urlsplit(url).path)
+        message = message[:200]
         raise DeliveryError(f"webhook {config.name!r} (feishu) answered code {code}: {message}")
 
 

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from arxiv_digest.deadline import DeadlineExceeded, within
-from arxiv_digest.errors import ServiceError, redact
+from arxiv_digest.errors import ServiceError, redact, remember_secret
 from arxiv_digest.models import split_arxiv_id
 from arxiv_digest.rank.library import LibraryError, LibraryPaper
 
@@ -85,6 +85,7 @@ def fetch_zotero(
             f"Zotero: set {api_key_env} to a key that can read library {library_id} "
             "(zotero.org/settings/keys)"
         )
+    remember_secret(key)
     kind = "groups" if library_type == "group" else "users"
     path = f"/{kind}/{library_id}"
     path += f"/collections/{collection}/items/top" if collection else "/items/top"

@@ -29,7 +29,13 @@ from typing import BinaryIO
 import openai
 
 from arxiv_digest.config import Config, SummarizerConfig
-from arxiv_digest.errors import ConfigError, NotFoundError, SummarizeError, redact
+from arxiv_digest.errors import (
+    ConfigError,
+    NotFoundError,
+    SummarizeError,
+    redact,
+    remember_secret,
+)
 from arxiv_digest.lock import run_lock
 from arxiv_digest.models import Paper
 from arxiv_digest.store import Store
@@ -143,6 +149,7 @@ def _client(settings: SummarizerConfig) -> tuple[openai.AsyncOpenAI, tuple[str, 
     if not key and settings.base_url is None:
         raise ConfigError(f"the Batch API needs a key in {settings.api_key_env}")
     key = key or "not-needed"
+    remember_secret(key)
     client = openai.AsyncOpenAI(
         api_key=key, base_url=settings.base_url, timeout=settings.timeout, max_retries=0
     )

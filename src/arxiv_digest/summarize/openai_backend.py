@@ -28,7 +28,7 @@ import httpx
 import openai
 
 from arxiv_digest.config import SummarizerConfig
-from arxiv_digest.errors import ConfigError, SummarizeError, redact
+from arxiv_digest.errors import ConfigError, SummarizeError, redact, remember_secret
 from arxiv_digest.models import Paper
 from arxiv_digest.retry import RetryPolicy, TooLong, Transient, parse_retry_after
 from arxiv_digest.summarize.base import Summarizer, SummaryResult
@@ -182,6 +182,7 @@ class OpenAISummarizer(Summarizer):
                     f"{api_key_env} (or set summarizer.base_url for a local server)"
                 )
             key = "not-needed"  # local servers (llama.cpp, Ollama, vLLM) accept any key
+        remember_secret(key)
         self.model = model
         self.temperature = temperature
         self.max_tokens = max_tokens

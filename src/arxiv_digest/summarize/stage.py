@@ -111,6 +111,23 @@ class SummarizeReport:
             out.append(f"stopped early: {self.left} papers are still pending for the next run")
         return out
 
+    def outcome(self) -> SummarizeError | None:
+        """What the exit code says: the stop's cause; else a failure when every paper tried
+        failed, or when some failed for a reason the next run will not heal (exit 6); None
+        when the papers are summarized or wait only for causes that heal by themselves."""
+        if self.stopped is not None:
+            return self.stopped
+        first = f" (first: {self.errors[0]})" if self.errors else ""
+        if self.failed and not self.ok and not self.cached:
+            return SummarizeError(f"every one of the {self.failed} papers tried failed{first}")
+        lasting = self.failed - self.transient
+        if lasting > 0:
+            return SummarizeError(
+                f"{lasting} papers failed for a reason the next run will not heal{first}; "
+                "fix it, then `arxiv-digest summarize --retry-failed`"
+            )
+        return None
+
 
 def keeps(entry: DigestEntry, summarizer: Summarizer, language: str, retry_failed: bool) -> bool:
     """Does the entry's current summary stand? Not when it is in another language or by another
