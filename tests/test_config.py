@@ -81,7 +81,7 @@ def test_config_show(tmp_path: Path, runner: CliRunner, monkeypatch: pytest.Monk
     assert "[summarizer]" in result.output and 'backend = "extractive"' in result.output
 
 
-def test_config_show_round_trips_and_masks_url_passwords(tmp_path: Path) -> None:
+def test_config_show_round_trips_and_refuses_url_passwords(tmp_path: Path) -> None:
     import tomllib
 
     from arxiv_digest.config import Config, render_config
@@ -101,9 +101,11 @@ def test_config_show_round_trips_and_masks_url_passwords(tmp_path: Path) -> None
     config = Config.model_validate(settings)
     assert Config.model_validate(tomllib.loads(render_config(config, environ={}))) == config
 
-    leaky = Config.model_validate({"summarizer": {"base_url": "https://bob:hunter2@llm.lan/v1"}})
-    text = render_config(leaky, environ={"OPENAI_API_KEY": "sk-x"})
-    assert "hunter2" not in text and "https://bob:***@llm.lan/v1" in text
+    with pytest.raises(ValueError, match="user name or password"):  # refused, not masked
+        Config.model_validate({"summarizer": {"base_url": "https://bob:hunter2@llm.lan/v1"}})
+    plain = Config.model_validate({"summarizer": {"base_url": "https://llm.lan/v1"}})
+    text = render_config(plain, environ={"OPENAI_API_KEY": "sk-x"})
+    assert "sk-x" not in text
     assert "# OPENAI_API_KEY (summarizer.api_key_env): set in the environment" in text
 
 
@@ -165,3 +167,33 @@ def test_init_writes_a_config_that_loads_as_the_defaults(tmp_path: Path, runner:
     assert config.output_dir == tmp_path / "digests"  # relative to the file
     again = runner.invoke(cli, ["init"])
     assert again.exit_code == 2 and "exists already" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "toml"),
+    [
+        ("summarizer.base_url", '[summarizer]\nbase_url = "http://user:pa55@llm.example/v1"'),
+        ("site_url", 'site_url = "https://deploy:tok3n@me.github.io/arxiv"'),
+        ("rank.zotero.base_url", '[rank.zotero]\nbase_url = "https://u:p@api.zotero.org"'),
+        ("arxiv.api_url", '[arxiv]\napi_url = "https://token@export.arxiv.org/api/query"'),
+    ],
+)
+def test_credentials_in_a_url_are_refused_naming_the_setting(
+    tmp_path: Path, setting: str, toml: str
+) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(toml + "\n", "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    said = str(caught.value)
+    assert setting in said and "user name or password" in said
+    assert "pa55" not in said and "tok3n" not in said and "u:p@" not in said
+
+
+def test_a_config_nested_without_end_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n", "utf-8")
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        load_config(path, environ={})
+    with pytest.raises(ConfigError, match="expected a JSON list"):
+        load_config(None, environ={"ARXIV_DIGEST_CATEGORIES": "[" * 100_000})

@@ -92,6 +92,18 @@ def test_no_listing_no_dotfiles_nothing_outside(server: SiteServer, path: str) -
     assert b"secret" not in body and b"sk-no" not in body and b"Directory listing" not in body
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/%00", "/index.html%00.txt", "/" + "a" * 256, "/static/" + "%E4%B8%AD" * 90, "/%1b[2J",
+     "/" + "a/" * 1100],
+)  # fmt: skip
+def test_paths_no_file_can_have_are_a_bad_request(server: SiteServer, path: str) -> None:
+    status, _, body = get(server, path)
+    assert status == 400 and b"Traceback" not in body
+    status, _, _ = get(server, "/")  # and the server still serves
+    assert status == 200
+
+
 def test_the_root_is_the_index(server: SiteServer, site: Path) -> None:
     status, _, body = get(server, "/")
     assert status == 200 and body == (site / "index.html").read_bytes()

@@ -175,6 +175,8 @@ def star_file_ids(path: Path) -> list[str]:
             data = json.loads(text)
         except ValueError as exc:
             raise ImportFormatError(f"{path}: not valid JSON ({exc})") from None
+        except RecursionError:
+            raise ImportFormatError(f"{path}: not valid JSON (nested too deeply)") from None
         items = data.get("papers", []) if isinstance(data, dict) else data
         if not isinstance(items, list):
             raise ImportFormatError(f"{path}: expected a list of papers")
@@ -191,31 +193,33 @@ def star_file_ids(path: Path) -> list[str]:
             raise ImportFormatError(str(exc)) from None
     else:
         raw = [line.strip() for line in text.splitlines() if line.strip()]
-    ids: list[str] = []
+    ids: dict[str, None] = {}  # in order, once each (a dict: linear in the file's size)
     for value in raw:
         try:
             paper_id, _ = split_arxiv_id(value)
         except ValueError:
             raise ImportFormatError(f"{path}: {value[:60]!r} is not an arXiv id") from None
-        if paper_id not in ids:
-            ids.append(paper_id)
+        ids[paper_id] = None
     if not ids:
         raise ImportFormatError(f"{path}: names no arXiv paper")
-    return ids
+    return list(ids)
 
 
 def import_stars(store: Store, path: Path) -> list[str]:
     """Star every paper a file names (see `star_file_ids`) that the store holds; say which
     it does not hold (they were starred on a site built from another store)."""
     ids = star_file_ids(path)
-    missing = [i for i in ids if store.papers.get(i) is None]
+    held = store.papers.existing(ids)
+    missing = [i for i in ids if i not in held]
     with store.transaction():
         for paper_id in ids:
-            if paper_id not in missing:
+            if paper_id in held:
                 store.feedback.set(paper_id, "star")
     lines = [f"starred {len(ids) - len(missing)} papers from {path}"]
     if missing:
-        lines.append(f"not in the store, skipped: {', '.join(missing)}")
+        more = f" and {len(missing) - 20} more" if len(missing) > 20 else ""
+        shown = ", ".join(missing[:20]) + more
+        lines.append(f"not in the store, skipped: {shown}")
     return lines
 
 

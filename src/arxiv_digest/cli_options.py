@@ -4,6 +4,7 @@ types that read the plug-in registries, and the progress bar. No pipeline logic 
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,6 +49,19 @@ class DigestGroup(click.Group):
                 raise
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except sqlite3.DatabaseError as exc:  # read while iterating rows: past the store's map
+            from arxiv_digest.store import store_error
+
+            app = ctx.find_object(AppContext)
+            try:
+                where: object = pipeline.store_path(app.config(), app.db_path) if app else "?"
+            except DigestError:
+                where = app.db_path if app else "?"
+            error = store_error(exc, where)
+            if os.environ.get("ARXIV_DIGEST_RAISE_ERRORS"):
+                raise error from exc
+            click.echo(f"error: {error}", err=True)
+            sys.exit(error.exit_code)
         except KeyboardInterrupt:
             click.echo(
                 "interrupted: finished work is saved; run the command again to go on", err=True

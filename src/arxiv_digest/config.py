@@ -43,6 +43,26 @@ ENV_ALIASES: dict[str, str] = {
 LIST_KEYS = frozenset({"categories"})
 
 
+def _no_userinfo(value: str | None) -> str | None:
+    """A URL setting must not carry `user:password@`: httpx would send it as Basic auth in place
+    of the API key, and the URL is shown in messages, pages and feeds. Refused, with where the
+    secret goes instead (an environment variable), rather than moved and hidden."""
+    if value and "@" in value:
+        from urllib.parse import urlsplit
+
+        try:
+            parts = urlsplit(value)
+        except ValueError:
+            return value
+        if parts.username is not None or parts.password is not None:
+            raise ValueError(
+                "a URL without a user name or password (they would be sent as Basic auth and "
+                "shown wherever the URL is; keys go in the environment variable api_key_env "
+                "names)"
+            )
+    return value
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
@@ -106,6 +126,8 @@ class SummarizerConfig(_Section):
     #: (`--repair-live`), instead of in a follow-up batch (at most max_attempts batches a run)
     repair_live: bool = False
 
+    _plain_base_url = field_validator("base_url")(_no_userinfo)
+
     @field_validator("backend")
     @classmethod
     def _known_backend(cls, value: str) -> str:
@@ -137,6 +159,8 @@ class ArxivConfig(_Section):
     deadline: float = Field(default=120.0, gt=0)
     max_attempts: int = Field(default=5, ge=1, le=20)
 
+    _plain_urls = field_validator("rss_url", "api_url", "oai_url")(_no_userinfo)
+
 
 class ZoteroConfig(_Section):
     """A Zotero library read through the web API at each ranking (the key from the env)."""
@@ -150,6 +174,8 @@ class ZoteroConfig(_Section):
     collection: str | None = None
     #: The API's address (a test server, or the desktop app's local API).
     base_url: str = "https://api.zotero.org"
+
+    _plain_base_url = field_validator("base_url")(_no_userinfo)
 
 
 class RankConfig(_Section):
@@ -248,6 +274,8 @@ class Config(_Section):
     hold_delivery_above: float = Field(default=0.5, ge=0, le=1)
     email: EmailConfig | None = None
     webhooks: list[WebhookConfig] = Field(default_factory=list)
+
+    _plain_site_url = field_validator("site_url")(_no_userinfo)
 
     @field_validator("categories")
     @classmethod
@@ -354,7 +382,7 @@ def env_overrides(environ: Mapping[str, str]) -> list[tuple[str, str, Any]]:
         key = ENV_ALIASES.get(name) or name[len(ENV_PREFIX) :].lower().replace("__", ".")
         try:
             found.append((name, key, _env_value(key, environ[name])))
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             raise ConfigError(f"environment variable {name}: expected a JSON list") from None
     return found
 
@@ -382,6 +410,8 @@ def load_config(
             data = tomllib.loads(source.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{source}: malformed TOML: {exc}") from None
+        except RecursionError:
+            raise ConfigError(f"{source}: malformed TOML: nested too deeply") from None
         except UnicodeDecodeError:
             raise ConfigError(f"{source}: not UTF-8 text") from None
         except OSError as exc:

@@ -68,12 +68,12 @@ class _Handler(SimpleHTTPRequestHandler):
         if any(p.startswith(".") or "\\" in p for p in parts):
             return None
         root = Path(self.directory).resolve()
-        target = root.joinpath(*parts)
-        if target.is_dir():
-            target = target / "index.html"
         try:
+            target = root.joinpath(*parts)
+            if target.is_dir():
+                target = target / "index.html"
             target = target.resolve(strict=True)
-        except OSError:
+        except (OSError, ValueError):
             return None
         if not target.is_file() or not target.is_relative_to(root):
             return None
@@ -85,7 +85,20 @@ class _Handler(SimpleHTTPRequestHandler):
     def do_HEAD(self) -> None:  # noqa: N802
         self._answer(body=False)
 
+    def _malformed(self) -> bool:
+        """A path no file of a site can have: a NUL or control character, a name longer than
+        a file system allows, or a path of more than 2,048 bytes (answered 400)."""
+        path = unquote(urlsplit(self.path).path)
+        return (
+            len(path.encode("utf-8", "surrogateescape")) > 2048
+            or any(ord(c) < 32 or ord(c) == 127 for c in path)
+            or any(len(p.encode("utf-8", "surrogateescape")) > 255 for p in path.split("/"))
+        )
+
     def _answer(self, *, body: bool) -> None:
+        if self._malformed():
+            self.send_error(HTTPStatus.BAD_REQUEST)
+            return
         target = self._file()
         if target is None:
             self.send_error(HTTPStatus.NOT_FOUND)

@@ -45,6 +45,31 @@ __all__ = ["DigestRow", "Store", "claim_owner"]
 CHUNK = 500
 
 
+
+def damaged(text: str) -> bool:
+    """Does SQLite's message say the file itself is broken?"""
+    return any(w in text for w in ("malformed", "not a database", "corrupt", "disk image"))
+
+
+def store_error(exc: sqlite3.DatabaseError, path: object) -> StoreError:
+    """One line that says what to do: a full or read-only disk keeps finished work, a damaged
+    file can be recovered. A broken constraint is a bug of ours, not the user's: it stays."""
+    if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+        raise exc
+    text = " ".join(str(exc).split())
+    if "full" in text or "disk I/O" in text:
+        hint = "free some space, then run again (finished work is kept)"
+    elif "readonly" in text or "read-only" in text:
+        hint = "it is read-only here; use a writable place (--db) or fix its permissions"
+    elif isinstance(exc, sqlite3.OperationalError) and not damaged(text):
+        hint = ""
+    else:  # malformed, not a database, ...
+        hint = (
+            f"the file is damaged; recover what it holds with `sqlite3 {path} .recover"
+            f" | sqlite3 recovered.db`, then pass --db recovered.db"
+        )
+    return StoreError(f"the store {path}: {text}" + (f"; {hint}" if hint else ""))
+
 class Store:
     """A SQLite database of papers, announcements, summaries and digests."""
 
@@ -147,23 +172,7 @@ class Store:
             self._db.execute("ROLLBACK")
 
     def _error(self, exc: sqlite3.DatabaseError) -> StoreError:
-        """One line that says what to do: a full or read-only disk keeps finished work, a damaged
-        file can be recovered. A broken constraint is a bug of ours, not the user's: it stays."""
-        if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
-            raise exc
-        text = str(exc)
-        if "full" in text or "disk I/O" in text:
-            hint = "free some space, then run again (finished work is kept)"
-        elif "readonly" in text or "read-only" in text:
-            hint = "it is read-only here; use a writable place (--db) or fix its permissions"
-        elif isinstance(exc, sqlite3.OperationalError):
-            hint = ""
-        else:  # malformed, not a database, ...
-            hint = (
-                f"the file is damaged; recover what it holds with `sqlite3 {self.path} .recover"
-                f" | sqlite3 recovered.db`, then pass --db recovered.db"
-            )
-        return StoreError(f"the store {self.path}: {text}" + (f"; {hint}" if hint else ""))
+        return store_error(exc, self.path)
 
     # -- statements, for the table modules ----------------------------------------------------
 

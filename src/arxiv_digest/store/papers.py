@@ -51,6 +51,11 @@ class Papers(Table):
         ).fetchone()
         return paper_from_row(found) if found else None
 
+    def existing(self, ids: Iterable[str]) -> set[str]:
+        """Those of `ids` the store holds (one query per few hundred ids)."""
+        rows = self.store.select_in("SELECT id FROM papers WHERE id IN ({marks})", ids)
+        return {r["id"] for r in rows}
+
     def by_id(self, ids: Iterable[str]) -> dict[str, Paper]:
         rows = self.store.select_in(
             f"SELECT {PAPER_COLUMNS} FROM papers WHERE id IN ({{marks}})", ids
