@@ -545,7 +545,7 @@ def send_webhook_cmd(app: AppContext, day: str | None, name: str | None, force: 
     type=click.IntRange(min=1, max=10_000),
     default=20,
     show_default=True,
-    help="Results."
+    help="Results.",
 )
 @click.option(
     "--format",

@@ -45,7 +45,6 @@ __all__ = ["DigestRow", "Store", "claim_owner"]
 CHUNK = 500
 
 
-
 def damaged(text: str) -> bool:
     """Does SQLite's message say the file itself is broken?"""
     return any(w in text for w in ("malformed", "not a database", "corrupt", "disk image"))
@@ -69,6 +68,7 @@ def store_error(exc: sqlite3.DatabaseError, path: object) -> StoreError:
             f" | sqlite3 recovered.db`, then pass --db recovered.db"
         )
     return StoreError(f"the store {path}: {text}" + (f"; {hint}" if hint else ""))
+
 
 class Store:
     """A SQLite database of papers, announcements, summaries and digests."""
