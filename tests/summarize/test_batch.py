@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -206,3 +208,66 @@ def test_batch_tokens_cost_the_discounted_price_and_stats_says_so(tmp_path: Path
         header, row = stats(store).lines()[:2]
     assert header.split()[6:9] == ["cost", "live", "batch"]
     assert row.split()[5:8] == [f"${total:.4f}", "$0.0000", f"${total:.4f}"]
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda line: line.replace('"choices": [', '"choices": {"0": ', 1).replace("}]", "}}", 1),
+        lambda line: re.sub(r'"choices": \[.*?\]\s*,\s*"usage"', '"choices": 5, "usage"', line),
+        lambda line: re.sub(r'"choices": \[.*?\]\s*,\s*"usage"', '"choices": "x", "usage"', line),
+        lambda line: re.sub(r'"prompt_tokens": \d+', '"prompt_tokens": NaN', line),
+        lambda line: re.sub(r'"completion_tokens": \d+', '"completion_tokens": 1e30', line),
+        lambda line: re.sub(r'"prompt_tokens": \d+', '"prompt_tokens": ' + '9' * 31, line),
+    ],
+)  # fmt: skip
+def test_hostile_answers_are_failures_or_tokens_of_zero_never_a_crash(
+    tmp_path: Path, spoil: Callable[[str], str]
+) -> None:
+    with Store(tmp_path / "s.db") as store:
+        seed_day(store, 2, DAY)
+        requests = io.StringIO()
+        export_requests(store, config(tmp_path), [DAY], requests)
+        lines = run_batch(requests.getvalue(), LLMServer()).splitlines()
+        spoiled = tmp_path / "spoiled.jsonl"
+        spoiled.write_text("\n".join([spoil(lines[0]), *lines[1:]]) + "\n", "utf-8")
+        assert spoiled.read_text("utf-8").splitlines()[0] != lines[0]  # the spoil took
+        report = asyncio.run(import_results(store, config(tmp_path), spoiled))
+        said = report.lines()[0]
+        assert said.startswith("2 answers read")
+        assert day_statuses(store, DAY)["pending"] == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000 + b"\n", "nested too deeply"),
+        (b'{"custom_id": "\xff"}\n', "not UTF-8"),
+    ],
+)
+def test_a_hostile_file_is_one_line_naming_the_line(
+    tmp_path: Path, content: bytes, said: str
+) -> None:
+    with Store(tmp_path / "s.db") as store:
+        seed_day(store, 2, DAY)
+        bad = tmp_path / "bad.jsonl"
+        bad.write_bytes(b"\n" + content)
+        with pytest.raises(ImportFormatError, match=rf"bad.jsonl:2: .*{said}"):
+            asyncio.run(import_results(store, config(tmp_path), bad))
+
+
+def test_the_import_summary_adds_up_with_repeated_lines(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        seed_day(store, 3, DAY)
+        requests = io.StringIO()
+        export_requests(store, config(tmp_path), [DAY], requests)
+        lines = run_batch(requests.getvalue(), LLMServer()).splitlines()
+        twice = tmp_path / "twice.jsonl"
+        twice.write_text("\n".join(lines + lines + lines[:1]) + "\n", "utf-8")
+        report = asyncio.run(import_results(store, config(tmp_path), twice))
+        ok = sum(r.ok for r in report.reports)
+        failed = sum(r.failed for r in report.reports)
+        cached = sum(r.cached for r in report.reports) + report.again
+        parts = ok + failed + cached + len(report.stale) + len(report.unknown)
+        assert report.answers == 7 and parts + report.duplicates == report.answers
+        assert "4 answers repeat a request" in "\n".join(report.lines())

@@ -189,19 +189,26 @@ def read_results(path: Path) -> Iterator[tuple[SummaryKey, _Answer]]:
     """The answers of an OpenAI-format batch output file, line by line; a line that is not
     one names its number."""
     try:
-        handle = path.open(encoding="utf-8")
+        handle = path.open("rb")
     except OSError as exc:
         raise NotFoundError(f"cannot read {path}: {exc.strerror}") from None
     with handle:
-        for number, raw in enumerate(handle, 1):
-            if not raw.strip():
+        for number, data in enumerate(handle, 1):
+            if not data.strip():
                 continue
             try:
+                raw = data.decode("utf-8")
                 line = json.loads(raw)
                 if not isinstance(line, dict):
                     raise ValueError("not a JSON object")
                 key = parse_custom_id(line.get("custom_id"))
-            except (ValueError, UnicodeDecodeError) as exc:
+            except UnicodeDecodeError as exc:
+                raise ImportFormatError(
+                    f"{path}:{number}: not UTF-8 (byte {exc.start + 1} of the line)"
+                ) from None
+            except RecursionError:
+                raise ImportFormatError(f"{path}:{number}: JSON nested too deeply") from None
+            except ValueError as exc:
                 raise ImportFormatError(f"{path}:{number}: {exc}") from None
             error = line.get("error")
             line_id = str(line.get("id") or f"{path.name}:{number}")
@@ -257,6 +264,7 @@ class ImportReport:
     days: set[str] = field(default_factory=set)
     reports: list[SummarizeReport] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    duplicates: int = 0
 
     def lines(self) -> list[str]:
         ok = sum(r.ok for r in self.reports)
@@ -270,6 +278,10 @@ class ImportReport:
             out.append(
                 f"{len(self.stale)} answers about an older version of their paper, not stored "
                 "(export again): " + ", ".join(self.stale[:5])
+            )
+        if self.duplicates:
+            out.append(
+                f"{self.duplicates} answers repeat a request answered again later in the file"
             )
         if self.unknown:
             out.append(
@@ -334,8 +346,11 @@ async def _store_block(
                 f"{path}: written for prompt {key.prompt_version}, this version asks with "
                 f"{PROMPT_VERSION}: export the requests again"
             )
-        groups.setdefault((key.model, key.language, key.prompt_version), {})[key.paper_id] = answer
+        group = groups.setdefault((key.model, key.language, key.prompt_version), {})
         report.answers += 1
+        if key.paper_id in group:
+            report.duplicates += 1  # the same request answered twice in the file: the last counts
+        group[key.paper_id] = answer
     wanted = {pid for answers in groups.values() for pid in answers}
     # batch tokens cost their discounted price (summarizer.prices.MODEL.batch)
     batch_prices = {m: p.for_batch() for m, p in config.summarizer.prices.items()}

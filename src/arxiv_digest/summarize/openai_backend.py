@@ -82,17 +82,28 @@ def reply_from(data: object) -> Reply:
     """The answer's text and token counts from a chat-completion body (parsed JSON)."""
     if not isinstance(data, dict):
         return Reply(None)
-    choices = data.get("choices") or [{}]
-    message = choices[0].get("message") if isinstance(choices[0], dict) else None
+    choices = data.get("choices")
+    first = choices[0] if isinstance(choices, list) and choices else None
+    message = first.get("message") if isinstance(first, dict) else None
     content = message.get("content") if isinstance(message, dict) else None
     usage = data.get("usage")
     if not isinstance(usage, dict):
         usage = {}
     return Reply(
         content if isinstance(content, str) else None,
-        int(usage.get("prompt_tokens") or 0),
-        int(usage.get("completion_tokens") or 0),
+        _tokens(usage.get("prompt_tokens")),
+        _tokens(usage.get("completion_tokens")),
     )
+
+
+def _tokens(value: object) -> int:
+    """A token count as an endpoint reports it; 0 when it is not a plausible count (a string,
+    NaN, negative, or beyond what any request holds: 10**30 would overflow the store)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0
+    if value != value or not 0 <= value < 10**9:  # NaN, or out of range
+        return 0
+    return int(value)
 
 
 def _reply(response: httpx.Response) -> Reply:
