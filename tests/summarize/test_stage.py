@@ -297,6 +297,40 @@ def test_a_run_deadline_starts_no_paper_after_it(
     assert "budget reached (1.5 minutes): 6 papers left for the next run" in report.lines()
 
 
+def test_max_minutes_holds_for_answers_in_flight(tmp_path: Path) -> None:
+    """A model that never finishes its answers (tokens dripping) cannot keep the run past
+    --max-minutes: the papers in flight are handed back unpaid, pending, not failed."""
+    import asyncio
+    import time
+
+    from arxiv_digest.models import Paper
+    from arxiv_digest.summarize import stage
+    from arxiv_digest.summarize.base import Summarizer, SummaryResult
+    from tests.helpers import day_statuses
+
+    class Drip(Summarizer):
+        backend, model, prompt_version = "openai", "drip", "v1"
+        default_concurrency = 4
+
+        async def summarize(self, paper: Paper, language: str) -> SummaryResult:
+            await asyncio.sleep(3600)
+            raise AssertionError("never answers")
+
+    db = _seeded(tmp_path, 6)
+    with Store(db) as store:
+        began = time.monotonic()
+        report = asyncio.run(
+            stage.summarize_day(
+                store, DAY, Drip(), "Chinese", concurrency=3, budget=stage.Budget(max_minutes=0.02)
+            )
+        )
+        took = time.monotonic() - began
+        assert took < 1.2 + 5  # the deadline (1.2 s), not an hour
+        assert (report.ok, report.failed, report.left) == (0, 0, 6)
+        assert report.budget_hit == "0.02 minutes" and report.outcome() is None
+        assert day_statuses(store, DAY)["pending"] == 6
+
+
 def test_a_result_the_abstract_does_not_report_is_said_so(
     llm: LLMServer, tmp_path: Path, runner: CliRunner
 ) -> None:

@@ -295,8 +295,23 @@ async def summarize_day(
                 return
             started_papers += 1
             began = time.monotonic()
+            # the run's deadline (--max-minutes) holds for answers in flight too
+            end = None if budget.max_minutes is None else started + 60 * budget.max_minutes
+            deadline = asyncio.timeout_at(
+                None if end is None else asyncio.get_running_loop().time() + end - began
+            )
             try:
-                result = await summarizer.summarize(entry.paper, language)
+                async with deadline:
+                    result = await summarizer.summarize(entry.paper, language)
+            except TimeoutError as exc:
+                if not deadline.expired():  # the backend's own, not the run's: a failure
+                    result = SummaryResult(None, error=f"{type(exc).__name__}: {exc}")
+                else:  # past --max-minutes, unanswered: the paper waits for the next run
+                    if claims:
+                        store.summaries.release(key, owner)
+                    report.budget_hit = f"{budget.max_minutes:g} minutes"
+                    report.left += 1
+                    return
             except SummarizeError as exc:  # the endpoint cannot serve this run: stop, stay pending
                 fatal.append(exc)
                 if claims:
