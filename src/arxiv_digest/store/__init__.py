@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from arxiv_digest.errors import StoreError
+from arxiv_digest.models import Summary
 from arxiv_digest.store.batches import BatchJobs
 from arxiv_digest.store.deliveries import Deliveries
 from arxiv_digest.store.digests import DigestRow, Digests
@@ -220,6 +221,19 @@ class Store:
         {"papers", "announcements", "summaries", "digests", "digest_entries", "fetches"}
         | {"feed_items", "claims", "feedback", "deliveries", "embeddings"}
     )
+
+    def keep_unsaved(self, date: str, summary: Summary) -> bool:
+        """A paid answer this store could not take (a full disk), kept beside it for the next
+        run (`store.unsaved`); False when even that fails."""
+        from arxiv_digest.store import unsaved
+
+        return unsaved.keep(self.path, date, summary)
+
+    def restore_unsaved(self) -> int:
+        """Save the answers an earlier run kept beside the store; how many."""
+        from arxiv_digest.store import unsaved
+
+        return unsaved.restore(self)
 
     def count(self, table: str) -> int:
         if table not in self.TABLES:

@@ -20,7 +20,7 @@ from functools import partial
 
 from arxiv_digest.check import check_summary
 from arxiv_digest.config import Price
-from arxiv_digest.errors import NotFoundError, SummarizeError
+from arxiv_digest.errors import DigestError, NotFoundError, StoreError, SummarizeError
 from arxiv_digest.models import IMPORT_BACKEND, DigestEntry, Summary, SummaryKey
 from arxiv_digest.store import Store, claim_owner
 from arxiv_digest.store.summaries import LEASE
@@ -66,8 +66,10 @@ class SummarizeReport:
     budget_hit: str | None = None
     transient: int = 0  # of the failed: retried by the next ordinary run
     #: why the stage stopped early (the endpoint cannot serve this run); the rest stays pending
-    stopped: SummarizeError | None = None
+    stopped: DigestError | None = None
     errors: list[str] = field(default_factory=list)
+    unsaved: int = 0  # paid answers the store could not take, kept beside it for the next run
+    restored: int = 0  # such answers of an earlier run, saved now
     warnings: dict[str, int] = field(default_factory=dict)  # quality check -> count
     notes: list[str] = field(default_factory=list)  # what the backend says first (a batch's)
 
@@ -107,11 +109,18 @@ class SummarizeReport:
                 f"{self.failed - self.transient} failed for a reason of their own (see "
                 "`arxiv-digest failures`); retry them with `arxiv-digest summarize --retry-failed`"
             )
+        if self.restored:
+            out.append(f"{self.restored} answers an earlier run could not save are saved now")
+        if self.unsaved:
+            out.append(
+                f"{self.unsaved} paid answers could not be saved in the store; they are kept "
+                "beside it and saved by the next run (nothing is paid again)"
+            )
         if self.stopped is not None:
             out.append(f"stopped early: {self.left} papers are still pending for the next run")
         return out
 
-    def outcome(self) -> SummarizeError | None:
+    def outcome(self) -> DigestError | None:
         """What the exit code says: the stop's cause; else a failure when every paper tried
         failed, or when some failed for a reason the next run will not heal (exit 6); None
         when the papers are summarized or wait only for causes that heal by themselves."""
@@ -242,10 +251,11 @@ async def summarize_day(
     started = time.monotonic()
     budget = budget or Budget()
     price = (prices or {}).get(summarizer.model)
+    restored = store.restore_unsaved()  # answers paid for by a run the disk stopped
     pending, cached = plan(
         store, date, summarizer, language, retry_failed=retry_failed, only=only, redo=redo
     )
-    report = SummarizeReport(total=len(pending) + cached, cached=cached)
+    report = SummarizeReport(total=len(pending) + cached, cached=cached, restored=restored)
     if summarizer.backend != "extractive" and price is None:
         report.cost = None
     owner = claim_owner()
@@ -255,6 +265,16 @@ async def summarize_day(
     gate = asyncio.Semaphore(max(1, concurrency))
     started_papers = 0
     fatal: list[SummarizeError] = []
+    #: the store failed (a full disk): no paper is started after it, answers in flight are
+    #: kept beside the store, and claims are left to expire (releasing them would fail too)
+    broken: list[StoreError] = []
+
+    def release(key: SummaryKey) -> None:
+        if claims and not broken:
+            try:
+                store.summaries.release(key, owner)
+            except StoreError as exc:
+                broken.append(exc)
 
     def over_budget() -> str | None:
         if budget.max_minutes is not None and time.monotonic() - started > 60 * budget.max_minutes:
@@ -277,7 +297,7 @@ async def summarize_day(
         nonlocal started_papers
         key = _key(entry, summarizer, language)
         async with gate:
-            if fatal:
+            if fatal or broken:
                 report.left += 1
                 return
             hit = over_budget()
@@ -285,7 +305,13 @@ async def summarize_day(
                 report.budget_hit = hit
                 report.left += 1
                 return
-            if claims and not store.summaries.claim(key, owner, redo=redo):
+            try:
+                mine = not claims or store.summaries.claim(key, owner, redo=redo)
+            except StoreError as exc:
+                broken.append(exc)
+                report.left += 1
+                return
+            if not mine:
                 found = store.summaries.get(key)
                 if found is not None and found.status == "ok" and found.id is not None:
                     store.digests.attach(date, entry.paper.id, found.id)
@@ -307,23 +333,22 @@ async def summarize_day(
                 if not deadline.expired():  # the backend's own, not the run's: a failure
                     result = SummaryResult(None, error=f"{type(exc).__name__}: {exc}")
                 else:  # past --max-minutes, unanswered: the paper waits for the next run
-                    if claims:
-                        store.summaries.release(key, owner)
+                    release(key)
                     report.budget_hit = f"{budget.max_minutes:g} minutes"
                     report.left += 1
                     return
             except SummarizeError as exc:  # the endpoint cannot serve this run: stop, stay pending
                 fatal.append(exc)
-                if claims:
-                    store.summaries.release(key, owner)
+                release(key)
                 report.left += 1
                 return
             except asyncio.CancelledError:  # Ctrl-C: hand the paper back before leaving
-                if claims:
-                    store.summaries.release(key, owner)
+                release(key)
                 raise
-            except Exception as exc:  # a backend bug must not sink the run
-                result = SummaryResult(None, error=f"{type(exc).__name__}: {exc}")
+            except Exception as exc:  # noqa: BLE001 - a backend bug must not sink the run
+                # a local error (a closed client, a full disk, a bug) says nothing about the
+                # paper: it may heal, so the next ordinary run asks again
+                result = SummaryResult(None, error=f"{type(exc).__name__}: {exc}", transient=True)
             took = time.monotonic() - began
             warnings: list[str] = []
             interrupted = False
@@ -366,11 +391,21 @@ async def summarize_day(
             attempts=attempts,
             retry_at=retry_at(attempts) if result.transient and not result.ok else None,
         )
-        with store.transaction():
-            summary_id = store.summaries.save(summary)
-            store.digests.attach(date, entry.paper.id, summary_id)
-            if claims:
-                store.summaries.release(key, owner)
+        try:
+            if broken:  # the store failed already: straight to the side file
+                raise broken[0]
+            with store.transaction():
+                summary_id = store.summaries.save(summary)
+                store.digests.attach(date, entry.paper.id, summary_id)
+                if claims:
+                    store.summaries.release(key, owner)
+        except StoreError as exc:
+            if not broken:
+                broken.append(exc)
+            if result.tokens_in or result.tokens_out or result.ok:  # paid: keep it
+                report.unsaved += store.keep_unsaved(date, summary)
+            report.left += 1
+            return
         if interrupted:
             raise asyncio.CancelledError
         for warning in warnings:
@@ -391,16 +426,25 @@ async def summarize_day(
     async def keep_claims() -> None:  # the lease on our claims lasts while this run lives
         while True:
             await asyncio.sleep(LEASE / 3)
-            store.summaries.renew(owner)
+            try:
+                store.summaries.renew(owner)
+            except StoreError as exc:  # a full disk: the claims lapse, the stage stops
+                if not broken:
+                    broken.append(exc)
 
     bar = ticks(progress, len(pending))
     lease = asyncio.create_task(keep_claims())
     try:
         with bar as tick:
-            await asyncio.gather(*(one(entry) for entry in pending))
+            # every paper ends before the client closes: an error in one (a bug) is raised
+            # after the others are done, never while they are in flight
+            done = await asyncio.gather(*(one(entry) for entry in pending), return_exceptions=True)
     finally:
         lease.cancel()
         report.seconds = time.monotonic() - started
         await summarizer.aclose()
-    report.stopped = fatal[0] if fatal else None
+    for outcome in done:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    report.stopped = broken[0] if broken else fatal[0] if fatal else None
     return report
