@@ -31,6 +31,8 @@ class BatchAPI:
     engine: LLMServer = field(default_factory=LLMServer)
     end: str = "completed"  # or failed, expired, cancelled
     error_every: int = 0  # every Nth line (1-based) goes to the error file
+    error_status: int = 500  # with this status and message
+    error_message: str = "The server had an error"
     poll_500s: int = 0  # the next polls answer 500
     refuse_create: int = 0  # the next batch creations fail with 500
     lose_create: int = 0  # the next creations make the batch, then answer 500 (answer lost)
@@ -65,9 +67,9 @@ class BatchAPI:
                         "id": f"batch_req_{batch['id']}_{i}",
                         "custom_id": request["custom_id"],
                         "response": {
-                            "status_code": 500,
+                            "status_code": self.error_status,
                             "request_id": f"req_{i}",
-                            "body": {"error": {"message": "The server had an error"}},
+                            "body": {"error": {"message": self.error_message}},
                         },
                         "error": None,
                     }

@@ -95,6 +95,23 @@ def test_follow_up_batches_stop_at_the_attempt_limit_and_the_next_run_heals(
         assert healed.summary.ok == 86 and day_statuses(store, day)["ok"] == 86
 
 
+def test_a_line_failing_twice_for_a_lasting_reason_is_not_sent_again(tmp_path: Path) -> None:
+    """A 400 for every line (a request the engine refuses) is not resubmitted byte for byte in
+    every follow-up batch: after the second identical failure the stage stops with its cause
+    (exit 6), and --repair-live would ask those lines live instead."""
+    api = BatchAPI(error_every=1, fast=True, error_status=400, error_message="Invalid model 'm'")
+    with api.running(), Store(tmp_path / "s.db") as store:
+        day = real_day(store)
+        cfg = config(tmp_path, api.url)
+        cfg.summarizer.max_attempts = 4
+        report = asyncio.run(run_batch_day(store, cfg, day, sleep=no_sleep))
+        assert report.rounds == 2 and [len(a) for a in api.asked] == [86, 86]
+        stopped = report.summary.stopped
+        assert stopped is not None and stopped.exit_code == 6
+        assert "86 batch lines failed twice for the same reason" in str(stopped)
+        assert "Invalid model 'm'" in str(stopped) and "--repair-live" in str(stopped)
+
+
 def test_repair_live_asks_the_failed_lines_live_at_the_live_price(tmp_path: Path) -> None:
     from arxiv_digest.archive import stats
     from arxiv_digest.config import Price

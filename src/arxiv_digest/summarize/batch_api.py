@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -107,6 +108,8 @@ class BatchRunReport:
     waiting: list[str] = field(default_factory=list)  # batch ids left in flight
     repaired: SummarizeReport | None = None  # the live calls of --repair-live
     held: int = 0  # failed papers whose retry time has not come
+    #: papers whose batch line failed twice for the same reason: sent in no further batch
+    repeated: dict[str, str] = field(default_factory=dict)
     #: the day's tally, as the live stage reports it
     summary: SummarizeReport = field(default_factory=SummarizeReport)
 
@@ -363,6 +366,7 @@ async def run_batch_day(
     counted = 0  # imports already added to `spent`
     try:
         follow_up: set[str] | None = None
+        last: dict[str, str] = {}  # each failed line's cause in the round before
         while True:
             jobs = run.mine()
             if report.rounds == 0:
@@ -419,6 +423,13 @@ async def run_batch_day(
                 break
             states = _states(store, config, run.model, date, only)
             failed = {pid for pid, state in states.items() if state == "transient"}
+            causes = _causes(store, date, run.model, failed)
+            # a line that failed twice for the same reason would fail a third time: it goes
+            # to --repair-live or waits for its cause to be fixed, not into another batch
+            again = {p for p in failed if p in causes and last.get(p) == causes[p]}
+            report.repeated.update({p: causes[p] for p in again if _lasting(causes[p])})
+            last = causes
+            failed -= set(report.repeated)
             if not failed or repair_live:
                 break
             follow_up = failed
@@ -427,6 +438,13 @@ async def run_batch_day(
             failed = {pid for pid, state in states.items() if state in ("transient", "failed")}
             if failed:
                 report.repaired = await _repair(store, config, date, failed, budget)
+        if report.repeated and not repair_live and report.summary.stopped is None:
+            cause = next(iter(report.repeated.values()))
+            report.summary.stopped = SummarizeError(
+                f"{len(report.repeated)} batch lines failed twice for the same reason ({cause}); "
+                "they are sent in no further batch: fix the cause, or ask them live with "
+                "--repair-live"
+            )
     except SummarizeError as exc:
         report.summary.stopped = exc
     finally:
@@ -463,6 +481,28 @@ async def _repair(
         prices=config.summarizer.prices,
         budget=Budget(max_tokens=budget.max_tokens, max_cost=budget.max_cost),
     )
+
+
+def _lasting(cause: str) -> bool:
+    """Will this batch line fail again for the same reason? A 4xx other than 408 and 429 (a
+    malformed or refused request), an answer that needed a repair, a line the engine failed
+    for a reason that names no timeout, rate limit or server error; not a 5xx."""
+    status = re.search(r"answered (\d{3})", cause)
+    if status:
+        code = int(status.group(1))
+        return 400 <= code < 500 and code not in (408, 429)
+    return not re.search(r"(?i)time.?out|rate|server|overload|unavailable|try again", cause)
+
+
+def _causes(store: Store, date: str, model: str, papers: set[str]) -> dict[str, str]:
+    """Why each of these papers' last batch line failed, without the line's number."""
+    digest = store.digests.load(date) if papers else None
+    out: dict[str, str] = {}
+    for entry in digest.entries if digest else ():
+        summary = entry.summary
+        if entry.paper.id in papers and summary is not None and summary.model == model:
+            out[entry.paper.id] = re.sub(r" \[batch line [^\]]*\]$", "", summary.error or "")
+    return out
 
 
 def _states(
