@@ -133,20 +133,29 @@ def test_a_version_5_store_migrates_and_keeps_its_index_in_step(tmp_path: Path) 
 
 
 def test_a_dead_runs_claims_lapse_within_a_lease_and_a_live_run_keeps_them(store: Store) -> None:
+    """Another host's claim is judged by its renewal counter as this process watches it, never
+    by that host's clock (which may run ahead or behind)."""
     import time
 
     from arxiv_digest.models import SummaryKey
     from arxiv_digest.store.summaries import LEASE
 
+    now = [1000.0]
+    store.summaries.monotonic = lambda: now[0]
     key = SummaryKey("2501.00001", 1, "m", "Chinese", "p")
     elsewhere = "another-host:4242:abcd1234"  # a run on another machine: its pid says nothing
     assert store.summaries.claim(key, elsewhere)
-    assert not store.summaries.claim(key, "me:1:x")  # held
-    store.execute(
-        "UPDATE claims SET claimed_at = ? WHERE owner = ?", (time.time() - LEASE - 1, elsewhere)
+    store.execute(  # that host's clock runs ten minutes ahead
+        "UPDATE claims SET claimed_at = ? WHERE owner = ?", (time.time() + 600, elsewhere)
     )
-    assert store.summaries.claim(key, "me:1:x")  # its lease ran out: taken over
-    store.execute("UPDATE claims SET claimed_at = ?", (time.time() - LEASE + 5,))
+    assert not store.summaries.claim(key, "me:1:x")  # held: first seen now
+    now[0] += LEASE / 2
+    assert not store.summaries.claim(key, "me:1:x")  # still within a lease of watching
+    store.summaries.renew(elsewhere)  # it renews: alive, the watch starts again
+    now[0] += LEASE * 0.9
+    assert not store.summaries.claim(key, "me:1:x")
+    now[0] += LEASE + 1  # no renewal for a whole lease: its run is dead
+    assert store.summaries.claim(key, "me:1:x")  # taken over, 600 s early by its clock
     store.summaries.renew("me:1:x")  # a live run renews its lease
     assert not store.summaries.claim(key, elsewhere)
     assert LEASE <= 90  # "about a minute"

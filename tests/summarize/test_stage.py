@@ -428,3 +428,62 @@ def test_a_full_disk_keeps_paid_answers_and_the_next_run_pays_for_none_again(
     assert not unsaved_path(db).exists()
     assert len(asked) == 30 and sorted(asked) == sorted(set(asked))  # none paid twice
     assert set(first).isdisjoint(asked[len(first) :])
+
+
+@pytest.mark.parametrize("alive", [False, True])
+def test_another_hosts_claim_is_judged_by_its_renewals_not_its_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, alive: bool
+) -> None:
+    """A run on a host whose clock is 600 s ahead left a claim: if its renewal counter stands
+    still for a lease, this run takes the paper over (not 668 s later); if the counter moves,
+    the paper is left to that run."""
+    import asyncio
+    import sqlite3
+    import threading
+    import time
+
+    from arxiv_digest.models import Paper
+    from arxiv_digest.summarize import stage
+    from arxiv_digest.summarize.base import Summarizer, SummaryResult
+
+    monkeypatch.setattr(stage, "LEASE", 0.6)
+
+    class Quick(Summarizer):
+        backend, model, prompt_version = "openai", "quick", "v1"
+        default_concurrency = 2
+
+        async def summarize(self, paper: Paper, language: str) -> SummaryResult:
+            return SummaryResult(SummaryFields("t", "m", "x", "r", "c"), tokens_in=10)
+
+    db = _seeded(tmp_path, 3)
+    with Store(db) as store:
+        held = store.digests.load(DAY).entries[0].paper  # type: ignore[union-attr]
+        store.execute(
+            "INSERT INTO claims (paper_id, version, model, language, prompt_version, owner, "
+            "claimed_at, renewals) VALUES (?,?,?,?,?,?,?,?)",
+            (held.id, held.version, "quick", "Chinese", "v1", "elsewhere:4242:beef",
+             time.time() + 600, 5),
+        )  # fmt: skip
+        stop = threading.Event()
+
+        def renewing() -> None:  # the other host's run, alive: it renews every 0.1 s
+            other = sqlite3.connect(db, timeout=30)
+            while not stop.wait(0.1):
+                other.execute("UPDATE claims SET renewals = renewals + 1")
+                other.commit()
+            other.close()
+
+        renewer = threading.Thread(target=renewing, daemon=True)
+        if alive:
+            renewer.start()
+        began = time.monotonic()
+        report = asyncio.run(stage.summarize_day(store, DAY, Quick(), "Chinese", concurrency=2))
+        took = time.monotonic() - began
+        stop.set()
+        if alive:
+            renewer.join()
+    assert took < 5  # a lease or two of watching, never the other clock's 600 s
+    if alive:
+        assert (report.ok, report.busy) == (2, 1)
+    else:
+        assert (report.ok, report.busy) == (3, 0)

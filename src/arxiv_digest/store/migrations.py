@@ -331,6 +331,12 @@ CREATE TABLE batch_jobs (
 CREATE INDEX batch_jobs_by_day ON batch_jobs(date, status);
 """
 
+# a claim's renewals, counted: a claim is judged by whether its counter moves, as this host
+# sees it, not by comparing another host's clock with ours
+M011_CLAIM_RENEWALS = """
+ALTER TABLE claims ADD COLUMN renewals INTEGER NOT NULL DEFAULT 0;
+"""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m001_initial", M001_INITIAL),
     ("m002_fetches", M002_FETCHES),
@@ -342,4 +348,5 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m008_verdicts", M008_VERDICTS),
     ("m009_cjk_search", M009_CJK_SEARCH),
     ("m010_batch_jobs", M010_BATCH_JOBS),
+    ("m011_claim_renewals", M011_CLAIM_RENEWALS),
 )

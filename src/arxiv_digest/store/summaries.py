@@ -1,9 +1,12 @@
 """Summaries and the claims on them: the only writer of `summaries` and `claims`.
 
 A claim is the right to summarize one cache key: two runs on one store never pay for the same
-paper twice. A claim is a lease: the run that holds it renews it (`renew`) every
-`LEASE / 3` seconds, so the claims of a run that died, on any host or in any PID namespace, are
-free again about a minute later.
+paper twice. A claim is a lease: the run that holds it renews it (`renew`) every `LEASE / 3`
+seconds, counting its renewals. A claim is free again when its run is gone: on this host, when
+its process is, or its last renewal (by this host's clock) is older than the lease; from another
+host, when its renewal counter has stood still for the lease length as this process watched it
+(`observe`). Two hosts' clocks are never compared: a host whose clock runs ten minutes ahead
+cannot hold a dead run's claims ten minutes longer.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from arxiv_digest.models import FIELDS, Summary, SummaryKey, Verdict
 from arxiv_digest.store._table import (
@@ -23,6 +27,9 @@ from arxiv_digest.store._table import (
     summary_from_row,
     to_json,
 )
+
+if TYPE_CHECKING:
+    from arxiv_digest.store import Store
 
 #: Seconds a claim lasts unless its run renews it.
 LEASE = 60.0
@@ -45,6 +52,12 @@ def _key_params(key: SummaryKey) -> tuple[str, int, str, str, str]:
 
 
 class Summaries(Table):
+    def __init__(self, store: Store) -> None:
+        super().__init__(store)
+        #: another host's claims as this process saw them: renewals, and when (monotonic)
+        self._seen: dict[tuple[tuple[object, ...], str], tuple[int, float]] = {}
+        self.monotonic: Callable[[], float] = time.monotonic
+
     def get(self, key: SummaryKey) -> Summary | None:
         row = self.store.execute(
             f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE {_KEY}", _key_params(key)
@@ -116,25 +129,49 @@ class Summaries(Table):
             if done and not redo:
                 return False
             row = self.store.execute(
-                f"SELECT owner, claimed_at FROM claims WHERE {_KEY}", params
+                f"SELECT owner, claimed_at, renewals FROM claims WHERE {_KEY}", params
             ).fetchone()
             if (
                 row is not None
                 and row["owner"] != owner
-                and not _claim_is_stale(row["owner"], row["claimed_at"], ttl)
+                and not self._stale(params, row["owner"], row["claimed_at"], row["renewals"], ttl)
             ):
                 return False
             self.store.execute(
                 "INSERT INTO claims (paper_id, version, model, language, prompt_version, owner, "
-                "claimed_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET "
-                "owner = excluded.owner, claimed_at = excluded.claimed_at",
+                "claimed_at, renewals) VALUES (?,?,?,?,?,?,?,0) ON CONFLICT DO UPDATE SET "
+                "owner = excluded.owner, claimed_at = excluded.claimed_at, renewals = 0",
                 (*params, owner, time.time()),
             )
         return True
 
+    def _stale(
+        self, params: tuple[object, ...], owner: str, claimed_at: float, renewals: int, ttl: float
+    ) -> bool:
+        host = owner.partition(":")[0]
+        if host == socket.gethostname():  # our clock wrote it: compare, and ask the process
+            return _claim_is_stale(owner, claimed_at, ttl)
+        # another host's claim: stale once its counter stood still for the lease, watched here
+        now = self.monotonic()
+        seen = self._seen.get((params, owner))
+        if seen is None or seen[0] != renewals:
+            self._seen[(params, owner)] = (renewals, now)
+            return False
+        return now - seen[1] > ttl
+
     def renew(self, owner: str) -> None:
-        """Extend every claim `owner` holds by a full lease."""
-        self.store.execute("UPDATE claims SET claimed_at = ? WHERE owner = ?", (time.time(), owner))
+        """Extend every claim `owner` holds by a full lease, counting the renewal."""
+        self.store.execute(
+            "UPDATE claims SET claimed_at = ?, renewals = renewals + 1 WHERE owner = ?",
+            (time.time(), owner),
+        )
+
+    def held_elsewhere(self, key: SummaryKey) -> bool:
+        """Is `key` claimed by a run on another host (whose lease only watching can judge)?"""
+        row = self.store.execute(
+            f"SELECT owner FROM claims WHERE {_KEY}", _key_params(key)
+        ).fetchone()
+        return row is not None and row["owner"].partition(":")[0] != socket.gethostname()
 
     def release(self, key: SummaryKey, owner: str) -> None:
         self.store.execute(

@@ -268,6 +268,8 @@ async def summarize_day(
     #: the store failed (a full disk): no paper is started after it, answers in flight are
     #: kept beside the store, and claims are left to expire (releasing them would fail too)
     broken: list[StoreError] = []
+    #: papers another host's run holds: watched for a lease; taken over if it never renews
+    watched: list[DigestEntry] = []
 
     def release(key: SummaryKey) -> None:
         if claims and not broken:
@@ -306,7 +308,7 @@ async def summarize_day(
                 report.left += 1
                 return
             try:
-                mine = not claims or store.summaries.claim(key, owner, redo=redo)
+                mine = not claims or store.summaries.claim(key, owner, ttl=LEASE, redo=redo)
             except StoreError as exc:
                 broken.append(exc)
                 report.left += 1
@@ -318,6 +320,8 @@ async def summarize_day(
                     report.cached += 1
                 else:
                     report.busy += 1
+                    if store.summaries.held_elsewhere(key):
+                        watched.append(entry)
                 return
             started_papers += 1
             began = time.monotonic()
@@ -439,6 +443,15 @@ async def summarize_day(
             # every paper ends before the client closes: an error in one (a bug) is raised
             # after the others are done, never while they are in flight
             done = await asyncio.gather(*(one(entry) for entry in pending), return_exceptions=True)
+            # another host's claims: a live run renews them within LEASE / 3; one that never
+            # does for a whole lease is dead, and its papers are done here
+            waited = 0.0
+            while watched and not fatal and not broken and waited <= LEASE * 1.2:
+                await asyncio.sleep(LEASE / 6)
+                waited += LEASE / 6
+                again, watched[:] = list(watched), []
+                report.busy -= len(again)
+                done += await asyncio.gather(*(one(e) for e in again), return_exceptions=True)
     finally:
         lease.cancel()
         report.seconds = time.monotonic() - started
