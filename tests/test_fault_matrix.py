@@ -277,6 +277,66 @@ def test_live_llm_meets_fault(
         assert seen.headers.get("authorization") == f"Bearer {LLM_KEY}"
 
 
+# -- the Batch API -------------------------------------------------------------------------------
+
+
+def _batch_stage(url: str, tmp: Path) -> None:
+    """A day's summaries through the Batch API (upload, create, poll, download), as
+    `arxiv-digest batch run` does it: every request meets the fault."""
+    import asyncio
+
+    from arxiv_digest.config import Config, SummarizerConfig
+    from arxiv_digest.store import Store
+    from arxiv_digest.summarize.batch_api import run_batch_day
+    from tests.helpers import seed_day
+
+    now = [0.0]  # a fake clock: the batch's 25-hour wait passes as its polls sleep
+
+    async def no_sleep(seconds: float) -> None:
+        now[0] += max(seconds, 900.0)
+
+    config = Config(
+        summarizer=SummarizerConfig(
+            backend="openai",
+            model="m",
+            base_url=f"{url}/v1",
+            api_key_env="MATRIX_LLM_KEY",
+            timeout=DEADLINE / 5,  # a try's deadline is five times this
+        ),
+        output_dir=tmp,
+    )
+    with Store(tmp / "s.db") as store:
+        if not store.count("papers"):
+            seed_day(store, 2, "2026-01-06")
+        report = asyncio.run(
+            run_batch_day(store, config, "2026-01-06", sleep=no_sleep, clock=lambda: now[0])
+        )
+        text = repr(store.dump())
+    for secret in (LLM_KEY, *SECRETS):
+        assert secret not in text
+    if report.summary.stopped is not None:
+        raise report.summary.stopped
+
+
+@pytest.mark.parametrize("fault", FAULTS)  # its good path: tests/summarize/test_batch_api.py
+def test_batch_api_meets_fault(
+    fault: str, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MATRIX_LLM_KEY", LLM_KEY)
+    server = FaultServer(fault=fault, body=b'{"id": "file-1", "object": "file"}')
+    with fault_server(server):
+        _check(
+            "Batch API",
+            fault,
+            lambda: _batch_stage(server.url, tmp_path),
+            6,
+            6 * DEADLINE + 3.0,  # six tries, each within its deadline
+            caplog,
+            {"self_link"},
+        )
+    assert LLM_KEY not in caplog.text
+
+
 # -- SMTP ----------------------------------------------------------------------------------------
 
 SMTP_FAULTS = ("ok", "refused", "reset", "trickle", "endless", "huge", "retry_after",

@@ -159,26 +159,42 @@ def _client(settings: SummarizerConfig) -> tuple[openai.AsyncOpenAI, tuple[str, 
     return client, (key, f"Bearer {key}")
 
 
-def _patient(secrets: tuple[str, ...], sleep: Callable[[float], Awaitable[None]]) -> Patient:
+def _patient(
+    secrets: tuple[str, ...], sleep: Callable[[float], Awaitable[None]], deadline: float
+) -> Patient:
     async def patiently(call: Call) -> object:
-        """A call retried on 5xx, 429 and network errors with growing waits; 4xx stop."""
+        """A call retried on 5xx, 429 and network errors with growing waits; 4xx stop. Each
+        try ends within `deadline` seconds, its answer included (an upload or a download that
+        trickles is cut off there, as a timeout)."""
         wait_s = 1.0
         for attempt in range(6):
             try:
-                return await call()
+                async with asyncio.timeout(deadline):
+                    return await call()
             except (
+                TimeoutError,
                 openai.APIConnectionError,
                 openai.APITimeoutError,
                 openai.InternalServerError,
                 openai.RateLimitError,
             ) as exc:
                 if attempt == 5:
-                    raise SummarizeError(f"the Batch API: {redact(str(exc), *secrets)}") from None
+                    said = (
+                        f"no full answer within {deadline:g} s"
+                        if isinstance(exc, TimeoutError)
+                        else redact(str(exc), *secrets)
+                    )
+                    raise SummarizeError(f"the Batch API: {said}") from None
                 await sleep(wait_s)
                 wait_s = min(wait_s * 2, 60.0)
             except openai.APIStatusError as exc:
                 raise SummarizeError(
                     f"the Batch API refused (HTTP {exc.status_code}): {redact(str(exc), *secrets)}"
+                ) from None
+            except (ValueError, RecursionError):  # the SDK reading an answer that is not JSON
+                raise SummarizeError(
+                    "the Batch API answered with something that is not JSON (or not UTF-8); "
+                    "the day's papers stay pending for the next run"
                 ) from None
         raise AssertionError("unreachable")
 
@@ -355,7 +371,7 @@ async def run_batch_day(
         date,
         batch_model(config, None),
         client,
-        _patient(secrets, sleep),
+        _patient(secrets, sleep, settings.timeout * 5),
         sleep,
         clock,
         started + limit,
