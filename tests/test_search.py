@@ -119,7 +119,7 @@ def test_filters_are_part_of_the_query_at_any_size(tmp_path: Path, monkeypatch) 
 
 def test_limits_and_long_queries_are_refused_clearly(db: list[str], runner: CliRunner) -> None:
     zero = runner.invoke(cli, [*db, "search", "learning", "-n", "0"])
-    assert zero.exit_code == 2 and "0 is not in the range x>=1" in zero.output
+    assert zero.exit_code == 2 and "0 is not in the range 1<=x<=10000" in zero.output
     long = runner.invoke(cli, [*db, "search", " ".join(["word"] * 40)])
     assert long.exit_code == 2
     assert "the query has 40 words; at most 32 are searched: shorten it" in long.output
