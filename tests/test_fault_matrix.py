@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 import socket
 import socketserver
 import threading
@@ -92,9 +93,17 @@ def _zotero(url: str) -> object:
         del os.environ["MATRIX_ZOTERO_KEY"]
 
 
+def _oai_last_page() -> bytes:
+    """The recorded OAI-PMH page as a harvest's last one (its resumption token taken out)."""
+    body = (FIXTURES / "arxiv" / "oai_legacy_2015_listrecords_arXivRaw_trimmed.xml").read_bytes()
+    return re.sub(
+        rb"<resumptionToken[^>]*>[^<]*</resumptionToken>|<resumptionToken[^>]*/>", b"", body
+    )
+
+
 def _oai_page(n: int) -> bytes:
     """An OAI-PMH page with a fresh resumption token each time (pagination without end)."""
-    body = (FIXTURES / "arxiv" / "oai_legacy_2015_listrecords_arXivRaw_trimmed.xml").read_bytes()
+    body = _oai_last_page()
     token = b"<resumptionToken>t%d</resumptionToken></ListRecords>" % n
     return body.replace(b"</ListRecords>", token, 1)
 
@@ -115,7 +124,7 @@ HTTP_CLIENTS: dict[str, tuple[Callable[[str], object], bytes, str, int]] = {
     ),
     "arXiv OAI-PMH": (
         _arxiv(lambda c, url: list(oai.harvest(c, url, "cs", "2015-01-01", "2015-01-02"))),
-        _oai_page(0),
+        _oai_last_page(),
         "text/xml",
         10,
     ),
