@@ -161,7 +161,9 @@ def serve(root: Path, port: int, announce: Callable[[str], None] | None = None) 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    # both, explicitly: a process started in the background by a non-interactive shell
+    # inherits SIGINT ignored, and Ctrl-C (or `kill -INT`) would then do nothing
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     if announce:
         announce(f"http://127.0.0.1:{real_port}/")
     try:
@@ -169,5 +171,6 @@ def serve(root: Path, port: int, announce: Callable[[str], None] | None = None) 
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         server.server_close()
