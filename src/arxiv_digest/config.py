@@ -102,6 +102,10 @@ class SummarizerConfig(_Section):
     concurrency: int | None = Field(default=None, ge=1, le=256)
     timeout: float = Field(default=60.0, gt=0)
     max_attempts: int = Field(default=5, ge=1, le=20)
+    #: The summarize stage's own deadline when --max-minutes is not given (live backends; a
+    #: batch waits `batch_wait_hours`): no paper is started after it and answers still in
+    #: flight are handed back, pending. Six hours: a daily run ends well before the next day's.
+    max_minutes: float | None = Field(default=360.0, gt=0)
     #: "auto" tries json_object with the schema as a decoding grammar (llama.cpp, vLLM), then
     #: plain json_object, keeping the first one the endpoint accepts; "json_schema" (OpenAI's
     #: structured outputs) puts the schema in the prompt, about 117 more tokens a paper.

@@ -18,6 +18,7 @@ hears each line as soon as its stage is done. A stage's modules load when it run
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -155,7 +156,14 @@ def summarize(
     """
 
     day = day or latest_day(store)
+    budget = budget or Budget()
     summarizer = make_summarizer(config.summarizer)
+    if (
+        budget.max_minutes is None
+        and config.summarizer.max_minutes is not None
+        and not isinstance(summarizer, DaySummarizer)  # a batch waits batch_wait_hours
+    ):
+        budget = dataclasses.replace(budget, max_minutes=config.summarizer.max_minutes)
     only: set[str] | None = None
     rest: set[str] = set()
     wanted = config.rank.summarize_top is not None or config.rank.exclude

@@ -487,3 +487,28 @@ def test_another_hosts_claim_is_judged_by_its_renewals_not_its_clock(
         assert (report.ok, report.busy) == (2, 1)
     else:
         assert (report.ok, report.busy) == (3, 0)
+
+
+def test_the_stage_has_a_deadline_of_its_own(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without --max-minutes a live run still ends: summarizer.max_minutes (6 hours by default)
+    is its deadline; --max-minutes wins when given."""
+    from arxiv_digest import pipeline
+    from arxiv_digest.config import Config, SummarizerConfig
+    from arxiv_digest.summarize import stage
+
+    seen: list[float | None] = []
+
+    async def spy(*args: object, budget: stage.Budget | None = None, **kw: object) -> object:
+        seen.append(budget.max_minutes if budget else None)
+        return stage.SummarizeReport()
+
+    monkeypatch.setattr(pipeline, "summarize_day", spy)
+    db = _seeded(tmp_path, 1)
+    with Store(db) as store:
+        pipeline.summarize(Config(), store, DAY)
+        short = Config(summarizer=SummarizerConfig(max_minutes=30))
+        pipeline.summarize(short, store, DAY, budget=stage.Budget(max_minutes=2))
+        pipeline.summarize(short, store, DAY)
+    assert seen == [360.0, 2, 30]
