@@ -28,15 +28,13 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 from arxiv_digest.archive import import_files
-from arxiv_digest.render.formats import page_anchor
-from arxiv_digest.render.glance import filter_parts
 from arxiv_digest.render.html import SiteBuilder
 from arxiv_digest.render.search_index import build_index, holds
 from arxiv_digest.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.history import CORPUS, write_history  # noqa: E402
-from tests.helpers import search_every_result  # noqa: E402
+from tests.helpers import search_every_result, search_texts  # noqa: E402
 
 CHINESE = "强化学习 大语言模型 扩散模型 知识图谱 多模态 幻觉 联邦学习 推荐系统 图神经网络 机器人"
 CHINESE_WORDS = CHINESE.split()
@@ -62,16 +60,6 @@ def served(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-def texts(store: Store) -> dict[str, str]:
-    """Each paper's searchable text by its result link (`DAY.html#pID`)."""
-    out: dict[str, str] = {}
-    for day in store.digests.dates():
-        digest = store.digests.load(day)
-        for entry in digest.entries if digest else ():
-            out[f"{day}.html#p{page_anchor(entry.paper.id)}"] = "\n".join(filter_parts(entry))
-    return out
 
 
 def search_bytes(page: Page, url: str, query: str) -> int:
@@ -146,7 +134,7 @@ def main() -> None:
             with served(root / "all") as url:
                 page.goto(f"{url}/index.html")
                 page.wait_for_function("() => !!window.arxivDigestSearch")
-                measure_site(page, url, texts(store), "14 shared days")
+                measure_site(page, url, search_texts(store), "14 shared days")
                 bytes_only(page, url, "14 shared days")
         if synthetic:
             history = root / "history"

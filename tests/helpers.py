@@ -348,3 +348,17 @@ def search_every_result(page: Any, query: str) -> list[str]:
         query,
     )
     return [re.sub(r"\?hl=[^#]*", "", str(url)) for url in urls]
+
+
+def search_texts(store: Store) -> dict[str, str]:
+    """Each stored paper's searchable text (what a reader sees of it: `glance.filter_parts`)
+    by its search-result link `DAY.html#pID`, for the site search's reference."""
+    from arxiv_digest.render.formats import page_anchor
+    from arxiv_digest.render.glance import filter_parts
+
+    out: dict[str, str] = {}
+    for day in store.digests.dates():
+        digest = store.digests.load(day)
+        for entry in digest.entries if digest else ():
+            out[f"{day}.html#p{page_anchor(entry.paper.id)}"] = "\n".join(filter_parts(entry))
+    return out

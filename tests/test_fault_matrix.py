@@ -19,12 +19,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import httpx
 import pytest
 
-from arxiv_digest.config import EmailConfig, WebhookConfig
+from arxiv_digest.config import Config, EmailConfig, SummarizerConfig, WebhookConfig
 from arxiv_digest.deliver import email as email_delivery
 from arxiv_digest.deliver import webhook
 from arxiv_digest.errors import DigestError
@@ -208,25 +208,28 @@ def test_http_client_meets_fault(client: str, fault: str, caplog: pytest.LogCapt
 LLM_KEY = "sk-MATRIX-llm-key-1234567890"
 
 
-def _llm_stage(url: str, tmp: Path) -> None:
-    """The summarize stage on one stored paper, as `arxiv-digest summarize` runs it; its
-    outcome is what the command's exit code says."""
-    from arxiv_digest import pipeline
-    from arxiv_digest.config import Config, SummarizerConfig
-    from arxiv_digest.store import Store
-    from tests.helpers import seed_day
-
-    config = Config(
+def _llm_config(url: str, tmp: Path, **summarizer: Any) -> Config:
+    """The openai backend on the fault server, its key in MATRIX_LLM_KEY."""
+    return Config(
         summarizer=SummarizerConfig(
             backend="openai",
             model="m",
             base_url=f"{url}/v1",
             api_key_env="MATRIX_LLM_KEY",
-            timeout=DEADLINE,
-            max_attempts=2,
-            concurrency=1,
-        )
+            **summarizer,
+        ),
+        output_dir=tmp,
     )
+
+
+def _llm_stage(url: str, tmp: Path) -> None:
+    """The summarize stage on one stored paper, as `arxiv-digest summarize` runs it; its
+    outcome is what the command's exit code says."""
+    from arxiv_digest import pipeline
+    from arxiv_digest.store import Store
+    from tests.helpers import seed_day
+
+    config = _llm_config(url, tmp, timeout=DEADLINE, max_attempts=2, concurrency=1)
     with Store(tmp / "s.db") as store:
         if not store.count("papers"):
             seed_day(store, 1, "2026-01-06")
@@ -294,7 +297,6 @@ def _batch_stage(url: str, tmp: Path) -> None:
     `arxiv-digest batch run` does it: every request meets the fault."""
     import asyncio
 
-    from arxiv_digest.config import Config, SummarizerConfig
     from arxiv_digest.store import Store
     from arxiv_digest.summarize.batch_api import run_batch_day
     from tests.helpers import seed_day
@@ -304,16 +306,7 @@ def _batch_stage(url: str, tmp: Path) -> None:
     async def no_sleep(seconds: float) -> None:
         now[0] += max(seconds, 900.0)
 
-    config = Config(
-        summarizer=SummarizerConfig(
-            backend="openai",
-            model="m",
-            base_url=f"{url}/v1",
-            api_key_env="MATRIX_LLM_KEY",
-            timeout=DEADLINE / 5,  # a try's deadline is five times this
-        ),
-        output_dir=tmp,
-    )
+    config = _llm_config(url, tmp, timeout=DEADLINE / 5)  # a try's deadline: five times this
     with Store(tmp / "s.db") as store:
         if not store.count("papers"):
             seed_day(store, 2, "2026-01-06")

@@ -12,8 +12,6 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
-from arxiv_digest.render.formats import page_anchor
-from arxiv_digest.render.glance import filter_parts
 from arxiv_digest.render.html import SiteBuilder
 from arxiv_digest.render.search_index import holds
 from arxiv_digest.store import Store
@@ -22,6 +20,7 @@ from tests.helpers import (
     import_references,
     reference_texts,
     search_every_result,
+    search_texts,
 )
 from tests.render.test_browser import (
     ARTIFACTS,
@@ -51,23 +50,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Stor
     store.close()
 
 
-def _texts(store: Store) -> dict[str, str]:
-    """Each paper's searchable text (what a reader sees of it) by its result link."""
-    out: dict[str, str] = {}
-    for day in store.digests.dates():
-        digest = store.digests.load(day)
-        for entry in digest.entries if digest else ():
-            out[f"{day}.html#p{page_anchor(entry.paper.id)}"] = "\n".join(filter_parts(entry))
-    return out
-
-
 @pytest.fixture(scope="module")
 def archive(browser: Browser, served: tuple[str, Store]) -> Iterator[tuple[Page, dict[str, str]]]:  # noqa: F811
     url, store = served
     page = browser.new_page()
     page.goto(f"{url}/index.html")
     page.wait_for_function("() => !!window.arxivDigestSearch")
-    yield page, _texts(store)
+    yield page, search_texts(store)
     page.close()
 
 

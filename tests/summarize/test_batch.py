@@ -210,6 +210,14 @@ def test_batch_tokens_cost_the_discounted_price_and_stats_says_so(tmp_path: Path
     assert row.split()[5:8] == [f"${total:.4f}", "$0.0000", f"${total:.4f}"]
 
 
+def _answer_lines(store: Store, tmp_path: Path, n: int) -> list[str]:
+    """A seeded day of `n` papers and the batch engine's answer lines for it."""
+    seed_day(store, n, DAY)
+    requests = io.StringIO()
+    export_requests(store, config(tmp_path), [DAY], requests)
+    return run_batch(requests.getvalue(), LLMServer()).splitlines()
+
+
 @pytest.mark.parametrize(
     "spoil",
     [
@@ -225,10 +233,7 @@ def test_hostile_answers_are_failures_or_tokens_of_zero_never_a_crash(
     tmp_path: Path, spoil: Callable[[str], str]
 ) -> None:
     with Store(tmp_path / "s.db") as store:
-        seed_day(store, 2, DAY)
-        requests = io.StringIO()
-        export_requests(store, config(tmp_path), [DAY], requests)
-        lines = run_batch(requests.getvalue(), LLMServer()).splitlines()
+        lines = _answer_lines(store, tmp_path, 2)
         spoiled = tmp_path / "spoiled.jsonl"
         spoiled.write_text("\n".join([spoil(lines[0]), *lines[1:]]) + "\n", "utf-8")
         assert spoiled.read_text("utf-8").splitlines()[0] != lines[0]  # the spoil took
@@ -258,10 +263,7 @@ def test_a_hostile_file_is_one_line_naming_the_line(
 
 def test_the_import_summary_adds_up_with_repeated_lines(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db") as store:
-        seed_day(store, 3, DAY)
-        requests = io.StringIO()
-        export_requests(store, config(tmp_path), [DAY], requests)
-        lines = run_batch(requests.getvalue(), LLMServer()).splitlines()
+        lines = _answer_lines(store, tmp_path, 3)
         twice = tmp_path / "twice.jsonl"
         twice.write_text("\n".join(lines + lines + lines[:1]) + "\n", "utf-8")
         report = asyncio.run(import_results(store, config(tmp_path), twice))
