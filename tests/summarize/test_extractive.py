@@ -125,3 +125,21 @@ def test_release_and_licence_sentences_fill_no_field_and_macros_are_plain() -> N
         assert "license" not in text and "available" not in text
         assert "\\" not in text.replace("$O(\\log n)$", "")  # math stays, macros go
     assert "methodname, which indexes sections with trees" in " ".join(fields.values())
+
+
+def test_an_abstracts_only_finding_is_the_result() -> None:
+    """One closing sentence holds the finding and says nothing of what it means: it is the
+    Result (the Conclusion takes what is left); a closing "These results …" is the Conclusion."""
+    abstract = (
+        "Graph models are widely used for molecules. However, they scale poorly to large "
+        "proteins. We propose FoldNet, a sparse message-passing network. FoldNet encodes "
+        "residues as nodes and contacts as edges. Experiments on three benchmarks show that "
+        "FoldNet improves accuracy by 4.2% over the best baseline."
+    )
+    fields = extract_fields("FoldNet", abstract)
+    assert fields.result.startswith("Experiments on three benchmarks")
+    assert fields.conclusion != fields.result
+    closing = abstract + " These results suggest sparse graphs suffice for proteins."
+    fields = extract_fields("FoldNet", closing)
+    assert fields.result.startswith("Experiments on three benchmarks")
+    assert fields.conclusion.startswith("These results suggest")
