@@ -125,9 +125,7 @@ def main() -> None:
     print(f"  {'overall':11} {mean:10.1%} {sum(base.values()) / len(base):10.1%}")
     best = ceiling(abstracts)
     fields = " ".join(f"{k} {v:.1%}" for k, v in best.items())
-    print(
-        f"  ceiling, distinct sentences: overall {sum(best.values()) / len(best):.1%} ({fields})"
-    )
+    print(f"  ceiling, distinct sentences: overall {sum(best.values()) / len(best):.1%} ({fields})")
 
 
 if __name__ == "__main__":
