@@ -18,7 +18,7 @@ import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
-from arxiv_digest.archive import import_files
+from arxiv_digest.collection import import_files
 from arxiv_digest.render.html import SiteBuilder
 from arxiv_digest.store import Store
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-from arxiv_digest.archive import import_files
+from arxiv_digest.collection import import_files
 from arxiv_digest.render.html import SiteBuilder
 from arxiv_digest.render.search_index import build_index, holds
 from arxiv_digest.store import Store

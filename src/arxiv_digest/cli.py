@@ -12,11 +12,12 @@ from typing import Any
 
 import click
 
-from arxiv_digest import __version__, archive, pipeline
+from arxiv_digest import __version__, collection, pipeline
 from arxiv_digest.cli_options import (
     AppContext,
     DigestGroup,
     RegistryChoice,
+    batch_days,
     budget_from,
     categories_flag,
     date_option,
@@ -109,7 +110,7 @@ def import_cmd(app: AppContext, files: tuple[Path, ...], day: str | None) -> Non
     """
     config = app.config()
     with app.open_store(config) as store:
-        report = archive.import_files(
+        report = collection.import_files(
             store, files, day, language=config.language, on_line=click.echo
         )
     if len(report.bad) == 1:
@@ -192,7 +193,7 @@ def rank_cmd(app: AppContext, day: str | None, ask: int) -> None:
             kind = {"s": "star", "h": "hide"}.get(answer.strip().lower()[:1])
             if kind is not None:
                 echo_lines(
-                    ["    " + line for line in archive.set_feedback(store, [paper_id], kind)]
+                    ["    " + line for line in collection.set_feedback(store, [paper_id], kind)]
                 )
                 answered += 1
         again = pipeline.rank(config, store, day) if answered else None
@@ -203,7 +204,7 @@ def rank_cmd(app: AppContext, day: str | None, ask: int) -> None:
 
 def _feedback(app: AppContext, paper_ids: tuple[str, ...], kind: str | None) -> None:
     with app.open_store(app.config()) as store:
-        echo_lines(archive.set_feedback(store, paper_ids, kind))
+        echo_lines(collection.set_feedback(store, paper_ids, kind))
 
 
 @cli.command(name="star")
@@ -224,7 +225,7 @@ def star_cmd(
         if paper_ids or undo:
             raise click.UsageError("--import takes no paper ids and no --undo")
         with app.open_store(app.config()) as store:
-            echo_lines(archive.import_stars(store, import_file))
+            echo_lines(collection.import_stars(store, import_file))
         return
     if not paper_ids:
         raise click.UsageError("name the papers to star, or --import FILE")
@@ -359,7 +360,7 @@ def batch_export_cmd(
 
     config = app.config()
     with app.open_store(config) as store:
-        days = pipeline.batch_days(store, day, start, end)
+        days = batch_days(store, day, start, end)
         if str(output) == "-":
             export_requests(store, config, days, sys.stdout, model=model)
             return
@@ -377,14 +378,12 @@ def batch_run_cmd(app: AppContext, /, day: str | None, no_wait: bool, repair_liv
     """Summarize a day through the provider's Batch API (summarizer.base_url, model and key):
     upload, record, poll, import; a killed run resumes the batch it submitted. The same as
     `summarize --backend batch`."""
-    import asyncio
-
-    from arxiv_digest.render.formats import latest_day
+    from arxiv_digest.aio import run_sync
     from arxiv_digest.summarize.batch_api import run_batch_day
 
     config = app.config()
     with app.open_store(config) as store:
-        date = day or latest_day(store)
+        date = day or store.digests.latest()
         batch = run_batch_day(
             store,
             config,
@@ -393,7 +392,7 @@ def batch_run_cmd(app: AppContext, /, day: str | None, no_wait: bool, repair_liv
             repair_live=True if repair_live else None,
             progress=progress_bar,
         )
-        report = asyncio.run(batch)
+        report = run_sync(batch)
     echo_lines(report.lines())
     if report.summary.stopped is not None:
         raise report.summary.stopped
@@ -410,14 +409,13 @@ def batch_import_cmd(
 ) -> None:
     """Read a batch output file (OpenAI Batch API or `vllm run-batch` format) and store its
     answers, validated and checked as live answers are."""
-    import asyncio
-
+    from arxiv_digest.aio import run_sync
     from arxiv_digest.summarize.batch import import_results
 
     config = app.config()
     with app.open_store(config) as store:
-        days = pipeline.batch_days(store, day, start, end) if (day or start or end) else None
-        report = asyncio.run(import_results(store, config, results, days))
+        days = batch_days(store, day, start, end) if (day or start or end) else None
+        report = run_sync(import_results(store, config, results, days))
     echo_lines(report.lines())
 
 
@@ -569,7 +567,7 @@ def search_cmd(
     """
     config = app.config()
     with app.open_store(config) as store:
-        report = archive.search(store, query, **filters)
+        report = collection.search(store, query, **filters)
     if fmt == "text" and output is None:
         echo_lines(report.lines())
         return
@@ -597,7 +595,7 @@ def related_cmd(app: AppContext, paper: str, limit: int) -> None:
     """The stored papers most like PAPER (an arXiv id): "more like this", from the words that
     set its title and abstract apart. The site lists the best three under each paper."""
     with app.open_store(app.config()) as store:
-        echo_lines(archive.related(store, paper, limit=limit).lines())
+        echo_lines(collection.related(store, paper, limit=limit).lines())
 
 
 @cli.command(name="failures")
@@ -606,7 +604,7 @@ def related_cmd(app: AppContext, paper: str, limit: int) -> None:
 def failures_cmd(app: AppContext, day: str | None) -> None:
     """List a day's papers without a summary: cause, attempts, and when or how they are retried."""
     with app.open_store(app.config()) as store:
-        echo_lines(archive.failures(store, day))
+        echo_lines(collection.failures(store, day))
 
 
 @cli.command(name="stats")
@@ -614,7 +612,7 @@ def failures_cmd(app: AppContext, day: str | None) -> None:
 def stats_cmd(app: AppContext) -> None:
     """Papers per day and category, failed summaries, tokens and cost per day."""
     with app.open_store(app.config()) as store:
-        echo_lines(archive.stats(store).lines())
+        echo_lines(collection.stats(store).lines())
 
 
 @cli.command(name="demo")

@@ -17,11 +17,11 @@ import click
 
 from arxiv_digest import pipeline
 from arxiv_digest.config import Config, load_config
-from arxiv_digest.errors import DigestError
+from arxiv_digest.errors import DigestError, NotFoundError, UsageError
 from arxiv_digest.render.formats import FORMATS
 from arxiv_digest.store import Store
 from arxiv_digest.summarize.registry import backend_names
-from arxiv_digest.summarize.stage import Budget
+from arxiv_digest.summarize.report import Budget
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -192,3 +192,16 @@ def categories_flag(value: str | None) -> list[str] | None:
 
 def format_names() -> list[str]:
     return FORMATS.names()
+
+
+def batch_days(store: Store, day: str | None, start: str | None, end: str | None) -> list[str]:
+    """The stored days a batch covers: one day (default: the latest), or those from `start`
+    to `end`."""
+    if start or end:
+        if not (start and end) or start > end:
+            raise UsageError("--from and --to go together, --from first")
+        days = [d for d in sorted(store.digests.dates()) if start <= d <= end]
+        if not days:
+            raise NotFoundError(f"no stored day from {start} to {end}")
+        return days
+    return [day or store.digests.latest()]

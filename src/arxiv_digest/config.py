@@ -22,8 +22,8 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from arxiv_digest.errors import ConfigError
-from arxiv_digest.sources.taxonomy import check_categories
-from arxiv_digest.summarize.registry import backend_names
+from arxiv_digest.plugins import BACKENDS
+from arxiv_digest.taxonomy import check_categories
 from arxiv_digest.textutil import canonical_language
 
 APP_NAME = "arxiv-digest"
@@ -135,7 +135,7 @@ class SummarizerConfig(_Section):
     @field_validator("backend")
     @classmethod
     def _known_backend(cls, value: str) -> str:
-        names = backend_names()
+        names = BACKENDS.names()
         if value not in names:
             quoted = [f"'{name}'" for name in names]
             raise ValueError(", ".join(quoted[:-1]) + " or " + quoted[-1])
@@ -301,6 +301,10 @@ class Config(_Section):
         if not value.strip():
             raise ValueError("a language name such as 'Chinese' or 'English'")
         return canonical_language(value)
+
+    def store_path(self, db: str | Path | None = None) -> Path:
+        """The store in use: `db`, else $ARXIV_DIGEST_DB, else the config's, else the default."""
+        return Path(db or os.environ.get("ARXIV_DIGEST_DB") or self.db or default_db_path())
 
 
 def user_config_path() -> Path:

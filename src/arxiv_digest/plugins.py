@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib
 from importlib.metadata import entry_points
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from arxiv_digest.errors import ConfigError, SummarizeError
 
@@ -55,3 +55,37 @@ class Registry(Generic[T]):
             raise SummarizeError(f"cannot load the {self.kind} {name!r}: {exc}") from None
         loaded: T = getattr(module, attr)
         return loaded
+
+
+#: what can be plugged in, by name: each owner module gives its registry a type
+#: (`summarize.registry.BACKENDS`, `render.formats.FORMATS`, `deliver.channels.CHANNELS`); the
+#: config reads the names from here without loading a stage
+BACKENDS: Registry[Any] = Registry(
+    "summarizer backend",
+    "arxiv_digest.backends",
+    {
+        "extractive": "arxiv_digest.summarize.extractive:create",
+        "openai": "arxiv_digest.summarize.openai_backend:create",
+        "local": "arxiv_digest.summarize.local_backend:create",
+        "batch": "arxiv_digest.summarize.batch_api:create",
+    },
+)
+FORMATS: Registry[Any] = Registry(
+    "output format",
+    "arxiv_digest.formats",
+    {
+        "markdown": "arxiv_digest.render.markdown:MarkdownRenderer",
+        "html": "arxiv_digest.render.html:SiteRenderer",
+        "atom": "arxiv_digest.render.feeds:AtomRenderer",
+        "json": "arxiv_digest.render.feeds:JsonRenderer",
+        "jsonl": "arxiv_digest.render.feeds:JsonlRenderer",
+    },
+)
+CHANNELS: Registry[Any] = Registry(
+    "delivery channel",
+    "arxiv_digest.channels",
+    {
+        "email": "arxiv_digest.deliver.email:EmailChannel",
+        "webhook": "arxiv_digest.deliver.webhook:WebhookChannel",
+    },
+)

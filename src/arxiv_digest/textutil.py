@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from arxiv_digest.models import SummaryFields
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -132,14 +129,18 @@ def english_sentences(text: str) -> list[str]:
     return runs
 
 
-@lru_cache(maxsize=64)  # asked by the answer's validation, then by the checks
-def language_problem(fields: SummaryFields, language: str) -> str | None:
-    """Why the fields are not in `language`, or None when they plausibly are.
+def language_problem(fields: Mapping[str, str], language: str) -> str | None:
+    """Why the fields (name to text) are not in `language`, or None when they plausibly are.
 
     Names of models, datasets and metrics (tokens with capitals or digits) do not count: a CJK
     field made of "MMLU 85.2、GSM8K 92.1" is fine; a field of English prose is not."""
+    return _language_problem(tuple(fields.items()), language)
+
+
+@lru_cache(maxsize=64)  # asked by the answer's validation, then by the checks
+def _language_problem(fields: tuple[tuple[str, str], ...], language: str) -> str | None:
     cjk = is_cjk_language(language)
-    for name, text in fields.as_dict().items():
+    for name, text in fields:
         if not cjk:
             if cjk_share(text) > 0.05:
                 return f"field {name!r} is not written in {language}"

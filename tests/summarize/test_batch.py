@@ -178,7 +178,7 @@ def test_batch_commands(tmp_path: Path, runner: CliRunner) -> None:
 
 
 def test_batch_tokens_cost_the_discounted_price_and_stats_says_so(tmp_path: Path) -> None:
-    from arxiv_digest.archive import stats
+    from arxiv_digest.collection import stats
     from arxiv_digest.config import Price
 
     priced = Config(

@@ -85,7 +85,7 @@ def test_follow_up_batches_stop_at_the_attempt_limit_and_the_next_run_heals(
         assert report.rounds == 3 and [len(a) for a in api.asked] == [86, 86, 86]
         assert report.summary.failed == report.summary.transient == 86
         assert "the next run tries them again" in "\n".join(report.lines())
-        from arxiv_digest.archive import failures
+        from arxiv_digest.collection import failures
 
         shown = "\n".join(failures(store, day))
         assert "3 attempts" in shown and "The server had an error" in shown
@@ -113,7 +113,7 @@ def test_a_line_failing_twice_for_a_lasting_reason_is_not_sent_again(tmp_path: P
 
 
 def test_repair_live_asks_the_failed_lines_live_at_the_live_price(tmp_path: Path) -> None:
-    from arxiv_digest.archive import stats
+    from arxiv_digest.collection import stats
     from arxiv_digest.config import Price
 
     api = BatchAPI(error_every=10, fast=True)
@@ -174,7 +174,7 @@ def test_a_creation_whose_answer_is_lost_is_not_paid_twice(tmp_path: Path) -> No
 def test_a_batch_that_outlasts_the_wait_is_left_in_flight_and_collected_later(
     tmp_path: Path,
 ) -> None:
-    from arxiv_digest.summarize.stage import Budget
+    from arxiv_digest.summarize.report import Budget
     from tests.fakes.clock import FakeClock
 
     clock = FakeClock()
@@ -199,7 +199,7 @@ def test_a_batch_that_outlasts_the_wait_is_left_in_flight_and_collected_later(
 
 
 def test_max_papers_bounds_what_is_submitted(tmp_path: Path) -> None:
-    from arxiv_digest.summarize.stage import Budget
+    from arxiv_digest.summarize.report import Budget
 
     api = BatchAPI(fast=True)
     with api.running(), Store(tmp_path / "s.db") as store:
@@ -281,7 +281,7 @@ def test_large_days_split_into_batches_and_failures_shows_them_in_flight(
         asyncio.run(run_batch_day(store, cfg, day, wait=False, sleep=no_sleep, max_lines=30))
         assert api.uploads == 3 and len(api.batches) == 3  # 86 = 30 + 30 + 26
         assert [j.papers for j in store.batches.in_flight(day)] == [30, 30, 26]
-        from arxiv_digest.archive import failures
+        from arxiv_digest.collection import failures
 
         shown = failures(store, day)
         assert sum(line.startswith("in flight: batch_") for line in shown) == 3

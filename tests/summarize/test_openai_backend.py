@@ -9,13 +9,12 @@ import pytest
 
 from arxiv_digest.errors import SummarizeError
 from arxiv_digest.models import NOT_REPORTED
-from arxiv_digest.summarize.base import SummaryResult
+from arxiv_digest.summarize.base import Reply, SummaryResult
 from arxiv_digest.summarize.openai_backend import OpenAISummarizer
 from arxiv_digest.summarize.prompt import (
     FIELD_DEFINITIONS,
     GRAMMAR_SCHEMA,
     PROMPT_VERSION,
-    Reply,
     build_messages,
 )
 from tests.fakes.llm_server import LLMServer

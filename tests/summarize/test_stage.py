@@ -496,7 +496,7 @@ def test_the_stage_has_a_deadline_of_its_own(
     is its deadline; --max-minutes wins when given."""
     from arxiv_digest import pipeline
     from arxiv_digest.config import Config, SummarizerConfig
-    from arxiv_digest.summarize import stage
+    from arxiv_digest.summarize import run, stage
 
     seen: list[float | None] = []
 
@@ -504,7 +504,7 @@ def test_the_stage_has_a_deadline_of_its_own(
         seen.append(budget.max_minutes if budget else None)
         return stage.SummarizeReport()
 
-    monkeypatch.setattr(pipeline, "summarize_day", spy)
+    monkeypatch.setattr(run, "summarize_day", spy)
     db = _seeded(tmp_path, 1)
     with Store(db) as store:
         pipeline.summarize(Config(), store, DAY)

@@ -65,7 +65,7 @@ def copied_or_foreign(
 
 
 def wrong_language(fields: SummaryFields, language: str) -> list[str]:
-    problem = language_problem(fields, language)
+    problem = language_problem(fields.as_dict(), language)
     if not problem:
         return []
     field = re.search(r"'(\w+)'", problem)

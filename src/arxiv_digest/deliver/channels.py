@@ -12,8 +12,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
+from arxiv_digest import plugins
 from arxiv_digest.plugins import Registry
 
 if TYPE_CHECKING:
@@ -62,12 +63,5 @@ class Channel(ABC):
         DeliveryError, saying why, when it cannot be sent."""
 
 
-CHANNELS: Registry[type[Channel]] = Registry(
-    "delivery channel",
-    "arxiv_digest.channels",
-    {
-        "email": "arxiv_digest.deliver.email:EmailChannel",
-        "webhook": "arxiv_digest.deliver.webhook:WebhookChannel",
-    },
-)
+CHANNELS = cast("Registry[type[Channel]]", plugins.CHANNELS)
 register_channel = CHANNELS.register

@@ -24,8 +24,8 @@ from arxiv_digest.fetch.sections import build_digest
 from arxiv_digest.models import Announcement, AnnounceType, FeedItem, Paper
 from arxiv_digest.sources import api, oai, rss
 from arxiv_digest.sources.http import PoliteClient
-from arxiv_digest.sources.taxonomy import canonical, oai_set
 from arxiv_digest.store import Store
+from arxiv_digest.taxonomy import canonical, oai_set
 
 ARXIV_TZ = ZoneInfo("America/New_York")
 EMPTY_DAY = (

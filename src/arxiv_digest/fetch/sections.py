@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from arxiv_digest.models import Announcement, Paper
-from arxiv_digest.sources.taxonomy import canonical
 from arxiv_digest.store import DigestRow, Store
+from arxiv_digest.taxonomy import canonical
 
 
 def plan_sections(

@@ -6,7 +6,6 @@ import os
 from dataclasses import dataclass, field
 
 from arxiv_digest.config import RankConfig
-from arxiv_digest.errors import NotFoundError
 from arxiv_digest.rank import Ranker, Similarity, tfidf_similarity
 from arxiv_digest.rank.library import LibraryError, LibraryPaper, load_library
 from arxiv_digest.store import DigestRow, Store
@@ -77,9 +76,7 @@ def rank_day(
 ) -> RankReport:
     """Score, order and filter a stored day; with `ask`, also name the `ask` papers the SVM
     is least sure of (a star or hide on those teaches it most)."""
-    digest = store.digests.load(date, include_dropped=True)
-    if digest is None:
-        raise NotFoundError(f"no digest stored for {date}: fetch or import that day first")
+    digest = store.digests.require(date, include_dropped=True)
     feedback = store.feedback.all()
     candidates = [e.paper.id for e in digest.entries]
     ranker = Ranker(

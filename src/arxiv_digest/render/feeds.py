@@ -25,7 +25,6 @@ from urllib.parse import quote
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
 from arxiv_digest import __version__
-from arxiv_digest.errors import NotFoundError
 from arxiv_digest.models import (
     FIELDS,
     PLACEHOLDERS,
@@ -284,9 +283,8 @@ class AtomRenderer(Renderer):
     name = "atom"
 
     def render(self, store: Store, options: RenderOptions) -> Rendered:
+        store.digests.latest()  # NotFoundError on an empty store
         dates = store.digests.dates()[: options.feed_days]
-        if not dates:
-            raise NotFoundError("the store holds no digest yet")
         digests = [d for d in (store.digests.load(x) for x in dates) if d is not None]
         text = render_atom(digests, site_url=options.site_url)
         return Rendered(text, options.out_dir / "feed.xml")

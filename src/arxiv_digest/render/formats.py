@@ -11,9 +11,9 @@ import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
-from arxiv_digest.errors import NotFoundError
+from arxiv_digest import plugins
 from arxiv_digest.plugins import Registry
 
 if TYPE_CHECKING:
@@ -66,10 +66,7 @@ class DayRenderer(Renderer):
     def filename(self, digest: Digest) -> str: ...
 
     def render(self, store: Store, options: RenderOptions) -> Rendered:
-        day = options.day or latest_day(store)
-        digest = store.digests.load(day)
-        if digest is None:
-            raise NotFoundError(f"no digest stored for {day}")
+        digest = store.digests.require(options.day)
         missing = sum(1 for e in digest.entries if e.summary is None)
         notes = [f"note: {missing} papers have no summary yet and show placeholders"] * bool(
             missing
@@ -79,22 +76,5 @@ class DayRenderer(Renderer):
         )
 
 
-def latest_day(store: Store) -> str:
-    days = store.digests.dates()
-    if not days:
-        raise NotFoundError("the store holds no digest yet: fetch or import a day first")
-    return days[0]
-
-
-FORMATS: Registry[type[Renderer]] = Registry(
-    "output format",
-    "arxiv_digest.formats",
-    {
-        "markdown": "arxiv_digest.render.markdown:MarkdownRenderer",
-        "html": "arxiv_digest.render.html:SiteRenderer",
-        "atom": "arxiv_digest.render.feeds:AtomRenderer",
-        "json": "arxiv_digest.render.feeds:JsonRenderer",
-        "jsonl": "arxiv_digest.render.feeds:JsonlRenderer",
-    },
-)
+FORMATS = cast("Registry[type[Renderer]]", plugins.FORMATS)
 register_format = FORMATS.register

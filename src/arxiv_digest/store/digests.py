@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from arxiv_digest.errors import NotFoundError
 from arxiv_digest.models import IMPORT_BACKEND, Digest, DigestEntry
 from arxiv_digest.store._table import P_COLUMNS, Table, now_iso, paper_from_row, to_json
 
@@ -130,6 +131,28 @@ class Digests(Table):
     def dates(self) -> list[str]:
         """Every stored digest day, newest first."""
         return [r[0] for r in self.store.execute("SELECT date FROM digests ORDER BY date DESC")]
+
+    def latest(self) -> str:
+        """The newest stored day (NotFoundError when there is none)."""
+        days = self.dates()
+        if not days:
+            raise NotFoundError("the store holds no digest yet: fetch or import a day first")
+        return days[0]
+
+    def require(
+        self,
+        date: str | None,
+        *,
+        include_dropped: bool = False,
+        only: Collection[str] | None = None,
+    ) -> Digest:
+        """`load` of `date` (the newest day when None), or NotFoundError naming the day: the
+        one place that says a day is missing."""
+        day = date or self.latest()
+        digest = self.load(day, include_dropped=include_dropped, only=only)
+        if digest is None:
+            raise NotFoundError(f"no digest stored for {day}: fetch or import that day first")
+        return digest
 
     def source(self, date: str) -> str | None:
         row = self.store.execute("SELECT source FROM digests WHERE date = ?", (date,)).fetchone()

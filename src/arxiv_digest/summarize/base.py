@@ -18,8 +18,7 @@ from arxiv_digest.models import Paper, SummaryFields
 if TYPE_CHECKING:
     from arxiv_digest.config import Config
     from arxiv_digest.store import Store
-    from arxiv_digest.summarize.prompt import Reply
-    from arxiv_digest.summarize.stage import Budget, Progress, SummarizeReport
+    from arxiv_digest.summarize.report import Budget, Progress, SummarizeReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +38,15 @@ class SummaryResult:
         return self.fields is not None
 
 
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One model answer: its text and the tokens it cost."""
+
+    text: str | None
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+
 class Summarizer(ABC):
     """A backend that writes the five-field summary of a paper."""
 
@@ -53,6 +61,15 @@ class Summarizer(ABC):
     #: Other papers' answers are on their way while one is checked (an endpoint): the checks
     #: run off the event loop. False for answers already in hand (a batch's output file).
     answers_waiting: bool = True
+    #: Capabilities, declared instead of known by name. `offline`: no network and no cost (the
+    #: top-K split gives it every paper, nothing is priced). `quotes`: its fields are the
+    #: abstract's own sentences (never replacing a model's summary, exempt from the copy
+    #: check, nothing to verify). `needs_key`: it reads an API key. `languages`: the summary
+    #: languages it can write (empty: any it is asked for).
+    offline: bool = False
+    quotes: bool = False
+    needs_key: bool = False
+    languages: tuple[str, ...] = ()
 
     def output_language(self, requested: str) -> str:
         """The language this backend will actually write when asked for `requested`.

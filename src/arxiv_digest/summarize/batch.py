@@ -28,16 +28,16 @@ from arxiv_digest.config import Config
 from arxiv_digest.errors import ConfigError, ImportFormatError, NotFoundError
 from arxiv_digest.models import Paper, SummaryKey, split_arxiv_id
 from arxiv_digest.store import Store
-from arxiv_digest.summarize.base import Summarizer, SummaryResult
+from arxiv_digest.summarize.base import Reply, Summarizer, SummaryResult
 from arxiv_digest.summarize.openai_backend import chat_request, reply_from
 from arxiv_digest.summarize.prompt import (
     PROMPT_VERSION,
     CallFailed,
-    Reply,
     ask_with_repair,
     build_messages,
 )
-from arxiv_digest.summarize.stage import SummarizeReport, due, plan, summarize_day
+from arxiv_digest.summarize.report import SummarizeReport
+from arxiv_digest.summarize.stage import due, plan, summarize_day
 
 BATCH_BACKEND = "batch"
 CHAT_URL = "/v1/chat/completions"

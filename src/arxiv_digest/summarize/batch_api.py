@@ -41,7 +41,7 @@ from arxiv_digest.lock import run_lock
 from arxiv_digest.models import Paper
 from arxiv_digest.store import Store
 from arxiv_digest.store.batches import BatchJob
-from arxiv_digest.summarize.base import DaySummarizer, Summarizer, SummaryResult
+from arxiv_digest.summarize.base import DaySummarizer, Reply, Summarizer, SummaryResult
 from arxiv_digest.summarize.batch import (
     BATCH_BACKEND,
     ImportReport,
@@ -49,14 +49,9 @@ from arxiv_digest.summarize.batch import (
     export_requests,
     import_results,
 )
-from arxiv_digest.summarize.prompt import PROMPT_VERSION, Reply
-from arxiv_digest.summarize.stage import (
-    Budget,
-    Progress,
-    SummarizeReport,
-    summarize_day,
-    ticks,
-)
+from arxiv_digest.summarize.prompt import PROMPT_VERSION
+from arxiv_digest.summarize.report import Budget, Progress, SummarizeReport, ticks
+from arxiv_digest.summarize.stage import summarize_day
 
 #: Polls start this often and slow down by half each time, up to POLL_MAX.
 POLL_FIRST, POLL_MAX = 10.0, 300.0
@@ -558,6 +553,7 @@ class BatchSummarizer(DaySummarizer):
     """`--backend batch`: the openai backend's requests, answered by a Batch API."""
 
     backend = BATCH_BACKEND
+    needs_key = True
     prompt_version = PROMPT_VERSION
     default_concurrency = 8
 

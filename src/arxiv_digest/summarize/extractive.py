@@ -230,6 +230,9 @@ class ExtractiveSummarizer(Summarizer):
 
     backend = "extractive"
     model = "extractive"
+    offline = True
+    quotes = True
+    languages = ("English",)
     prompt_version = "extractive-3"
 
     def output_language(self, requested: str) -> str:

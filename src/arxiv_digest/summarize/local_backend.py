@@ -29,13 +29,12 @@ from typing import TYPE_CHECKING, Any
 from arxiv_digest.config import SummarizerConfig
 from arxiv_digest.errors import MissingExtraError, SummarizeError, require_modules
 from arxiv_digest.models import Paper
-from arxiv_digest.summarize.base import Summarizer, SummaryResult
+from arxiv_digest.summarize.base import Reply, Summarizer, SummaryResult
 from arxiv_digest.summarize.prompt import (
     GRAMMAR_SCHEMA,
     GRAMMAR_WORST_TOKENS,
     PROMPT_VERSION,
     CallFailed,
-    Reply,
     ask_with_repair,
 )
 from arxiv_digest.textutil import canonical_language, is_cjk_language
@@ -83,6 +82,7 @@ def _reply(response: dict[str, Any]) -> Reply:
 
 class LocalSummarizer(Summarizer):
     backend = "local"
+    offline = True
     prompt_version = PROMPT_VERSION
     default_concurrency = 1
 

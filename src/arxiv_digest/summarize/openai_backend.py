@@ -31,13 +31,12 @@ from arxiv_digest.config import SummarizerConfig
 from arxiv_digest.errors import ConfigError, SummarizeError, redact, remember_secret
 from arxiv_digest.models import Paper
 from arxiv_digest.retry import RetryPolicy, TooLong, Transient, parse_retry_after
-from arxiv_digest.summarize.base import Summarizer, SummaryResult
+from arxiv_digest.summarize.base import Reply, Summarizer, SummaryResult
 from arxiv_digest.summarize.prompt import (
     GRAMMAR_SCHEMA,
     PROMPT_VERSION,
     SCHEMA,
     CallFailed,
-    Reply,
     ask_with_repair,
 )
 
@@ -168,6 +167,7 @@ def _rejects_format(exc: openai.APIStatusError, fmt: str) -> bool:
 
 class OpenAISummarizer(Summarizer):
     backend = "openai"
+    needs_key = True
     prompt_version = PROMPT_VERSION
 
     def __init__(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from arxiv_digest.check import degenerate
@@ -25,7 +24,7 @@ from arxiv_digest.models import (
     SummaryFields,
     answer_max,
 )
-from arxiv_digest.summarize.base import SummaryResult
+from arxiv_digest.summarize.base import Reply, SummaryResult
 from arxiv_digest.textutil import is_cjk_language, language_problem, repair_json_backslashes
 
 PROMPT_VERSION = "p3"
@@ -179,7 +178,7 @@ def parse_answer(
     if len(set(written)) < len(written):
         raise ValueError("two fields are identical")
     fields = SummaryFields(**texts)
-    problem = language_problem(fields, language)
+    problem = language_problem(fields.as_dict(), language)
     if problem:
         raise LanguageProblem(problem)
     return fields
@@ -187,15 +186,6 @@ def parse_answer(
 
 class LanguageProblem(ValueError):
     """The answer is in another language than asked for."""
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """One model answer: its text and the tokens it cost."""
-
-    text: str | None
-    tokens_in: int = 0
-    tokens_out: int = 0
 
 
 class CallFailed(Exception):

@@ -6,8 +6,9 @@ A backend is one module with a factory `create(settings: SummarizerConfig) -> Su
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+from arxiv_digest import plugins
 from arxiv_digest.plugins import Registry
 
 if TYPE_CHECKING:
@@ -16,16 +17,7 @@ if TYPE_CHECKING:
 
 Factory = Callable[["SummarizerConfig"], "Summarizer"]
 
-BACKENDS: Registry[Factory] = Registry(
-    "summarizer backend",
-    "arxiv_digest.backends",
-    {
-        "extractive": "arxiv_digest.summarize.extractive:create",
-        "openai": "arxiv_digest.summarize.openai_backend:create",
-        "local": "arxiv_digest.summarize.local_backend:create",
-        "batch": "arxiv_digest.summarize.batch_api:create",
-    },
-)
+BACKENDS = cast("Registry[Factory]", plugins.BACKENDS)
 register_backend = BACKENDS.register
 backend_names = BACKENDS.names
 

@@ -16,7 +16,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from arxiv_digest.models import FIELDS, NOT_REPORTED, VERDICTS, Paper, SummaryFields, Verdict
-from arxiv_digest.summarize.prompt import CallFailed, Reply, fence_for, repair_message
+from arxiv_digest.summarize.base import Reply
+from arxiv_digest.summarize.prompt import CallFailed, fence_for, repair_message
 from arxiv_digest.textutil import repair_json_backslashes
 
 VERIFY_VERSION = "v1"

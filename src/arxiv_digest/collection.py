@@ -1,4 +1,4 @@
-"""The stored archive as a Python API: import digests, star and hide papers, search, statistics.
+"""The stored collection as a Python API: import digests, star and hide papers, search, statistics.
 
 Like `pipeline`, nothing here prints: each call returns what the command line shows.
 """
@@ -317,12 +317,8 @@ def stats(store: Store) -> StatsReport:
 def failures(store: Store, day: str | None = None) -> list[str]:
     """The papers of a day (default: the latest) without a usable summary: why, how many
     attempts, and when they will be tried again."""
-    from arxiv_digest.render.formats import latest_day
-
-    day = day or latest_day(store)
-    digest = store.digests.load(day)
-    if digest is None:
-        raise NotFoundError(f"no digest stored for {day}")
+    digest = store.digests.require(day)
+    day = digest.date
     lines: list[str] = []
     for entry in digest.entries:
         summary = entry.summary
