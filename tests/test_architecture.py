@@ -71,7 +71,7 @@ def test_no_import_cycles() -> None:
 def test_no_stage_imports_the_command_line() -> None:
     for path in PACKAGE.rglob("*.py"):
         name = _module(path)
-        if name in ("arxiv_digest.cli", "arxiv_digest.cli_options", "arxiv_digest.__main__"):
+        if name.startswith("arxiv_digest.cli") or name == "arxiv_digest.__main__":
             continue
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"arxiv_digest\.cli\b|import click\b", text), name
@@ -106,7 +106,7 @@ STAGES = {
 
 
 def test_the_config_imports_no_stage() -> None:
-    core = {"errors", "plugins", "taxonomy", "textutil"}
+    core = {"config_sections", "errors", "plugins", "taxonomy", "textutil"}
     imported = {m.split(".")[1] for m in _graph()["arxiv_digest.config"]}
     assert imported and imported <= core, imported - core
 

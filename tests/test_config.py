@@ -84,7 +84,8 @@ def test_config_show(tmp_path: Path, runner: CliRunner, monkeypatch: pytest.Monk
 def test_config_show_round_trips_and_refuses_url_passwords(tmp_path: Path) -> None:
     import tomllib
 
-    from arxiv_digest.config import Config, render_config
+    from arxiv_digest.config import Config
+    from arxiv_digest.config_text import render_config
 
     settings = {
         "categories": ["cs.IR", "cs.CL"],

@@ -3,6 +3,7 @@ types that read the plug-in registries, and the progress bar. No pipeline logic 
 
 from __future__ import annotations
 
+import inspect
 import os
 import sqlite3
 import sys
@@ -18,6 +19,7 @@ import click
 from arxiv_digest import pipeline
 from arxiv_digest.config import Config, load_config
 from arxiv_digest.errors import DigestError, NotFoundError, UsageError
+from arxiv_digest.plugins import Registry
 from arxiv_digest.render.formats import FORMATS
 from arxiv_digest.store import Store
 from arxiv_digest.summarize.registry import backend_names
@@ -111,6 +113,33 @@ class RegistryChoice(click.Choice):  # type: ignore[type-arg]
     @choices.setter
     def choices(self, _value: object) -> None:
         pass
+
+
+def describe(obj: object) -> str:
+    """What a registry entry is, for `--help`: the first paragraph of its docstring (a
+    factory function without one: its module's)."""
+    doc = inspect.getdoc(obj) or inspect.getdoc(inspect.getmodule(obj)) or ""
+    return " ".join(doc.split("\n\n")[0].split())
+
+
+class ListsRegistry(click.Command):
+    """A command whose `--help` ends with what a registry holds, plug-ins included, each
+    described by its own docstring: a new format or channel needs no help text edited."""
+
+    def __init__(self, *args: Any, registry: Registry[Any], title: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.registry, self.title = registry, title
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help_text(ctx, formatter)
+        rows = []
+        for name in self.registry.names():
+            try:
+                rows.append((name, describe(self.registry.get(name))))
+            except DigestError as exc:  # a plug-in that cannot load still shows, with why
+                rows.append((name, f"(cannot load: {exc})"))
+        with formatter.section(self.title):
+            formatter.write_dl(rows)
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from arxiv_digest.store.batches import BatchJob
 from arxiv_digest.store.search import QueryTooLong, parse_query
 
 if TYPE_CHECKING:
-    from arxiv_digest.sources.importers import ImportedDigest
+    from arxiv_digest.sources.imported import ImportedDigest
 
 
 @dataclass

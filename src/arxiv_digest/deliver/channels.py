@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from arxiv_digest import plugins
 from arxiv_digest.plugins import Registry
@@ -51,7 +51,12 @@ class Delivery:
 
 
 class Channel(ABC):
+    """A way to deliver a day. Its docstring's first line is its line in `send --help`."""
+
     name: ClassVar[str]
+    #: a pydantic model for the channel's [channels.NAME] table (plug-ins), read with
+    #: `config.plugin_settings("channels", name)`; None: no settings
+    config_model: ClassVar[Any] = None
 
     @abstractmethod
     def targets(self, config: Config) -> list[Target]:

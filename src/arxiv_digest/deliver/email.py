@@ -208,6 +208,8 @@ def _reason(why: object) -> str:
 
 
 class EmailChannel(Channel):
+    """Email (HTML with a plain-text part) to the [email] recipients, a message each."""
+
     name = "email"
 
     def targets(self, config: Config) -> list[Target]:

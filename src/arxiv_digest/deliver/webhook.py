@@ -184,6 +184,8 @@ def payload_for(config: WebhookConfig, digest: Digest, site_url: str | None) -> 
 
 
 class WebhookChannel(Channel):
+    """The day's top papers to each [[webhooks]] Slack or Feishu/Lark incoming webhook."""
+
     name = "webhook"
 
     def targets(self, config: Config) -> list[Target]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from arxiv_digest.check import check_summary
 from arxiv_digest.models import IMPORT_BACKEND, Announcement, AnnounceType, Summary, SummaryFields
-from arxiv_digest.sources.importers import ImportedDigest
+from arxiv_digest.sources.imported import ImportedDigest
 from arxiv_digest.store import DigestRow, Store
 
 

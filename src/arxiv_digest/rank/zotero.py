@@ -9,9 +9,10 @@
 A small client of the documented API, not PyPI `pyzotero`: every pyzotero release since 1.6.17
 pins `bibtexparser<2`, and our BibTeX reader needs bibtexparser 2. It asks for the top-level
 items 100 at a time (`Zotero-API-Version: 3`, the key in the `Zotero-API-Key` header), follows
-the `Link: rel="next"` pages, honours `Backoff`/`Retry-After` once within its deadline, and
-reads each item's title, abstract and arXiv id (from its URL, `Extra`, archive id or arXiv DOI).
-Notes and attachments are skipped. The key never appears in an error message.
+the `Link: rel="next"` pages, honours `Backoff`/`Retry-After` within its deadline (the shared
+retry policy), and reads each item's title, abstract and arXiv id (from its URL, `Extra`,
+archive id or arXiv DOI). Notes and attachments are skipped. The key never appears in an
+error message.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from arxiv_digest.deadline import DeadlineExceeded, within
 from arxiv_digest.errors import ServiceError, redact, remember_secret
 from arxiv_digest.models import split_arxiv_id
 from arxiv_digest.rank.library import LibraryError, LibraryPaper
+from arxiv_digest.retry import RetryPolicy, TooLong, Transient
 
 API = "https://api.zotero.org"
 PAGE = 100
@@ -126,6 +128,29 @@ def fetch_zotero(
         except httpx.HTTPError as exc:
             raise ServiceError(f"Zotero: {redact(str(exc), key)}") from None
 
+    def answered(client: httpx.Client, url: str) -> tuple[httpx.Response, bytes]:
+        """`get` through the shared retry policy: a 429 or 503 is asked again after the
+        server's Retry-After (or Backoff), or after a growing wait, within the deadline."""
+
+        def once() -> tuple[httpx.Response, bytes]:
+            response, body = get(client, url)
+            if response.status_code in (429, 503):
+                problem = f"Zotero answered HTTP {response.status_code}"
+                raise Transient(problem, _wait_seconds(response))
+            return response, body
+
+        try:
+            return RetryPolicy(attempts=3, max_wait=max(0.0, left()), jitter=0.0).call(
+                once, sleep=sleep
+            )
+        except TooLong as exc:
+            raise ServiceError(
+                f"Zotero asks to wait {exc.wait:.0f} s, past the {deadline:.0f} s deadline: "
+                "the library is read on the next run"
+            ) from None
+        except Transient as exc:
+            raise ServiceError(f"{exc.problem}: the library is read on the next run") from None
+
     with httpx.Client(headers=headers, timeout=20.0, transport=transport) as client:
         for _ in range(MAX_PAGES):
             if url is None:
@@ -139,16 +164,7 @@ def fetch_zotero(
             if url in seen:
                 raise ServiceError("Zotero's next page is one already read: stopped")
             seen.add(url)
-            response, body = get(client, url)
-            wait = _wait_seconds(response)
-            if response.status_code in (429, 503) and wait is not None:
-                if wait > left():
-                    raise ServiceError(
-                        f"Zotero asks to wait {wait:.0f} s, past the {deadline:.0f} s "
-                        "deadline: the library is read on the next run"
-                    )
-                sleep(wait)
-                response, body = get(client, url)
+            response, body = answered(client, url)
             if response.status_code == 403:
                 raise LibraryError(
                     f"Zotero refused the key in {api_key_env} for {library_type} library "

@@ -254,7 +254,7 @@ def render_search_atom(
 
 
 class JsonRenderer(DayRenderer):
-    """One day as JSON (the schema above): OUTPUT_DIR/DATE.json."""
+    """One day as JSON (its schema is in the reference docs): OUTPUT_DIR/DATE.json."""
 
     name = "json"
 

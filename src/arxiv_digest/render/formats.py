@@ -11,7 +11,7 @@ import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from arxiv_digest import plugins
 from arxiv_digest.plugins import Registry
@@ -36,6 +36,8 @@ class RenderOptions:
     for_you: int = 0  # the "For you" list's length; 0 when ranking is off
     threshold: float = 1.0
     site_url: str | None = None
+    #: a plug-in format's [formats.NAME] table, read through its `config_model`
+    settings: Any = None
 
 
 @dataclass
@@ -49,7 +51,11 @@ class Rendered:
 
 
 class Renderer(ABC):
+    """A format. Its docstring's first line is its line in `render --help`."""
+
     name: ClassVar[str]
+    #: a pydantic model for the format's [formats.NAME] table (plug-ins); None: no settings
+    config_model: ClassVar[Any] = None
 
     @abstractmethod
     def render(self, store: Store, options: RenderOptions) -> Rendered:

@@ -39,6 +39,7 @@ def render(
             for_you=for_you(config, store),
             threshold=config.rank.threshold,
             site_url=config.site_url,
+            settings=config.plugin_settings("formats", fmt),
         ),
     )
     if rendered.text is not None and str(output) != "-":

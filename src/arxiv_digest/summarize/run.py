@@ -10,7 +10,7 @@ from arxiv_digest.config import Config
 from arxiv_digest.store import Store
 from arxiv_digest.summarize.base import DaySummarizer
 from arxiv_digest.summarize.extractive import ExtractiveSummarizer
-from arxiv_digest.summarize.registry import make_summarizer
+from arxiv_digest.summarize.registry import summarizer_for
 from arxiv_digest.summarize.report import Budget, Progress, SummarizeReport
 from arxiv_digest.summarize.stage import summarize_day
 
@@ -40,7 +40,7 @@ async def summarize_async(
 
     day = day or store.digests.latest()
     budget = budget or Budget()
-    summarizer = make_summarizer(config.summarizer)
+    summarizer = summarizer_for(config)
     if (
         budget.max_minutes is None
         and config.summarizer.max_minutes is not None
