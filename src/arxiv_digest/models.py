@@ -37,6 +37,9 @@ FIELD_LABELS: dict[str, str] = {
 NOT_REPORTED = "NOT_REPORTED"
 #: The backend name of summaries read from imported digests.
 IMPORT_BACKEND = "import"
+#: Backends whose fields are the abstract's own sentences (their Summarizer says `quotes`): the
+#: copy check exempts them, a model's summary is never replaced by theirs, nothing is verified.
+QUOTING_BACKENDS = frozenset({"extractive"})
 #: daily-arXiv-ai-enhanced writes this in all five fields when a worker crashed.
 LEGACY_FAILURE_TEXT = "Processing failed"
 #: What the site, the feed and the email show instead of a summary (one line each).
@@ -279,7 +282,7 @@ class Summary:
     def quoted(self) -> bool:
         """The fields are the abstract's own sentences (the extractive backend), not a summary
         written in the reader's language."""
-        return self.backend == "extractive"
+        return self.backend in QUOTING_BACKENDS
 
     @property
     def key(self) -> SummaryKey:

@@ -143,3 +143,19 @@ def test_an_abstracts_only_finding_is_the_result() -> None:
     fields = extract_fields("FoldNet", closing)
     assert fields.result.startswith("Experiments on three benchmarks")
     assert fields.conclusion.startswith("These results suggest")
+
+
+
+def test_backends_declare_what_they_can_and_stored_names_agree() -> None:
+    """Each built-in backend declares its capabilities (offline, quotes, needs a key); the
+    stored summaries' list of quoting backends agrees with what the backends declare."""
+    from arxiv_digest.models import QUOTING_BACKENDS
+    from arxiv_digest.summarize.batch_api import BatchSummarizer
+    from arxiv_digest.summarize.local_backend import LocalSummarizer
+    from arxiv_digest.summarize.openai_backend import OpenAISummarizer
+
+    backends = (ExtractiveSummarizer, OpenAISummarizer, LocalSummarizer, BatchSummarizer)
+    for backend in backends:
+        assert backend.quotes == (backend.backend in QUOTING_BACKENDS), backend.backend
+    assert [b.offline for b in backends] == [True, False, True, False]
+    assert [b.needs_key for b in backends] == [False, True, False, True]

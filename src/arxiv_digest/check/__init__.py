@@ -35,7 +35,7 @@ from arxiv_digest.check.prose import (
     truncated_fields,
     wrong_language,
 )
-from arxiv_digest.models import Paper, SummaryFields
+from arxiv_digest.models import QUOTING_BACKENDS, Paper, SummaryFields
 
 __all__ = [
     "CONTENT_KINDS",
@@ -59,7 +59,7 @@ def check_summary(fields: SummaryFields, paper: Paper, language: str, backend: s
     warnings += invented_numbers(fields, known, source)
     warnings += swapped_numbers(fields, paper)
     warnings += copied_or_foreign(fields, paper, language, backend)
-    if backend != "extractive":  # quoted sentences end where the abstract's do
+    if backend not in QUOTING_BACKENDS:  # quoted sentences end where the abstract's do
         warnings += truncated_fields(fields, paper)
     warnings += another_papers(fields, paper, known)
     warnings += repeated_fields(fields)

@@ -14,7 +14,14 @@ from importlib.resources import files
 from itertools import combinations
 
 from arxiv_digest.check.warning import QUOTE_MAX, warn
-from arxiv_digest.models import FIELDS, NOT_REPORTED, Paper, SummaryFields, tldr_limit
+from arxiv_digest.models import (
+    FIELDS,
+    NOT_REPORTED,
+    QUOTING_BACKENDS,
+    Paper,
+    SummaryFields,
+    tldr_limit,
+)
 from arxiv_digest.textutil import (
     ENGLISH_FUNCTION_WORDS,
     english_sentences,
@@ -55,7 +62,7 @@ def copied_or_foreign(
         for run in runs:
             own = {s for s in _shingles(run) if _prose(s)}
             copied = len(own) >= 2 and len(own & source) / len(own) >= COPY_SHARE
-            if copied and backend != "extractive":
+            if copied and backend not in QUOTING_BACKENDS:
                 warnings.append(warn("copy", name, "copied from the abstract", run))
                 break
             if cjk and not copied and run.strip() != text.strip():
@@ -336,7 +343,7 @@ def placeholder_fields(fields: SummaryFields, paper: Paper, backend: str = "") -
     warnings = []
     source = f"{paper.title}\n{paper.abstract}"
     # the extractive backend gives a short abstract's TL;DR the title on purpose
-    title = "" if backend == "extractive" else paper.title
+    title = "" if backend in QUOTING_BACKENDS else paper.title
     for name, text in fields.as_dict().items():
         why = degenerate(text, title, source)
         if why:

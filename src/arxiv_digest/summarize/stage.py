@@ -40,7 +40,11 @@ def keeps(entry: DigestEntry, summarizer: Summarizer, language: str, retry_faile
         return not retry_failed  # an imported failure, in whatever language, waits to be asked
     if current.language != summarizer.output_language(language):
         return False
-    if current.backend not in (IMPORT_BACKEND, "extractive") and current.model != summarizer.model:
+    if (
+        current.backend != IMPORT_BACKEND
+        and not current.quoted
+        and current.model != summarizer.model
+    ):
         return False
     if current.status == "ok":
         return not current.quoted or summarizer.quotes
