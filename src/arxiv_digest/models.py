@@ -102,8 +102,13 @@ def answer_max(field_name: str) -> int:
     return ANSWER_MAX["tldr" if field_name == "tldr" else "other"]
 
 
-_NEW_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
-_OLD_ID = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$")
+#: An arXiv identifier without its version, new style (2512.21349) or old (hep-th/9901001,
+#: math.GT/0309136): the one pattern every reader of ids builds on.
+NEW_ID_PATTERN = r"\d{4}\.\d{4,5}"
+OLD_ID_PATTERN = r"[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}"
+ARXIV_ID_PATTERN = f"{NEW_ID_PATTERN}|{OLD_ID_PATTERN}"
+_NEW_ID = re.compile(rf"^({NEW_ID_PATTERN})(?:v(\d+))?$")
+_OLD_ID = re.compile(rf"^({OLD_ID_PATTERN})(?:v(\d+))?$")
 
 
 def split_arxiv_id(raw: str) -> tuple[str, int | None]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from arxiv_digest.errors import ConfigError
-from arxiv_digest.models import split_arxiv_id
+from arxiv_digest.models import ARXIV_ID_PATTERN, split_arxiv_id
 
 
 class LibraryError(ConfigError):
@@ -28,9 +28,7 @@ class LibraryPaper:
         return f"{self.title}. {self.abstract}".strip()
 
 
-_ARXIV_IN_TEXT = re.compile(
-    r"arxiv(?:\.org)?(?:/abs/|/pdf/|:\s*|\s+)(\d{4}\.\d{4,5}|[a-z\-]+/\d{7})", re.I
-)
+_ARXIV_IN_TEXT = re.compile(rf"arxiv(?:\.org)?(?:/abs/|/pdf/|:\s*|\s+)({ARXIV_ID_PATTERN})", re.I)
 
 
 def parse_bibtex(path: Path, text: str) -> list[LibraryPaper]:

@@ -28,7 +28,7 @@ import httpx
 
 from arxiv_digest.deadline import DeadlineExceeded, within
 from arxiv_digest.errors import ServiceError, redact, remember_secret
-from arxiv_digest.models import split_arxiv_id
+from arxiv_digest.models import ARXIV_ID_PATTERN, split_arxiv_id
 from arxiv_digest.rank.library import LibraryError, LibraryPaper
 from arxiv_digest.retry import RetryPolicy, TooLong, Transient
 
@@ -40,8 +40,7 @@ MAX_PAGES = 1000
 MAX_BYTES = 8 * 2**20
 SKIPPED_TYPES = frozenset({"note", "attachment", "annotation"})
 _ARXIV = re.compile(
-    r"(?:arxiv\.org/(?:abs|pdf)/|arxiv:\s*|10\.48550/arxiv\.)"
-    r"(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})",
+    rf"(?:arxiv\.org/(?:abs|pdf)/|arxiv:\s*|10\.48550/arxiv\.)({ARXIV_ID_PATTERN})",
     re.IGNORECASE,
 )
 

@@ -52,16 +52,6 @@ from arxiv_digest.summarize.report import Budget, Progress, SummarizeReport
 from arxiv_digest.summarize.stage import summarize_day
 
 
-def _budget_hit(budget: Budget, spent: SummarizeReport, submitted: int) -> str | None:
-    if budget.max_papers is not None and submitted >= budget.max_papers:
-        return f"{budget.max_papers} papers"
-    if budget.max_tokens is not None and spent.tokens_in + spent.tokens_out >= budget.max_tokens:
-        return f"{budget.max_tokens} tokens"
-    if budget.max_cost is not None and spent.cost is not None and spent.cost >= budget.max_cost:
-        return f"${budget.max_cost:g}"
-    return None
-
-
 async def run_batch_day(
     store: Store,
     config: Config,
@@ -115,7 +105,7 @@ async def run_batch_day(
             if not jobs:
                 if report.rounds >= settings.max_attempts:
                     break
-                hit = _budget_hit(budget, spent, report.submitted)
+                hit = budget.hit(spent, report.submitted)
                 if hit:
                     report.summary.budget_hit = hit
                     break

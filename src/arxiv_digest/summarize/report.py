@@ -36,6 +36,19 @@ class Budget:
     #: a deadline for the whole run: no paper is started after it (the rest waits for the next)
     max_minutes: float | None = None
 
+    def hit(self, spent: SummarizeReport, papers: int, minutes: float | None = None) -> str | None:
+        """The limit reached (said as "50 papers", "$2", "30 minutes"), or None: `papers`
+        started, the tokens and money `spent`, `minutes` since the run began (when it counts)."""
+        if self.max_minutes is not None and minutes is not None and minutes > self.max_minutes:
+            return f"{self.max_minutes:g} minutes"
+        if self.max_papers is not None and papers >= self.max_papers:
+            return f"{self.max_papers} papers"
+        if self.max_tokens is not None and spent.tokens_in + spent.tokens_out >= self.max_tokens:
+            return f"{self.max_tokens} tokens"
+        if self.max_cost is not None and spent.cost is not None and spent.cost >= self.max_cost:
+            return f"${self.max_cost:g}"
+        return None
+
 
 @dataclass
 class SummarizeReport:

@@ -168,21 +168,8 @@ async def summarize_day(
                 broken.append(exc)
 
     def over_budget() -> str | None:
-        if budget.max_minutes is not None and time.monotonic() - started > 60 * budget.max_minutes:
-            return f"{budget.max_minutes:g} minutes"
-        if budget.max_papers is not None and started_papers >= budget.max_papers:
-            return f"{budget.max_papers} papers"
-        if budget.max_tokens is not None and (
-            report.tokens_in + report.tokens_out >= budget.max_tokens
-        ):
-            return f"{budget.max_tokens} tokens"
-        if (
-            budget.max_cost is not None
-            and report.cost is not None
-            and (report.cost >= budget.max_cost)
-        ):
-            return f"${budget.max_cost:g}"
-        return None
+        minutes = (time.monotonic() - started) / 60
+        return budget.hit(report, started_papers, minutes)
 
     async def one(entry: DigestEntry) -> None:
         nonlocal started_papers
