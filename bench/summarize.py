@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from arxiv_digest.store import Store  # noqa: E402
 from arxiv_digest.summarize.openai_backend import OpenAISummarizer  # noqa: E402
+from arxiv_digest.summarize.report import SummarizeOptions
 from arxiv_digest.summarize.stage import summarize_day  # noqa: E402
 from tests.fakes.llm_server import LLMServer  # noqa: E402
 from tests.helpers import day_statuses, seed_day  # noqa: E402
@@ -225,7 +226,7 @@ def main() -> None:
                     _backend(server.url),
                     "Chinese",
                     concurrency=concurrency,
-                    retry_failed=True,
+                    options=SummarizeOptions(retry_failed=True),
                 )
             )
             after_retry = day_statuses(store, DAY)

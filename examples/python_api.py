@@ -7,6 +7,7 @@ report = pipeline.run_day(config, deliver=True)   # fetch, rank, summarize, rend
 print("\n".join(report.lines), report.summarize.cost if report.summarize else None)
 
 with pipeline.open_store(config) as store:        # or one stage at a time
-    pipeline.summarize(config, store, report.date, retry_failed=True)
+    again = pipeline.SummarizeOptions(retry_failed=True)
+    pipeline.summarize(config, store, report.date, again)
     pipeline.render(config, store, "html")
     print(pipeline.check(store, report.date).counts)

@@ -21,6 +21,7 @@ from arxiv_digest.config import Config, load_config
 from arxiv_digest.fetch import arxiv_today
 from arxiv_digest.sources.http import PoliteClient
 from arxiv_digest.store import Store
+from arxiv_digest.summarize.report import SummarizeOptions
 from tests.fakes.arxiv import FakeArxiv, synthetic_day
 from tests.fakes.llm_server import LLMServer
 
@@ -104,7 +105,12 @@ def test_run_day_and_demo_in_a_notebook_cell(
     async def handler() -> pipeline.DayReport:
         with pipeline.open_store(config) as store:
             assert day.date is not None
-            report = await pipeline.summarize_async(config, store, day.date, redo=True)
+            report = await pipeline.summarize_async(
+                config,
+                store,
+                day.date,
+                options=SummarizeOptions(redo=True),
+            )
             assert report.ok == 6
             rendered = await pipeline.render_async(config, store, "html")
             assert rendered.lines

@@ -30,6 +30,7 @@ from arxiv_digest.cli_options import (
 )
 from arxiv_digest.errors import SummarizeError
 from arxiv_digest.plugins import CHANNELS, FORMATS
+from arxiv_digest.summarize.report import SummarizeOptions
 
 
 @click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -79,9 +80,8 @@ def summarize_cmd(
     config = app.config(**summarizer_flags(kw))
     budget, bar = budget_from(kw), progress_bar
     with app.open_store(config) as store:
-        report = pipeline.summarize(
-            config, store, day, retry_failed=retry_failed, redo=redo, budget=budget, progress=bar
-        )
+        options = SummarizeOptions(retry_failed, redo, budget, bar)
+        report = pipeline.summarize(config, store, day, options)
     echo_lines(report.lines())
     failure = report.outcome()
     if failure is not None:  # its cause is the last line, and the exit code says so
@@ -283,9 +283,8 @@ def run_cmd(app: AppContext, /, categories: str | None, day: str | None, **kw: A
     """
     config = app.config(categories=categories_flag(categories), **summarizer_flags(kw))
     budget = budget_from(kw)  # what is left in kw are run_day's own options
-    pipeline.run_day(
-        config, day, budget=budget, db=app.db_path, progress=progress_bar, on_line=click.echo, **kw
-    )
+    options = SummarizeOptions(budget=budget, progress=progress_bar)
+    pipeline.run_day(config, day, options=options, db=app.db_path, on_line=click.echo, **kw)
 
 
 # -- send ------------------------------------------------------------------------------------

@@ -179,6 +179,7 @@ def batch_run_cmd(app: AppContext, /, day: str | None, no_wait: bool, repair_liv
     `summarize --backend batch`."""
     from arxiv_digest.aio import run_sync
     from arxiv_digest.summarize.batch_api import run_batch_day
+    from arxiv_digest.summarize.report import SummarizeOptions
 
     config = app.config()
     with app.open_store(config) as store:
@@ -187,9 +188,9 @@ def batch_run_cmd(app: AppContext, /, day: str | None, no_wait: bool, repair_liv
             store,
             config,
             date,
+            SummarizeOptions(progress=progress_bar),
             wait=False if no_wait else None,
             repair_live=True if repair_live else None,
-            progress=progress_bar,
         )
         report = run_sync(batch)
     echo_lines(report.lines())

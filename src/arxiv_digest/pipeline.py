@@ -42,7 +42,7 @@ from arxiv_digest.render.formats import Rendered
 from arxiv_digest.render.run import render
 from arxiv_digest.sources.http import PoliteClient
 from arxiv_digest.store import Store
-from arxiv_digest.summarize.report import Budget, Progress, SummarizeReport
+from arxiv_digest.summarize.report import Budget, Progress, SummarizeOptions, SummarizeReport
 from arxiv_digest.summarize.run import summarize, summarize_async
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Budget",
+    "SummarizeOptions",
     "CheckReport",
     "DayReport",
     "VerifyReport",
@@ -132,11 +133,10 @@ def run_day(
     deliver: bool = False,
     deliver_anyway: bool = False,
     out_dir: Path | None = None,
-    budget: Budget | None = None,
+    options: SummarizeOptions | None = None,
     db: str | Path | None = None,
     wait: bool = False,
     client: PoliteClient | None = None,
-    progress: Progress | None = None,
     on_line: Echo | None = None,
 ) -> DayReport:
     """Fetch, rank, summarize and render one announcement day; with `deliver`, also build the
@@ -157,7 +157,7 @@ def run_day(
         report.rank = rank(config, store, day)
         if report.rank is not None:
             report.emit(*report.rank.lines()[:2])
-        report.summarize = summarize(config, store, day, budget=budget, progress=progress)
+        report.summarize = summarize(config, store, day, options)
         report.emit(*report.summarize.lines())
         if report.summarize.stopped is not None:  # the endpoint cannot serve this run
             raise report.summarize.stopped
@@ -221,7 +221,9 @@ def demo(
             )
             cats = ", ".join(sample.categories)
             emit(f"Loaded {count} papers announced on {sample.date} ({cats}).")
-            report.summarize = summarize(config, store, sample.date, progress=progress)
+            report.summarize = summarize(
+                config, store, sample.date, SummarizeOptions(progress=progress)
+            )
             markdown = render(config, store, "markdown", day=sample.date, out_dir=out_dir)
     report.outputs["markdown"] = markdown
     emit(*report.summarize.lines())

@@ -14,6 +14,7 @@ from arxiv_digest.config import Config, SummarizerConfig
 from arxiv_digest.errors import SummarizeError
 from arxiv_digest.store import Store
 from arxiv_digest.summarize.batch_api import run_batch_day
+from arxiv_digest.summarize.report import SummarizeOptions
 from tests.fakes.batch_api import BatchAPI
 from tests.helpers import day_statuses, import_references, reference_days
 
@@ -92,7 +93,15 @@ def test_follow_up_batches_stop_at_the_attempt_limit_and_the_next_run_heals(
         assert "3 attempts" in shown and "The server had an error" in shown
         # the provider is fine again: the next ordinary run (after the backoff) heals the day
         api.error_every = 0
-        healed = asyncio.run(run_batch_day(store, cfg, day, sleep=no_sleep, retry_failed=True))
+        healed = asyncio.run(
+            run_batch_day(
+                store,
+                cfg,
+                day,
+                sleep=no_sleep,
+                options=SummarizeOptions(retry_failed=True),
+            )
+        )
         assert healed.summary.ok == 86 and day_statuses(store, day)["ok"] == 86
 
 
@@ -189,7 +198,14 @@ def test_a_batch_that_outlasts_the_wait_is_left_in_flight_and_collected_later(
         cfg = config(tmp_path, api.url)
         budget = Budget(max_minutes=5)
         report = asyncio.run(
-            run_batch_day(store, cfg, day, sleep=sleep, clock=clock, budget=budget)
+            run_batch_day(
+                store,
+                cfg,
+                day,
+                sleep=sleep,
+                clock=clock,
+                options=SummarizeOptions(budget=budget),
+            )
         )
         assert report.waiting == ["batch_1"] and report.summary.left == 86
         assert sum(clock.sleeps) <= 5 * 60 and len(clock.sleeps) >= 5  # backoff: 10, 15, ...
@@ -207,7 +223,13 @@ def test_max_papers_bounds_what_is_submitted(tmp_path: Path) -> None:
         day = real_day(store)
         cfg = config(tmp_path, api.url)
         report = asyncio.run(
-            run_batch_day(store, cfg, day, sleep=no_sleep, budget=Budget(max_papers=30))
+            run_batch_day(
+                store,
+                cfg,
+                day,
+                sleep=no_sleep,
+                options=SummarizeOptions(budget=Budget(max_papers=30)),
+            )
         )
         assert [len(a) for a in api.asked] == [30] and report.summary.ok == 30
         assert report.summary.left == 56 and report.summary.budget_hit == "30 papers"

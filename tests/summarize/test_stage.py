@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from arxiv_digest.cli import cli
 from arxiv_digest.models import Summary, SummaryFields
 from arxiv_digest.store import Store
+from arxiv_digest.summarize.report import Budget, SummarizeOptions, SummarizeReport
 from tests.fakes.llm_server import LLMServer
 from tests.helpers import seed_day
 
@@ -293,7 +294,7 @@ def test_a_run_deadline_starts_no_paper_after_it(
                 ThirtySeconds(),
                 "Chinese",
                 concurrency=1,
-                budget=stage.Budget(max_minutes=1.5),
+                options=SummarizeOptions(budget=Budget(max_minutes=1.5)),
             )
         )
     assert (report.ok, report.left) == (4, 6) and report.budget_hit == "1.5 minutes"
@@ -324,7 +325,12 @@ def test_max_minutes_holds_for_answers_in_flight(tmp_path: Path) -> None:
         began = time.monotonic()
         report = asyncio.run(
             stage.summarize_day(
-                store, DAY, Drip(), "Chinese", concurrency=3, budget=stage.Budget(max_minutes=0.02)
+                store,
+                DAY,
+                Drip(),
+                "Chinese",
+                concurrency=3,
+                options=SummarizeOptions(budget=Budget(max_minutes=0.02)),
             )
         )
         took = time.monotonic() - began
@@ -496,19 +502,26 @@ def test_the_stage_has_a_deadline_of_its_own(
     is its deadline; --max-minutes wins when given."""
     from arxiv_digest import pipeline
     from arxiv_digest.config import Config, SummarizerConfig
-    from arxiv_digest.summarize import run, stage
+    from arxiv_digest.summarize import run
 
     seen: list[float | None] = []
 
-    async def spy(*args: object, budget: stage.Budget | None = None, **kw: object) -> object:
-        seen.append(budget.max_minutes if budget else None)
-        return stage.SummarizeReport()
+    async def spy(*args: object, **kw: object) -> object:
+        options = args[4]
+        assert isinstance(options, SummarizeOptions)
+        seen.append(options.budget.max_minutes)
+        return SummarizeReport()
 
     monkeypatch.setattr(run, "summarize_day", spy)
     db = _seeded(tmp_path, 1)
     with Store(db) as store:
         pipeline.summarize(Config(), store, DAY)
         short = Config(summarizer=SummarizerConfig(max_minutes=30))
-        pipeline.summarize(short, store, DAY, budget=stage.Budget(max_minutes=2))
+        pipeline.summarize(
+            short,
+            store,
+            DAY,
+            options=SummarizeOptions(budget=Budget(max_minutes=2)),
+        )
         pipeline.summarize(short, store, DAY)
     assert seen == [360.0, 2, 30]

@@ -18,7 +18,7 @@ from arxiv_digest.models import Paper, SummaryFields
 if TYPE_CHECKING:
     from arxiv_digest.config import Config
     from arxiv_digest.store import Store
-    from arxiv_digest.summarize.report import Budget, Progress, SummarizeReport
+    from arxiv_digest.summarize.report import SummarizeOptions, SummarizeReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +106,6 @@ class DaySummarizer(Summarizer):
         store: Store,
         config: Config,
         day: str,
-        *,
-        only: set[str] | None = None,
-        retry_failed: bool = False,
-        redo: bool = False,
-        budget: Budget | None = None,
-        progress: Progress | None = None,
+        options: SummarizeOptions,
     ) -> SummarizeReport:
-        """Summarize the papers of `day` (or `only` those) that need it."""
+        """Summarize the papers of `day` (or `options.only` those) that need it."""

@@ -19,7 +19,7 @@ backend asks again; so is a line the engine could not answer.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -36,7 +36,7 @@ from arxiv_digest.summarize.prompt import (
     ask_with_repair,
     build_messages,
 )
-from arxiv_digest.summarize.report import SummarizeReport
+from arxiv_digest.summarize.report import SummarizeOptions, SummarizeReport
 from arxiv_digest.summarize.stage import due, plan, summarize_day
 
 BATCH_BACKEND = "batch"
@@ -116,7 +116,7 @@ def export_requests(
     out: Writer,
     *,
     model: str | None = None,
-    only: set[str] | None = None,
+    only: Collection[str] | None = None,
     retry_failed: bool = False,
     redo: bool = False,
     hurry: bool = False,
@@ -135,9 +135,10 @@ def export_requests(
     report = ExportReport()
     seen: set[str] = set()
     for date in dates:
-        pending, cached = plan(
-            store, date, planner, config.language, retry_failed=True, only=only, redo=redo
+        wanted = SummarizeOptions(
+            retry_failed=True, redo=redo, only=None if only is None else frozenset(only)
         )
+        pending, cached = plan(store, date, planner, config.language, wanted)
         report.cached += cached
         report.days.append(date)
         for entry in pending:
@@ -372,8 +373,8 @@ async def _store_block(
                     date,
                     replay,
                     language,
-                    only=here,
-                    retry_failed=True,  # an answer in hand is stored, whatever waits for a retry
+                    # an answer in hand is stored, whatever waits for a retry
+                    SummarizeOptions(retry_failed=True, only=frozenset(here)),
                     concurrency=replay.default_concurrency,
                     prices=batch_prices,
                 )

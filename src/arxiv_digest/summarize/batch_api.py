@@ -20,7 +20,7 @@ import asyncio
 import re
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from pathlib import Path
 
 from arxiv_digest.config import Config, SummarizerConfig
@@ -48,7 +48,7 @@ from arxiv_digest.summarize.batch_exchange import (
     patient,
 )
 from arxiv_digest.summarize.prompt import PROMPT_VERSION
-from arxiv_digest.summarize.report import Budget, Progress, SummarizeReport
+from arxiv_digest.summarize.report import Budget, SummarizeOptions, SummarizeReport
 from arxiv_digest.summarize.stage import summarize_day
 
 
@@ -56,25 +56,23 @@ async def run_batch_day(
     store: Store,
     config: Config,
     date: str,
+    options: SummarizeOptions | None = None,
     *,
     wait: bool | None = None,
     repair_live: bool | None = None,
-    only: set[str] | None = None,
-    retry_failed: bool = False,
-    redo: bool = False,
-    budget: Budget | None = None,
-    progress: Progress | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     clock: Callable[[], float] = time.monotonic,
     max_lines: int = MAX_LINES,
     max_bytes: int = MAX_BYTES,
 ) -> BatchRunReport:
-    """Summarize the papers of `date` (or `only` those) through the Batch API; `wait` and
-    `repair_live` default to the config's `batch_wait` and `repair_live`."""
+    """Summarize the papers of `date` (or `options.only` those) through the Batch API; `wait`
+    and `repair_live` default to the config's `batch_wait` and `repair_live`."""
+    options = options or SummarizeOptions()
+    budget, progress, only = options.budget, options.progress, options.only
+    retry_failed, redo = options.retry_failed, options.redo
     settings = config.summarizer
     wait = settings.batch_wait if wait is None else wait
     repair_live = settings.repair_live if repair_live is None else repair_live
-    budget = budget or Budget()
     started = clock()
     hours = settings.batch_wait_hours * 3600
     limit = min(hours, budget.max_minutes * 60) if budget.max_minutes is not None else hours
@@ -206,11 +204,13 @@ async def _repair(
         date,
         live,
         config.language,
-        only=failed,
-        retry_failed=True,
+        SummarizeOptions(
+            retry_failed=True,
+            budget=Budget(max_tokens=budget.max_tokens, max_cost=budget.max_cost),
+            only=frozenset(failed),
+        ),
         concurrency=config.summarizer.concurrency or live.default_concurrency,
         prices=config.summarizer.prices,
-        budget=Budget(max_tokens=budget.max_tokens, max_cost=budget.max_cost),
     )
 
 
@@ -237,7 +237,7 @@ def _causes(store: Store, date: str, model: str, papers: set[str]) -> dict[str, 
 
 
 def _states(
-    store: Store, config: Config, model: str, date: str, only: set[str] | None
+    store: Store, config: Config, model: str, date: str, only: Collection[str] | None
 ) -> dict[str, str]:
     """How each paper of the day (or `only` those) stands for this model and language."""
     states = store.digests.states(date, model, config.language, PROMPT_VERSION)
@@ -298,23 +298,9 @@ class BatchSummarizer(DaySummarizer):
         store: Store,
         config: Config,
         day: str,
-        *,
-        only: set[str] | None = None,
-        retry_failed: bool = False,
-        redo: bool = False,
-        budget: Budget | None = None,
-        progress: Progress | None = None,
+        options: SummarizeOptions,
     ) -> SummarizeReport:
-        report = await run_batch_day(
-            store,
-            config,
-            day,
-            only=only,
-            retry_failed=retry_failed,
-            redo=redo,
-            budget=budget,
-            progress=progress,
-        )
+        report = await run_batch_day(store, config, day, options)
         report.summary.notes = report.notes()
         return report.summary
 

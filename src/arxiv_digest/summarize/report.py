@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from arxiv_digest.errors import DigestError, SummarizeError
 
-__all__ = ["Budget", "Progress", "SummarizeReport", "ticks"]
+__all__ = ["Budget", "Progress", "SummarizeOptions", "SummarizeReport", "ticks"]
 
 
 #: Given the number of papers about to be sent to the backend, a context that yields a function
@@ -48,6 +48,22 @@ class Budget:
         if self.max_cost is not None and spent.cost is not None and spent.cost >= self.max_cost:
             return f"${self.max_cost:g}"
         return None
+
+
+@dataclass(frozen=True)
+class SummarizeOptions:
+    """How one summarize pass runs: which papers, what is asked again, its limits, its
+    progress hook. One object, handed from the command line to the stage and to a backend that
+    takes the whole day (`DaySummarizer`)."""
+
+    #: papers already failed for a reason of their own are asked again
+    retry_failed: bool = False
+    #: every paper is written again, whatever is stored
+    redo: bool = False
+    budget: Budget = Budget()
+    progress: Progress | None = None
+    #: only these paper ids (the ranking's top K); None: every paper of the day
+    only: frozenset[str] | None = None
 
 
 @dataclass

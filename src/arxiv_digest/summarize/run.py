@@ -11,7 +11,7 @@ from arxiv_digest.store import Store
 from arxiv_digest.summarize.base import DaySummarizer
 from arxiv_digest.summarize.extractive import ExtractiveSummarizer
 from arxiv_digest.summarize.registry import summarizer_for
-from arxiv_digest.summarize.report import Budget, Progress, SummarizeReport
+from arxiv_digest.summarize.report import SummarizeOptions, SummarizeReport
 from arxiv_digest.summarize.stage import summarize_day
 
 __all__ = ["summarize", "summarize_async"]
@@ -21,13 +21,10 @@ async def summarize_async(
     config: Config,
     store: Store,
     day: str | None = None,
-    *,
-    retry_failed: bool = False,
-    redo: bool = False,
-    budget: Budget | None = None,
-    progress: Progress | None = None,
+    options: SummarizeOptions | None = None,
 ) -> SummarizeReport:
-    """Summarize every paper of a stored day that has no usable summary yet.
+    """Summarize every paper of a stored day that has no usable summary yet (`options`: what
+    is asked again, the budget, progress).
 
     When the endpoint cannot serve the run (bad key, spent quota, unreachable), the report's
     `stopped` holds the cause and the papers not yet done stay pending for the next run.
@@ -35,18 +32,18 @@ async def summarize_async(
     With `rank.summarize_top = K` only the K best-ranked papers go to the configured backend;
     the rest get the extractive summary, at no cost. A summary in another language or by another
     model than the configured one is not shown for the day: the configured setting is written
-    (or taken from the cache); `redo` writes every paper again.
+    (or taken from the cache); `options.redo` writes every paper again.
     """
-
     day = day or store.digests.latest()
-    budget = budget or Budget()
+    options = options or SummarizeOptions()
     summarizer = summarizer_for(config)
     if (
-        budget.max_minutes is None
+        options.budget.max_minutes is None
         and config.summarizer.max_minutes is not None
         and not isinstance(summarizer, DaySummarizer)  # a batch waits batch_wait_hours
     ):
-        budget = dataclasses.replace(budget, max_minutes=config.summarizer.max_minutes)
+        budget = dataclasses.replace(options.budget, max_minutes=config.summarizer.max_minutes)
+        options = dataclasses.replace(options, budget=budget)
     only: set[str] | None = None
     rest: set[str] = set()
     wanted = config.rank.summarize_top is not None or config.rank.exclude
@@ -62,34 +59,23 @@ async def summarize_async(
         dropped = excluded(config.rank, [e.paper for e in digest.entries])
         only = (only if only is not None else {e.paper.id for e in digest.entries}) - dropped
         rest -= dropped
+    if only is not None:
+        options = dataclasses.replace(options, only=frozenset(only))
     if isinstance(summarizer, DaySummarizer):  # a batch engine takes the day at once
-        whole = summarizer.summarize_whole_day(
-            store,
-            config,
-            day,
-            only=only,
-            retry_failed=retry_failed,
-            redo=redo,
-            budget=budget,
-            progress=progress,
-        )
-        report = await whole
+        report = await summarizer.summarize_whole_day(store, config, day, options)
     else:
         report = await summarize_day(
             store,
             day,
             summarizer,
             config.language,
-            retry_failed=retry_failed,
+            options,
             concurrency=config.summarizer.concurrency or summarizer.default_concurrency,
-            budget=budget,
             prices=config.summarizer.prices,
-            progress=progress,
-            only=only,
-            redo=redo,
         )
     if rest:  # each paper is counted once: the top K above, the rest here
-        extra = await summarize_day(store, day, ExtractiveSummarizer(), config.language, only=rest)
+        quoted = SummarizeOptions(only=frozenset(rest))
+        extra = await summarize_day(store, day, ExtractiveSummarizer(), config.language, quoted)
         report.total += extra.total
         report.ok += extra.ok
         report.cached += extra.cached
@@ -100,21 +86,7 @@ def summarize(
     config: Config,
     store: Store,
     day: str | None = None,
-    *,
-    retry_failed: bool = False,
-    redo: bool = False,
-    budget: Budget | None = None,
-    progress: Progress | None = None,
+    options: SummarizeOptions | None = None,
 ) -> SummarizeReport:
     """`summarize_async`, from code with or without a running event loop."""
-    return run_sync(
-        summarize_async(
-            config,
-            store,
-            day,
-            retry_failed=retry_failed,
-            redo=redo,
-            budget=budget,
-            progress=progress,
-        )
-    )
+    return run_sync(summarize_async(config, store, day, options))

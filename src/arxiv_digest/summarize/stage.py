@@ -23,7 +23,7 @@ from arxiv_digest.models import IMPORT_BACKEND, DigestEntry, Summary, SummaryKey
 from arxiv_digest.store import Store, claim_owner
 from arxiv_digest.store.summaries import LEASE
 from arxiv_digest.summarize.base import Summarizer, SummaryResult
-from arxiv_digest.summarize.report import Budget, Progress, SummarizeReport, ticks
+from arxiv_digest.summarize.report import SummarizeOptions, SummarizeReport, ticks
 
 
 def keeps(entry: DigestEntry, summarizer: Summarizer, language: str, retry_failed: bool) -> bool:
@@ -91,14 +91,12 @@ def plan(
     date: str,
     summarizer: Summarizer,
     language: str,
-    *,
-    retry_failed: bool = False,
-    only: set[str] | None = None,
-    redo: bool = False,
+    options: SummarizeOptions,
 ) -> tuple[list[DigestEntry], int]:
     """The entries of `date` that need a backend call, and how many were served from the cache.
 
-    `only` limits the work to those paper ids (the ranking's top K, say)."""
+    `options.only` limits the work to those paper ids (the ranking's top K, say)."""
+    only, redo, retry_failed = options.only, options.redo, options.retry_failed
     digest = store.digests.require(date, only=only)
     pending: list[DigestEntry] = []
     cached = 0
@@ -127,23 +125,19 @@ async def summarize_day(
     date: str,
     summarizer: Summarizer,
     language: str,
+    options: SummarizeOptions | None = None,
     *,
     concurrency: int = 8,
-    retry_failed: bool = False,
-    budget: Budget | None = None,
     prices: Mapping[str, Price] | None = None,
-    progress: Progress | None = None,
-    only: set[str] | None = None,
-    redo: bool = False,
 ) -> SummarizeReport:
-    """Summarize every paper of the stored digest of `date` that has no usable summary yet."""
+    """Summarize every paper of the stored digest of `date` that has no usable summary yet
+    (`options`: which papers, what is asked again, the budget, progress)."""
     started = time.monotonic()
-    budget = budget or Budget()
+    options = options or SummarizeOptions()
+    budget, progress, redo = options.budget, options.progress, options.redo
     price = (prices or {}).get(summarizer.model)
     restored = store.restore_unsaved()  # answers paid for by a run the disk stopped
-    pending, cached = plan(
-        store, date, summarizer, language, retry_failed=retry_failed, only=only, redo=redo
-    )
+    pending, cached = plan(store, date, summarizer, language, options)
     report = SummarizeReport(total=len(pending) + cached, cached=cached, restored=restored)
     if not summarizer.offline and price is None:
         report.cost = None
