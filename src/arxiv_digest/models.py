@@ -1,6 +1,7 @@
-"""Typed records passed between pipeline stages (see notes/design.md, "Records"), and the domain
-facts every stage shares: the five field names, the texts shown for a missing summary, the length
-limits, and which papers the "For you" list holds. Change one here and every stage follows."""
+"""Typed records passed between pipeline stages (the digest they make: docs/reference/format.md),
+and the domain facts every stage shares: the five field names, the texts shown for a missing
+summary, the length limits, and which papers the "For you" list holds. Change one here and every
+stage follows."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Which papers a day's digest holds, in which sections and order (notes/design.md)."""
+"""Which papers a day's digest holds, in which sections and order (docs/reference/format.md)."""
 
 from __future__ import annotations
 

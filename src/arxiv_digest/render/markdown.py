@@ -1,4 +1,4 @@
-"""The digest as Markdown, byte for byte in the reference format (notes/design.md).
+"""The digest as Markdown, byte for byte in the reference format (docs/reference/format.md).
 
 Text is written as it came: titles keep their LaTeX, abstracts keep their inner newlines. A paper
 whose summary failed, or has none yet, shows the standard placeholders. Text from arXiv or a

@@ -1,5 +1,5 @@
-"""The reference Markdown digest (`*.md`, notes/design.md) read back into records, a paper at a
-time (`importers.py` dispatches to it)."""
+"""The reference Markdown digest (`*.md`, docs/reference/format.md) read back into records, a
+paper at a time (`importers.py` dispatches to it)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Read digests written by this tool or by daily-arXiv-ai-enhanced back into records.
 
 Three shapes are read:
-- the reference Markdown digest (`*.md`, notes/design.md),
+- the reference Markdown digest (`*.md`, docs/reference/format.md),
 - the reference JSONL (one paper a line: section, index, id, url, title, authors, main_category,
   the five fields, abstract),
 - daily-arXiv-ai-enhanced's `YYYY-MM-DD_AI_enhanced_LANG.jsonl` (id, categories, authors, title,
