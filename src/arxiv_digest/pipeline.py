@@ -18,36 +18,83 @@ cell or an async handler alike (`aio.run_sync`); `run_day_async`, `summarize_asy
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from arxiv_digest.aio import threaded
-from arxiv_digest.check.run import (
-    CheckReport,
-    VerifyReport,
-    check,
-    check_async,
-    verify,
-    verify_async,
-)
 from arxiv_digest.config import Config
-from arxiv_digest.deliver.run import deliver, hold_broken_day, send_day
 from arxiv_digest.errors import NotFoundError
-from arxiv_digest.fetch.run import arxiv_client, backfill, fetch
 from arxiv_digest.lock import run_lock
-from arxiv_digest.rank.run import rank
-from arxiv_digest.render.formats import Rendered
-from arxiv_digest.render.run import render
-from arxiv_digest.sources.http import PoliteClient
 from arxiv_digest.store import Store
 from arxiv_digest.summarize.report import Budget, Progress, SummarizeOptions, SummarizeReport
-from arxiv_digest.summarize.run import summarize, summarize_async
 
 if TYPE_CHECKING:
+    from arxiv_digest.check.run import (
+        CheckReport,
+        VerifyReport,
+        check,
+        check_async,
+        verify,
+        verify_async,
+    )
+    from arxiv_digest.deliver.run import deliver, hold_broken_day, send_day
     from arxiv_digest.fetch import FetchReport
+    from arxiv_digest.fetch.run import arxiv_client, backfill, fetch
+    from arxiv_digest.rank.run import rank
     from arxiv_digest.rank.stage import RankReport
+    from arxiv_digest.render.formats import Rendered
+    from arxiv_digest.render.run import render
+    from arxiv_digest.sources.http import PoliteClient
+    from arxiv_digest.summarize.run import summarize, summarize_async
+
+    fetch_async = threaded(fetch)
+    rank_async = threaded(rank)
+    render_async = threaded(render)
+    deliver_async = threaded(deliver)
+
+#: the stages' entry points, named here and loaded when first used: `arxiv-digest summarize`
+#: starts without the feed parser, the ranker or the mail templates
+_STAGES = {
+    "arxiv_client": "arxiv_digest.fetch.run",
+    "backfill": "arxiv_digest.fetch.run",
+    "fetch": "arxiv_digest.fetch.run",
+    "rank": "arxiv_digest.rank.run",
+    "summarize": "arxiv_digest.summarize.run",
+    "summarize_async": "arxiv_digest.summarize.run",
+    "check": "arxiv_digest.check.run",
+    "check_async": "arxiv_digest.check.run",
+    "verify": "arxiv_digest.check.run",
+    "verify_async": "arxiv_digest.check.run",
+    "CheckReport": "arxiv_digest.check.run",
+    "VerifyReport": "arxiv_digest.check.run",
+    "render": "arxiv_digest.render.run",
+    "deliver": "arxiv_digest.deliver.run",
+    "send_day": "arxiv_digest.deliver.run",
+    "hold_broken_day": "arxiv_digest.deliver.run",
+}
+#: the blocking stages, awaitable: each runs on a worker thread (the summarize, check and verify
+#: passes are coroutines of their own)
+_THREADED = {
+    "fetch_async": "fetch",
+    "rank_async": "rank",
+    "render_async": "render",
+    "deliver_async": "deliver",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _STAGES:
+        found = getattr(importlib.import_module(_STAGES[name]), name)
+    elif name in _THREADED:
+        found = threaded(__getattr__(_THREADED[name]))  # type: ignore[arg-type]
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = found
+    return found
+
 
 __all__ = [
     "Budget",
@@ -82,7 +129,6 @@ __all__ = [
 ]
 
 Echo = Callable[[str], None]
-deliver_day = deliver  # `run_day` takes a flag called `deliver`
 
 
 def store_path(config: Config, db: str | Path | None = None) -> Path:
@@ -144,6 +190,14 @@ def run_day(
     nothing is sent twice. Holds the store's run lock (LockedError if another run has it, or
     wait for it with `wait`)."""
 
+    from arxiv_digest.check.run import verify
+    from arxiv_digest.deliver.run import deliver as deliver_day
+    from arxiv_digest.deliver.run import hold_broken_day
+    from arxiv_digest.fetch.run import fetch
+    from arxiv_digest.rank.run import rank
+    from arxiv_digest.render.run import render
+    from arxiv_digest.summarize.run import summarize
+
     report = DayReport(on_line=on_line)
 
     out = out_dir or config.output_dir
@@ -201,7 +255,9 @@ def demo(
     import time
 
     from arxiv_digest.fetch.sections import build_digest
+    from arxiv_digest.render.run import render
     from arxiv_digest.sources.sample import load_sample, store_sample
+    from arxiv_digest.summarize.run import summarize
 
     started = time.monotonic()
     report = DayReport(on_line=on_line)
@@ -231,11 +287,5 @@ def demo(
     return report
 
 
-#: the blocking stages, awaitable: each runs on a worker thread (the summarize and verify
-#: passes are coroutines of their own)
-fetch_async = threaded(fetch)
-rank_async = threaded(rank)
-render_async = threaded(render)
-deliver_async = threaded(deliver)
 run_day_async = threaded(run_day)
 demo_async = threaded(demo)
