@@ -146,7 +146,6 @@ async def summarize_day(
     # output file) are paid for, and storing one twice changes nothing
     claims = summarizer.answers_waiting
     gate = asyncio.Semaphore(max(1, concurrency))
-    checking = asyncio.Semaphore(max(1, concurrency))
     started_papers = 0
     fatal: list[SummarizeError] = []
     #: the store failed (a full disk): no paper is started after it, answers in flight are
@@ -224,25 +223,23 @@ async def summarize_day(
                 # a local error (a closed client, a full disk, a bug) says nothing about the
                 # paper: it may heal, so the next ordinary run asks again
                 result = SummaryResult(None, error=f"{type(exc).__name__}: {exc}", transient=True)
-        # the request's slot is free: the next paper's request goes out while this answer is
-        # checked (off the event loop: the checks take a few ms) and saved; at most
-        # `concurrency` answers wait for their checks, so memory stays bounded
-        took = time.monotonic() - began
-        warnings: list[str] = []
-        interrupted = False
-        if result.fields is not None:
-            check = partial(
-                check_summary, result.fields, entry.paper, key.language, summarizer.backend
-            )
-            try:
-                async with checking:
+            took = time.monotonic() - began
+            warnings: list[str] = []
+            interrupted = False
+            if result.fields is not None:
+                # off the event loop (the checks take a few ms; the other requests go on) but
+                # inside the gate, so no more answers wait unsaved than requests are in flight
+                check = partial(
+                    check_summary, result.fields, entry.paper, key.language, summarizer.backend
+                )
+                try:
                     if summarizer.answers_waiting:
                         warnings = await asyncio.to_thread(check)
                     else:  # nothing in flight to let go on: a thread would only cost a switch
                         warnings = check()
-            except asyncio.CancelledError:  # Ctrl-C: the answer is paid for, keep it first
-                warnings = check()
-                interrupted = True
+                except asyncio.CancelledError:  # Ctrl-C: the answer is paid for, keep it first
+                    warnings = check()
+                    interrupted = True
         cost = price.cost(result.tokens_in, result.tokens_out) if price else None
         attempts = 1
         if not result.ok:
