@@ -140,3 +140,42 @@ def test_two_sends_at_once_reach_each_recipient_once(
     assert sum("sent to 2 recipients" in out for out in outputs) == 1
     assert sum("already sent" in out for out in outputs) == 2
     assert sorted(m["To"] for _, m in inbox.messages) == ["ada@example.org", "李雷@example.org"]
+
+
+def test_a_busy_server_is_asked_again_within_the_deadline() -> None:
+    """A 421 at the greeting (a loaded server) is tried again through the shared retry policy,
+    after a growing wait; a server busy every time ends the send with its own words, and the
+    next send reaches whoever did not get it."""
+    from email.message import EmailMessage
+
+    from arxiv_digest.config import EmailConfig
+    from arxiv_digest.deliver.email import send
+    from arxiv_digest.errors import DeliveryError
+    from tests.fakes.smtp import busy_once_server
+
+    def message(to: str) -> EmailMessage:
+        msg = EmailMessage()
+        msg["Subject"], msg["From"], msg["To"] = "digest", "me@example.org", to
+        msg.set_content("hello")
+        return msg
+
+    people = ["ada@example.org", "bo@example.org"]
+    waits: list[float] = []
+    done: list[str] = []
+    with busy_once_server(busy=1) as (server, port):
+        config = EmailConfig(
+            host="127.0.0.1", port=port, security="none", username_env=None, password_env=None,
+            sender="me@example.org", recipients=people, timeout=5, deadline=30,
+        )  # fmt: skip
+        send({p: message(p) for p in people}, config, done.append, sleep=waits.append)
+        assert server.greetings == 2 and len(waits) == 1 and 1.0 <= waits[0] <= 2.0
+        assert done == people and server.accepted == [[p] for p in people]
+    with busy_once_server(busy=99) as (server, port):
+        config = config.model_copy(update={"port": port})
+        try:
+            send({p: message(p) for p in people}, config, done.append, sleep=waits.append)
+            raise AssertionError("a server busy every time cannot take the mail")
+        except DeliveryError as exc:
+            said = str(exc)
+        assert server.greetings == 3 and len(waits) == 3  # three tries, two waits
+        assert "421" in said and "service busy" in said and "\n" not in said

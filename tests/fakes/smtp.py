@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import email
 import email.policy
+import socketserver
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -101,3 +104,59 @@ def smtp(certificate: tuple[Path, Path]) -> Iterator[tuple[Inbox, int]]:
 
 
 CERT: list[Path] = []
+
+
+class BusyOnce(socketserver.BaseRequestHandler):
+    """A plain SMTP server (no TLS, no login) that turns the first `busy` connections away with
+    "421 try again later" at the greeting, as a loaded mail server does, then takes mail. What
+    it took: `BusyOnce.accepted` (one recipient list per message)."""
+
+    busy = 1
+    greetings = 0
+    accepted: ClassVar[list[list[str]]] = []
+
+    def _line(self, text: bytes) -> None:
+        self.request.sendall(text + b"\r\n")
+
+    def handle(self) -> None:
+        cls = type(self)
+        cls.greetings += 1
+        if cls.greetings <= cls.busy:
+            self._line(b"421 4.3.2 service busy, try again later")
+            return
+        self._line(b"220 busy-once ESMTP")
+        reader = self.request.makefile("rb")
+        to: list[str] = []
+        while line := reader.readline(4096):
+            verb = line[:4].upper()
+            if verb in (b"EHLO", b"HELO"):
+                self._line(b"250 busy-once")
+            elif verb == b"RCPT":
+                to.append(line.split(b":", 1)[1].strip(b" <>\r\n").decode())
+                self._line(b"250 ok")
+            elif verb == b"DATA":
+                self._line(b"354 go on")
+                while reader.readline(65536) not in (b".\r\n", b""):
+                    pass
+                cls.accepted.append(to)
+                to = []
+                self._line(b"250 queued")
+            elif verb == b"QUIT":
+                self._line(b"221 bye")
+                return
+            else:
+                self._line(b"250 ok")
+
+
+@contextmanager
+def busy_once_server(busy: int = 1) -> Iterator[tuple[type[BusyOnce], int]]:
+    handler = type("Busy", (BusyOnce,), {"busy": busy, "greetings": 0, "accepted": []})
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield handler, server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()

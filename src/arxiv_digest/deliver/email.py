@@ -7,6 +7,7 @@ import os
 import smtplib
 import socket
 import ssl
+import time
 from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -20,6 +21,7 @@ from arxiv_digest.deliver.channels import Channel, Delivery, Target
 from arxiv_digest.errors import DeliveryError, remember_secret
 from arxiv_digest.models import Digest, DigestEntry, arxiv_url
 from arxiv_digest.render.i18n import entry_warnings, ui
+from arxiv_digest.retry import RetryPolicy, Transient
 from arxiv_digest.textutil import lang_code
 
 _HTML = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string(
@@ -113,10 +115,16 @@ def build_message(
 
 
 def send(
-    messages: dict[str, EmailMessage], config: EmailConfig, done: Callable[[str], None]
+    messages: dict[str, EmailMessage],
+    config: EmailConfig,
+    done: Callable[[str], None],
+    *,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> None:
     """Send each recipient their message over one SMTP session, calling `done(recipient)` the
-    moment the server accepts it. Any failure is a DeliveryError saying why (never the
+    moment the server accepts it. A session the server ends or turns away for now (a 4xx reply,
+    a dropped connection) is tried again through the shared retry policy, to the recipients
+    not yet accepted, within the deadline. Any failure is a DeliveryError saying why (never the
     password); the recipients the server refused are named, and only they are left to send."""
     username = os.environ.get(config.username_env) if config.username_env else None
     password = os.environ.get(config.password_env) if config.password_env else None
@@ -127,6 +135,7 @@ def send(
     context = ssl.create_default_context(cafile=str(config.ca_file) if config.ca_file else None)
     refused: dict[str, object] = {}
     opened: list[smtplib.SMTP] = []
+    got: set[str] = set()
 
     def session(accepted: Callable[[str], None]) -> None:
         if config.security == "ssl":
@@ -145,6 +154,8 @@ def send(
             if username and password:
                 client.login(username, password)
             for recipient, msg in messages.items():
+                if recipient in got:  # accepted in an earlier try of this send
+                    continue
                 try:
                     rejected = client.send_message(
                         msg, from_addr=config.sender, to_addrs=[recipient]
@@ -161,7 +172,31 @@ def send(
                 if rejected:
                     refused.update(rejected)
                     continue
+                got.add(recipient)
                 accepted(recipient)
+
+    def patiently(accepted: Callable[[str], None]) -> None:
+        """`session`, again while the server says "not now": a 4xx reply to the session (421
+        at the greeting, say) or a connection it drops."""
+
+        def once() -> None:
+            try:
+                session(accepted)
+            except smtplib.SMTPAuthenticationError:
+                raise
+            except smtplib.SMTPServerDisconnected as exc:
+                raise Transient(f"the server closed the connection ({exc})") from None
+            except smtplib.SMTPResponseException as exc:
+                if not 400 <= exc.smtp_code < 500:
+                    raise
+                reason = exc.smtp_error
+                said = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else reason
+                raise Transient(f"SMTP {exc.smtp_code} {said}") from None
+
+        try:
+            RetryPolicy(attempts=3, max_wait=config.deadline).call(once, sleep=sleep)
+        except Transient as exc:
+            raise smtplib.SMTPException(exc.problem) from None
 
     def hang_up() -> None:
         for client in opened:
@@ -169,7 +204,7 @@ def send(
                 client.sock.shutdown(socket.SHUT_RDWR)
 
     try:
-        within_each(config.deadline, session, done, cancel=hang_up, name="smtp")
+        within_each(config.deadline, patiently, done, cancel=hang_up, name="smtp")
     except DeadlineExceeded:
         raise DeliveryError(
             f"sending the email through {where} took longer than {config.deadline:g} s "
