@@ -49,6 +49,7 @@ SECRETS = [
     base64.b64encode(SMTP_PASSWORD.encode()).decode(),
 ]
 RESULTS: list[str] = []
+SCANNED: list[int] = []  # files read for secrets after each cell
 
 
 def _arxiv(fetch: Callable[[PoliteClient, str], object]) -> Callable[[str], object]:
@@ -163,11 +164,13 @@ WEBHOOK_MAY_PASS = MAY_PASS | {"endless", "huge"}
 
 
 def _check(client: str, fault: str, run: Callable[[], object], code: int, limit: float,
-           caplog: pytest.LogCaptureFixture, may_pass: set[str] = MAY_PASS) -> None:  # fmt: skip
+           caplog: pytest.LogCaptureFixture, may_pass: set[str] = MAY_PASS,
+           files: Path | None = None) -> None:  # fmt: skip
     caplog.set_level(logging.DEBUG)
     started = time.monotonic()
+    output: object = None
     try:
-        run()
+        output = run()
         outcome, said = 0, "ok"
     except DigestError as exc:
         outcome, said = exc.exit_code, str(exc)
@@ -178,14 +181,22 @@ def _check(client: str, fault: str, run: Callable[[], object], code: int, limit:
     assert outcome in (0, code), (client, fault, outcome, said)
     if fault not in may_pass:
         assert outcome == code, (client, fault, said)  # a failure says so
-    logged = caplog.text + said
-    for secret in SECRETS:
+    logged = caplog.text + said + repr(output)
+    for secret in (*SECRETS, LLM_KEY):
         assert secret not in logged, (client, fault, secret)
+    written = sorted(p for p in (files.rglob("*") if files else []) if p.is_file())
+    for path in written:  # the store, its WAL and side files, anything the cell wrote
+        data = path.read_bytes()
+        for secret in (*SECRETS, LLM_KEY):
+            assert secret.encode() not in data, (client, fault, path.name)
+    SCANNED.append(len(written))
 
 
 @pytest.mark.parametrize("fault", ("ok", *FAULTS))
 @pytest.mark.parametrize("client", list(HTTP_CLIENTS))
-def test_http_client_meets_fault(client: str, fault: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_http_client_meets_fault(
+    client: str, fault: str, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
     call, body, content_type, code = HTTP_CLIENTS[client]
     server = FaultServer(
         fault=fault,
@@ -196,7 +207,10 @@ def test_http_client_meets_fault(client: str, fault: str, caplog: pytest.LogCapt
     with fault_server(server):
         # a client's retries each get the deadline: three attempts at most, plus slack
         passing = WEBHOOK_MAY_PASS if "webhook" in client else MAY_PASS
-        _check(client, fault, lambda: call(server.url), code, 3 * DEADLINE + 2.0, caplog, passing)
+        _check(
+            client, fault, lambda: call(server.url), code, 3 * DEADLINE + 2.0, caplog, passing,
+            tmp_path,
+        )  # fmt: skip
     if fault == "ok":
         assert server.seen, client
     for seen in server.seen:  # the Zotero key only ever went to the Zotero host
@@ -284,7 +298,9 @@ def test_live_llm_meets_fault(
             6,
             3 * DEADLINE + 3.0,
             caplog,
+            files=tmp_path,
         )
+    assert (tmp_path / "s.db").is_file()  # the store was among the files read for secrets
     assert LLM_KEY not in caplog.text
     for seen in server.seen:  # the key went as a bearer token to the configured endpoint only
         assert seen.headers.get("authorization") == f"Bearer {LLM_KEY}"
@@ -336,6 +352,7 @@ def test_batch_api_meets_fault(
             6 * DEADLINE + 3.0,  # six tries, each within its deadline
             caplog,
             {"self_link"},
+            tmp_path,
         )
     assert LLM_KEY not in caplog.text
 
@@ -442,7 +459,7 @@ def _smtp_port(fault: str) -> Iterator[int]:
 
 @pytest.mark.parametrize("fault", SMTP_FAULTS)
 def test_smtp_meets_fault(
-    fault: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    fault: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from email.message import EmailMessage
 
@@ -473,6 +490,7 @@ def test_smtp_meets_fault(
             14,
             DEADLINE + 2.0,
             caplog,
+            files=tmp_path,
         )
     assert (sent == ["you@example.org"]) == (fault in ("ok", "bad_utf8"))
 

@@ -65,16 +65,19 @@ class RetryPolicy:
             if state.attempt_number >= max(1, self.attempts):
                 return True
             error = state.outcome.exception() if state.outcome else None
-            if isinstance(error, Transient):
-                wait = self._base_wait(error, state.attempt_number)
-                if wait > self.max_wait:
-                    raise TooLong(error, wait) from error
+            # the server's word beyond what the policy allows ends the retries at once; our own
+            # back-off is only capped at max_wait
+            if isinstance(error, Transient) and error.after is not None:
+                if error.after > self.max_wait:
+                    raise TooLong(error, error.after) from error
             return False
 
         def wait(state: tenacity.RetryCallState) -> float:
             error = state.outcome.exception() if state.outcome else None
             base = (
-                self._base_wait(error, state.attempt_number) if isinstance(error, Transient) else 0
+                min(self._base_wait(error, state.attempt_number), self.max_wait)
+                if isinstance(error, Transient)
+                else 0
             )
             seconds = base + (self.rng or random).uniform(0, self.jitter)
             if on_wait is not None:

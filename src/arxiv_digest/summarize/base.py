@@ -71,6 +71,11 @@ class Summarizer(ABC):
     needs_key: bool = False
     languages: tuple[str, ...] = ()
 
+    @property
+    def service(self) -> str:
+        """How a failure names this backend: "the openai backend (model m at host)"."""
+        return f"the {self.backend} backend (model {self.model})"
+
     def output_language(self, requested: str) -> str:
         """The language this backend will actually write when asked for `requested`.
 

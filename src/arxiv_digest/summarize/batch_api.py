@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Collection
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from arxiv_digest.config import Config, SummarizerConfig
 from arxiv_digest.errors import (
@@ -78,6 +79,8 @@ async def run_batch_day(
     limit = min(hours, budget.max_minutes * 60) if budget.max_minutes is not None else hours
     client, secrets = client_for(settings)
     report = BatchRunReport()
+    host = urlsplit(settings.base_url or "https://api.openai.com/v1").netloc
+    report.summary.service = f"the Batch API {host} (model {batch_model(config, None)})"
     run = Exchange(
         store,
         config,

@@ -23,6 +23,7 @@ import ssl
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import openai
@@ -170,6 +171,11 @@ class OpenAISummarizer(Summarizer):
     needs_key = True
     prompt_version = PROMPT_VERSION
 
+    @property
+    def service(self) -> str:
+        host = urlsplit(self.base_url).netloc or self.base_url
+        return f"the LLM endpoint {host} (model {self.model})"
+
     def __init__(
         self,
         *,
@@ -258,7 +264,7 @@ class OpenAISummarizer(Summarizer):
                 openai.NotFoundError,
             ) as exc:
                 raise self._fatal(
-                    f"the endpoint refused the request: {_describe(exc)}; check the model name, "
+                    f"{self.service} refused the request: {_describe(exc)}; check the model name, "
                     "base URL and API key"
                 ) from None
             except openai.APIStatusError as exc:
@@ -302,7 +308,7 @@ class OpenAISummarizer(Summarizer):
             )
         except TooLong as exc:
             raise self._fatal(
-                f"the endpoint asked to wait {exc.wait:.0f} s ({exc.problem}), longer than this "
+                f"{self.service} asked to wait {exc.wait:.0f} s ({exc.problem}), longer than this "
                 "run waits; the rest is left for the next run"
             ) from None
         except Transient as exc:

@@ -87,6 +87,8 @@ class SummarizeReport:
     restored: int = 0  # such answers of an earlier run, saved now
     warnings: dict[str, int] = field(default_factory=dict)  # quality check -> count
     notes: list[str] = field(default_factory=list)  # what the backend says first (a batch's)
+    #: who wrote (or failed to write) the summaries, as a failure names it
+    service: str = "the summarizer"
 
     @property
     def done(self) -> int:
@@ -143,11 +145,13 @@ class SummarizeReport:
             return self.stopped
         first = f" (first: {self.errors[0]})" if self.errors else ""
         if self.failed and not self.ok and not self.cached:
-            return SummarizeError(f"every one of the {self.failed} papers tried failed{first}")
+            return SummarizeError(
+                f"{self.service}: every one of the {self.failed} papers tried failed{first}"
+            )
         lasting = self.failed - self.transient
         if lasting > 0:
             return SummarizeError(
-                f"{lasting} papers failed for a reason the next run will not heal{first}; "
-                "fix it, then `arxiv-digest summarize --retry-failed`"
+                f"{self.service}: {lasting} papers failed for a reason the next run will not "
+                f"heal{first}; fix it, then `arxiv-digest summarize --retry-failed`"
             )
         return None

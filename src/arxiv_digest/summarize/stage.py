@@ -139,6 +139,7 @@ async def summarize_day(
     restored = store.restore_unsaved()  # answers paid for by a run the disk stopped
     pending, cached = plan(store, date, summarizer, language, options)
     report = SummarizeReport(total=len(pending) + cached, cached=cached, restored=restored)
+    report.service = summarizer.service
     if not summarizer.offline and price is None:
         report.cost = None
     owner = claim_owner()
