@@ -29,7 +29,7 @@ from arxiv_digest.cli_options import (
     summarizer_options,
 )
 from arxiv_digest.errors import SummarizeError
-from arxiv_digest.plugins import CHANNELS, FORMATS
+from arxiv_digest.plugins import BACKENDS, CHANNELS, FORMATS
 from arxiv_digest.summarize.report import SummarizeOptions
 
 
@@ -63,7 +63,7 @@ def cli(ctx: click.Context, config_path: str | None, db_path: str | None) -> Non
 # -- summarize -------------------------------------------------------------------------------
 
 
-@cli.command(name="summarize")
+@cli.command(name="summarize", cls=ListsRegistry, registry=BACKENDS, title="Backends")
 @date_option("The stored day to summarize (default: the latest).")
 @flag("--retry-failed", "Also retry papers whose summary failed.")
 @flag("--redo", "Write every summary again, even those already done in this setting.")
