@@ -177,3 +177,56 @@ def test_every_command_the_docs_show_exists() -> None:
                 if token.startswith("-") and option not in known:
                     wrong.append(f"{where}: {line}: {' '.join(path)} has no {option}")
     assert wrong == []
+
+
+def test_the_site_pages_commands_run(tmp_path: Path) -> None:
+    """docs/guide/site.md's block of commands, in order, on a store of the reference days (D is
+    the newest of them; `serve` on a free port, asked for its index, then stopped)."""
+    import signal
+    import socket
+
+    import httpx
+
+    from arxiv_digest.store import Store
+    from tests.helpers import import_references
+
+    with Store(tmp_path / "store.db") as store:
+        day = sorted(import_references(store))[-1]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARXIV_DIGEST_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    env["ARXIV_DIGEST_DB"] = str(tmp_path / "store.db")
+    lines = [
+        line.split(" # ")[0].strip()
+        for lang, body in BLOCK.findall((DOCS / "guide" / "site.md").read_text(encoding="utf-8"))
+        if lang == "bash"
+        for line in body.splitlines()
+        if line.startswith("arxiv-digest ")
+    ]
+    assert len(lines) == 5
+    for line in lines:
+        words = [day if w == "D" else w for w in shlex.split(line)]
+        if words[1] == "serve":
+            words = [str(port) if w == "8000" else w for w in words]
+            server = subprocess.Popen(
+                words, cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True
+            )
+            try:
+                assert server.stdout is not None
+                said = server.stdout.readline()  # it says where it listens once it does
+                assert f"http://127.0.0.1:{port}" in said, said
+                answer = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
+                assert answer.status_code == 200 and "<html" in answer.text
+            finally:
+                server.send_signal(signal.SIGTERM)
+                assert server.wait(timeout=30) == 0
+            continue
+        done = subprocess.run(
+            words, cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=300
+        )
+        assert done.returncode == 0, f"{line}: {done.stderr}"
+    assert (tmp_path / "site" / "index.html").is_file() and (tmp_path / "feed.xml").is_file()
+    assert (tmp_path / "digests" / f"{day}.json").is_file()
+    assert list((tmp_path / "digests").glob(f"{day}_AI_enhanced_*.jsonl"))
