@@ -100,6 +100,7 @@ STAGES = {
     "rank": ("rank",),
     "summarize": ("summarize", "summarize_async"),
     "check": ("check", "check_async", "verify", "verify_async"),
+    "fulltext": ("read", "read_async", "ask", "ask_async", "deep_read_day", "deep_read_day_async"),
     "render": ("render",),
     "deliver": ("deliver", "send_day", "hold_broken_day"),
 }
@@ -120,7 +121,8 @@ def test_each_stage_owns_its_entry_point_and_the_pipeline_only_composes() -> Non
             assert callable(getattr(module, name)), (stage, name)
             assert name in module.__all__, (stage, name)
     pipeline = (PACKAGE / "pipeline.py").read_text(encoding="utf-8")
-    assert len(pipeline.splitlines()) <= 300
+    # it names seven stages (fulltext the seventh) and composes them; no stage logic grows here
+    assert len(pipeline.splitlines()) <= 320
     # the pipeline calls no stage internals: no store writes, no asyncio, no HTTP client
     assert not re.search(
         r"import asyncio|import httpx|asyncio\.run|store\.\w+\.(set|mark)", pipeline

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from arxiv_digest import __version__, cli_collection, collection, pipeline
+from arxiv_digest import __version__, cli_collection, cli_fulltext, collection, pipeline
 from arxiv_digest.cli_options import (
     AppContext,
     DigestGroup,
@@ -334,6 +334,8 @@ for _command in (
     cli_collection.related_cmd,
     cli_collection.failures_cmd,
     cli_collection.stats_cmd,
+    cli_fulltext.read_cmd,
+    cli_fulltext.ask_cmd,
 ):
     cli.add_command(_command)
 

@@ -23,6 +23,7 @@ from arxiv_digest.config_sections import (
     ArxivConfig,
     CheckConfig,
     EmailConfig,
+    FulltextConfig,
     Price,
     RankConfig,
     SummarizerConfig,
@@ -49,6 +50,9 @@ ENV_ALIASES: dict[str, str] = {
     "ARXIV_DIGEST_RSS_URL": "arxiv.rss_url",
     "ARXIV_DIGEST_API_URL": "arxiv.api_url",
     "ARXIV_DIGEST_OAI_URL": "arxiv.oai_url",
+    "ARXIV_DIGEST_HTML_URL": "arxiv.html_url",
+    "ARXIV_DIGEST_EPRINT_URL": "arxiv.eprint_url",
+    "ARXIV_DIGEST_PDF_URL": "arxiv.pdf_url",
 }
 LIST_KEYS = frozenset({"categories", "outputs"})
 
@@ -59,6 +63,7 @@ __all__ = [
     "CheckConfig",
     "Config",
     "EmailConfig",
+    "FulltextConfig",
     "Price",
     "RankConfig",
     "SummarizerConfig",
@@ -88,6 +93,7 @@ class Config(_Section):
     arxiv: ArxivConfig = Field(default_factory=ArxivConfig)
     check: CheckConfig = Field(default_factory=CheckConfig)
     rank: RankConfig = Field(default_factory=RankConfig)
+    fulltext: FulltextConfig = Field(default_factory=FulltextConfig)
     #: Where the site is published (links in emails and feeds), e.g. https://me.github.io/arxiv
     site_url: str | None = None
     #: The Atom feeds hold the papers of this many latest days (their size grows with it).

@@ -152,7 +152,35 @@ class ArxivConfig(_Section):
     #: Tries per request (5xx, 429 and network errors; Retry-After is honoured).
     max_attempts: int = Field(default=5, ge=1, le=20)
 
-    _plain_urls = field_validator("rss_url", "api_url", "oai_url")(_no_userinfo)
+    #: arXiv's HTML version of a paper (LaTeXML), the full text's first source.
+    html_url: str = "https://arxiv.org/html"
+    #: A paper's TeX source (a gzipped tar or .tex), the second source.
+    eprint_url: str = "https://arxiv.org/e-print"
+    #: A paper's PDF, the last source.
+    pdf_url: str = "https://arxiv.org/pdf"
+
+    _plain_urls = field_validator(
+        "rss_url", "api_url", "oai_url", "html_url", "eprint_url", "pdf_url"
+    )(_no_userinfo)
+
+
+class FulltextConfig(_Section):
+    """Full text and deep reads: the reader's top papers read whole (arXiv's HTML, else the TeX
+    source, else the PDF), one model call each, every statement checked against the paper."""
+
+    #: Deep-read the day's top N papers (by score when ranking is on, else the first N) in
+    #: `run` and `read --day` (0: off).
+    top: int = Field(default=0, ge=0, le=100)
+    #: With deep reads on, also deep-read the day's starred papers.
+    starred: bool = True
+    #: The most tokens of the paper one deep read is given (about 4 characters a token).
+    max_input_tokens: int = Field(default=12000, ge=1000, le=200000)
+    #: The most tokens one deep read or answer may write.
+    max_output_tokens: int = Field(default=2500, ge=200, le=32000)
+    #: A PDF larger than this many MB is not read.
+    max_pdf_mb: float = Field(default=40.0, gt=0, le=60)
+    #: Passages an answer (`ask`) is given.
+    passages: int = Field(default=8, ge=1, le=40)
 
 
 class ZoteroConfig(_Section):

@@ -8,8 +8,8 @@
     print("\\n".join(report.lines))
 
 Each stage owns its entry point (`fetch.run`, `rank.run`, `summarize.run`, `check.run`,
-`render.run`, `deliver.run`); this module names them in one place and composes them: `run_day`
-is them in order for one announcement day, `demo` the offline sample. Every stage reads from and
+`fulltext.run`, `render.run`, `deliver.run`); this module names them in one place and
+composes them: `run_day` is them in order for one announcement day, `demo` the offline sample. Every stage reads from and
 writes to the store, so each can be re-run alone. The plain forms work from a script, a notebook
 cell or an async handler alike (`aio.run_sync`); `run_day_async`, `summarize_async`,
 `verify_async` and the others are awaitable. Nothing here prints: stages return reports, and
@@ -43,6 +43,14 @@ if TYPE_CHECKING:
     from arxiv_digest.deliver.run import deliver, hold_broken_day, send_day
     from arxiv_digest.fetch import FetchReport
     from arxiv_digest.fetch.run import arxiv_client, backfill, fetch
+    from arxiv_digest.fulltext.run import (
+        ask,
+        ask_async,
+        deep_read_day,
+        deep_read_day_async,
+        read,
+        read_async,
+    )
     from arxiv_digest.rank.run import rank
     from arxiv_digest.rank.stage import RankReport
     from arxiv_digest.render.formats import Rendered
@@ -57,6 +65,7 @@ if TYPE_CHECKING:
 
 #: the stages' entry points, named here and loaded when first used: `arxiv-digest summarize`
 #: starts without the feed parser, the ranker or the mail templates
+_FULLTEXT = ("read", "read_async", "ask", "ask_async", "deep_read_day", "deep_read_day_async")
 _STAGES = {
     "arxiv_client": "arxiv_digest.fetch.run",
     "backfill": "arxiv_digest.fetch.run",
@@ -74,7 +83,7 @@ _STAGES = {
     "deliver": "arxiv_digest.deliver.run",
     "send_day": "arxiv_digest.deliver.run",
     "hold_broken_day": "arxiv_digest.deliver.run",
-}
+} | dict.fromkeys(_FULLTEXT, "arxiv_digest.fulltext.run")
 #: the blocking stages, awaitable: each runs on a worker thread (the summarize, check and verify
 #: passes are coroutines of their own)
 _THREADED = {
@@ -126,6 +135,12 @@ __all__ = [
     "summarize_async",
     "verify",
     "verify_async",
+    "read",
+    "read_async",
+    "ask",
+    "ask_async",
+    "deep_read_day",
+    "deep_read_day_async",
 ]
 
 Echo = Callable[[str], None]
@@ -194,6 +209,7 @@ def run_day(
     from arxiv_digest.deliver.run import deliver as deliver_day
     from arxiv_digest.deliver.run import hold_broken_day
     from arxiv_digest.fetch.run import fetch
+    from arxiv_digest.fulltext.run import deep_read_day
     from arxiv_digest.rank.run import rank
     from arxiv_digest.render.run import render
     from arxiv_digest.summarize.run import summarize
@@ -220,6 +236,8 @@ def run_day(
             report.emit(*checked.lines())
             if checked.stopped is not None:
                 raise checked.stopped
+        if config.fulltext.top:  # the top papers (and the starred ones) read whole
+            report.emit(*deep_read_day(config, store, day, client=client).lines())
         if not store.digests.has(day):
             raise NotFoundError(f"no paper of {day} matches {', '.join(config.categories)}")
         # the outputs (config.outputs; with --deliver the site the messages link to): the

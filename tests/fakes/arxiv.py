@@ -154,6 +154,8 @@ class FakeArxiv:
         #: `rss_asked` is set as each feed request arrives
         self.rss_gate: threading.Event | None = None
         self.rss_asked = threading.Event()
+        #: full-text answers by path ("/html/2601.20000v1"): (status, content type, body)
+        self.fulltext: dict[str, tuple[int, str, bytes]] = {}
         self._server: ThreadingHTTPServer | None = None
 
     # -- what tests look at
@@ -201,6 +203,9 @@ class FakeArxiv:
                 b"<OAI-PMH xmlns='http://www.openarchives.org/OAI/2.0/'><error "
                 b"code='noRecordsMatch'>empty</error></OAI-PMH>",
             )
+        if path.startswith(("/html/", "/e-print/", "/pdf/")):
+            status, kind, body = self.fulltext.get(path, (404, "text/html", b"<h1>Not found</h1>"))
+            return status, {"Content-Type": kind}, body
         return 404, {}, b"not found"
 
     @contextmanager

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.fakes import paper_reader
 from tests.fakes.loopback import serving
 
 #: What a model writes when a summary has formulas; sent with single backslashes by "latex".
@@ -157,6 +158,12 @@ class LLMServer:
             return 0, {}, None, delay
         if fault == "slow":
             delay = self.slow_seconds
+        fabricate = self.mode == "fabricate" or fault == "fabricate"
+        if system.startswith(("Deep-read", "Answer a question")):
+            content = (paper_reader.deep_read if system.startswith("D") else paper_reader.ask)(
+                user, fabricate
+            )
+            return self._reply(body, messages, content, fmt, delay)
         if system.startswith("Fact-check") and self.mode == "no_verdict":
             fields = self.fields_for(title, language)  # answers, but never with verdicts
         elif system.startswith("Fact-check"):  # the verify pass
@@ -180,6 +187,16 @@ class LLMServer:
             content = content.replace("\\\\", "\\")
         if fault == "malformed":
             content = content[: len(content) // 2]
+        return self._reply(body, messages, content, fmt, delay)
+
+    def _reply(
+        self,
+        body: dict[str, object],
+        messages: list[dict[str, object]],
+        content: str,
+        fmt: object,
+        delay: float,
+    ) -> tuple[int, dict[str, str], bytes | None, float]:
         prompt_chars = sum(len(str(m.get("content", ""))) for m in messages)
         if fmt == "json_schema":
             prompt_chars += len(json.dumps(body["response_format"]))

@@ -11,6 +11,9 @@ of its own, reached as an attribute, and each table has exactly one writer:
     store.embeddings   the embedding cache                      (embeddings.py)
     store.deliveries   what was sent to whom                    (deliveries.py)
     store.search       the full-text index (kept by triggers)   (search.py)
+    store.fulltexts    papers' full texts (compressed)          (fulltext.py)
+    store.deep_reads   deep reads of whole papers               (fulltext.py)
+    store.answers      answers to questions about a paper       (fulltext.py)
 
 Opening a store applies pending migrations, turns on WAL and foreign keys, and sets a busy timeout
 so that two processes on one file wait instead of failing. Writes that belong together go through
@@ -34,6 +37,7 @@ from arxiv_digest.store.digests import DigestRow, Digests
 from arxiv_digest.store.embeddings import EmbeddingCache
 from arxiv_digest.store.feedback import Feedback
 from arxiv_digest.store.fetches import Fetches
+from arxiv_digest.store.fulltext import Answers, DeepReads, FullTexts
 from arxiv_digest.store.migrations import MIGRATIONS
 from arxiv_digest.store.papers import Papers
 from arxiv_digest.store.search import SearchIndex, index_categories
@@ -108,6 +112,9 @@ class Store:
         self.deliveries = Deliveries(self)
         self.search = SearchIndex(self)
         self.batches = BatchJobs(self)
+        self.fulltexts = FullTexts(self)
+        self.deep_reads = DeepReads(self)
+        self.answers = Answers(self)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -225,6 +232,7 @@ class Store:
     TABLES = frozenset(
         {"papers", "announcements", "summaries", "digests", "digest_entries", "fetches"}
         | {"feed_items", "claims", "feedback", "deliveries", "embeddings"}
+        | {"fulltexts", "deep_reads", "answers"}
     )
 
     def keep_unsaved(self, date: str, summary: Summary) -> bool:

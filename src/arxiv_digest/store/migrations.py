@@ -7,6 +7,8 @@ them in the same open, so every store ends in the same state.)
 
 from __future__ import annotations
 
+from arxiv_digest.store.migrations_fulltext import M012_FULLTEXT
+
 M001_INITIAL = """
 CREATE TABLE papers (
     id               TEXT PRIMARY KEY,
@@ -349,4 +351,5 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m009_cjk_search", M009_CJK_SEARCH),
     ("m010_batch_jobs", M010_BATCH_JOBS),
     ("m011_claim_renewals", M011_CLAIM_RENEWALS),
+    ("m012_fulltext", M012_FULLTEXT),
 )
