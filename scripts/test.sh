@@ -5,11 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # A real browser for the page tests: Debian's Chromium (Playwright's own download cannot work
-# here), with the Noto CJK fonts so Chinese shows in the screenshots. Needs root, as CI has.
+# here), with the Noto CJK fonts so Chinese shows in the screenshots; LaTeXML (and pdflatex)
+# to make the full-text fixtures as arXiv makes its HTML. Needs root, as CI has.
 if command -v apt-get >/dev/null 2>&1 && { ! command -v chromium >/dev/null 2>&1 ||
-  ! [ -d /usr/share/fonts/opentype/noto ]; }; then
+  ! [ -d /usr/share/fonts/opentype/noto ] || ! command -v latexmlc >/dev/null 2>&1; }; then
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    chromium fonts-noto-cjk latexml texlive-latex-base >/dev/null
 fi
 
 python3 -m venv .venv

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from arxiv_digest import pipeline
-from arxiv_digest.cli_options import AppContext, echo_lines
+from arxiv_digest.cli_options import AppContext, date_option, echo_lines
 from arxiv_digest.errors import DigestError, NotFoundError, SummarizeError
 from arxiv_digest.fulltext.records import PART_LABELS, PARTS, Answer, DeepRead
 
@@ -59,19 +59,34 @@ def deep_read_lines(read: DeepRead) -> list[str]:
 
 
 @click.command(name="read")
-@click.argument("paper_id")
+@click.argument("paper_id", required=False)
+@date_option("Without PAPER_ID: the stored day whose top papers to read (default: the latest).")
+@click.option(
+    "--top",
+    type=click.IntRange(0, 100),
+    help="Without PAPER_ID: read the day's top N papers (default: [fulltext] top).",
+)
 @backend_flags
 @click.pass_obj
-def read_cmd(app: AppContext, /, paper_id: str, **kw: Any) -> None:
-    """Fetch a paper's full text (any arXiv id) and write its deep read.
+def read_cmd(
+    app: AppContext, /, paper_id: str | None, day: str | None, top: int | None, **kw: Any
+) -> None:
+    """Fetch a paper's full text (any arXiv id) and write its deep read; without an id, the
+    deep reads of a day's top papers and starred papers.
 
     The full text comes from arXiv's HTML, else the TeX source, else the PDF. The deep read
     gives key results, setup, method details, limitations and a short FAQ, each naming the
     section or table it comes from; numbers and places are checked against the paper, and a
     statement that fails a check is marked with "!".
     """
-    config = app.config(**_flags(kw))
+    config = app.config(**_flags(kw), **{"fulltext.top": top})
     with app.open_store(config) as store:
+        if paper_id is None:
+            report = pipeline.deep_read_day(config, store, day)
+            echo_lines(report.lines())
+            if report.stopped is not None:
+                raise report.stopped
+            return
         outcome = pipeline.read(config, store, paper_id)
     click.echo(f"{outcome.paper.title}")
     click.echo(outcome.line())

@@ -8,12 +8,12 @@
     print("\\n".join(report.lines))
 
 Each stage owns its entry point (`fetch.run`, `rank.run`, `summarize.run`, `check.run`,
-`fulltext.run`, `render.run`, `deliver.run`); this module names them in one place and
-composes them: `run_day` is them in order for one announcement day, `demo` the offline sample. Every stage reads from and
-writes to the store, so each can be re-run alone. The plain forms work from a script, a notebook
-cell or an async handler alike (`aio.run_sync`); `run_day_async`, `summarize_async`,
-`verify_async` and the others are awaitable. Nothing here prints: stages return reports, and
-`on_line` (when given) hears each line as soon as its stage is done.
+`fulltext.run`, `render.run`, `deliver.run`); this module names them in one place and composes
+them: `run_day` is them in order for one announcement day, `demo` the offline sample. Every stage
+reads from and writes to the store, so each can be re-run alone. The plain forms work from a
+script, a notebook cell or an async handler alike (`aio.run_sync`); `run_day_async`,
+`summarize_async`, `verify_async` and the others are awaitable. Nothing here prints: stages return
+reports, and `on_line` (when given) hears each line as soon as its stage is done.
 """
 
 from __future__ import annotations

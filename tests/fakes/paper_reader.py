@@ -16,7 +16,13 @@ FAKE_PLACE = "§9.9"
 
 
 def passages(user: str) -> list[tuple[str, str]]:
-    return [(m.group("place"), m.group("text")) for m in PASSAGE.finditer(user)]
+    """(place, text) of each passage: a bracketed place, then text up to the next blank line."""
+    found = []
+    for block in user.split("\n\n"):
+        match = PASSAGE.match(block.strip())
+        if match:
+            found.append((match.group("place"), block.strip()[len(match.group("place")) + 3 :]))
+    return found
 
 
 def _sentences(text: str) -> list[str]:
@@ -34,10 +40,10 @@ def deep_read(user: str, fabricate: bool) -> str:
             )
         elif "steps" in text and numbers:
             setup.append({"text": f"训练 {numbers[0]} 步。", "where": [place]})
-        elif "routed" in text or "router" in text:
-            method.append({"text": "方法用一个路由器为每个词元选择专家。", "where": [place]})
-        elif "only" in text and "English" in text:
+        elif "English text only" in text:
             limits.append({"text": "评测只覆盖英文文本。", "where": [place]})
+        elif "routed" in text:
+            method.append({"text": "方法用一个路由器为每个词元选择专家。", "where": [place]})
     faq = [
         {
             "question": "论文在哪个基准上评测？",
@@ -66,6 +72,7 @@ def _words(text: str) -> set[str]:
 
 def ask(user: str, fabricate: bool) -> str:
     question = user.rsplit("Question: ", 1)[-1]
+    user = user.rsplit("\n<<<PAPER", 1)[0]  # the passages end at the closing fence
     wanted = _words(question)
     best = (0, "", "")
     for place, text in passages(user):

@@ -227,12 +227,11 @@ async def ask_async(
 
 
 def day_papers(config: Config, store: Store, day: str | None) -> tuple[str, list[Paper]]:
-    """The papers of a day that get a deep read: its top N, and the starred ones."""
-    from arxiv_digest.rank.on import ranking_on
-
+    """The papers of a day that get a deep read: its top N (by score when it is ranked, else
+    the first N), and the starred ones."""
     digest = store.digests.require(day)
     chosen: dict[str, Paper] = {}
-    if config.fulltext.top and ranking_on(config, store):
+    if config.fulltext.top:
         for entry in digest.top(config.fulltext.top):
             chosen[entry.paper.id] = entry.paper
     if config.fulltext.starred:
