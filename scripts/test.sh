@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
 if command -v apt-get >/dev/null 2>&1 && { ! command -v chromium >/dev/null 2>&1 ||
   ! [ -d /usr/share/fonts/opentype/noto ] || ! command -v latexmlc >/dev/null 2>&1; }; then
   apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    chromium fonts-noto-cjk latexml texlive-latex-base >/dev/null
+    latexml texlive-latex-base >/dev/null
 fi
 
 python3 -m venv .venv
