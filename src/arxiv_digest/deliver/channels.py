@@ -10,8 +10,8 @@ one module with a `Channel` subclass and one registration (see `plugins.py`).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from arxiv_digest import plugins
@@ -35,6 +35,8 @@ class DeliverOptions:
     site_url: str | None = None
     for_you: int = 0  # the "For you" list's length; 0 when ranking is off
     threshold: float = 1.0
+    #: the day's deep reads by paper id: shown under the papers that have one
+    deep_reads: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import smtplib
 import socket
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -19,7 +19,10 @@ from arxiv_digest.deadline import DeadlineExceeded, within_each
 from arxiv_digest.deliver import day_url
 from arxiv_digest.deliver.channels import Channel, Delivery, Target
 from arxiv_digest.errors import DeliveryError, remember_secret
+from arxiv_digest.fulltext.records import DeepRead
 from arxiv_digest.models import Digest, DigestEntry, arxiv_url
+from arxiv_digest.render.deepread import html as deep_html
+from arxiv_digest.render.deepread import lines as deep_lines
 from arxiv_digest.render.i18n import entry_warnings, ui
 from arxiv_digest.retry import RetryPolicy, Transient
 from arxiv_digest.textutil import lang_code
@@ -31,13 +34,14 @@ _HTML = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True
 {% if for_you %}<h2 style="font-size:1.1rem">For you</h2><ol>
 {% for e in for_you %}<li><a href="{{ e.paper.id|abs }}">{{ e.paper.title }}</a>
  <small>({{ "%.2f"|format(e.score) }}: {{ e.reasons|join("; ") }})</small>
- {% if not e.notice %}<br>{{ e.tldr }}{{ warned(e) }}{% endif %}</li>
+ {% if not e.notice %}<br>{{ e.tldr }}{{ warned(e) }}{% endif %}
+ {% if e.paper.id in deep %}{{ deep[e.paper.id] }}{% endif %}</li>
 {% endfor %}</ol>{% endif %}
 {% for name, items in sections %}<h2 style="font-size:1.1rem">{{ name }} ({{ items|length }})</h2>
 <ul>{% for e in items %}<li><a href="{{ e.paper.id|abs }}">{{ e.paper.title }}</a>
  <small>{{ e.paper.authors[:3]|join(", ") }}{% if e.paper.authors|length > 3 %} et al.{% endif %}
  </small><br>{% if e.notice %}<i>{{ e.notice }}</i>{% else %}{{ e.tldr }}{{ warned(e) }}
- {% endif %}</li>
+ {% endif %}{% if e.paper.id in deep and e not in for_you %}{{ deep[e.paper.id] }}{% endif %}</li>
 {% endfor %}</ul>{% endfor %}
 <p style="color:#666;font-size:.8rem">Sent by arxiv-digest. Summaries are machine-written.</p>
 </body></html>"""
@@ -62,8 +66,19 @@ def _sections(digest: Digest, per_section: int) -> list[tuple[str, list[DigestEn
     ]
 
 
-def _text(digest: Digest, for_you: list[DigestEntry], link: str | None, per_section: int) -> str:
+def _text(
+    digest: Digest,
+    for_you: list[DigestEntry],
+    link: str | None,
+    per_section: int,
+    deep_reads: Mapping[str, DeepRead],
+) -> str:
     warned = _warned(digest)
+
+    def deep(e: DigestEntry) -> list[str]:
+        read = deep_reads.get(e.paper.id)
+        return [f"  {line}" for line in deep_lines(read)] if read is not None else []
+
     lines = [f"arXiv digest {digest.date}: {len(digest.entries)} papers", ""]
     if link:
         lines += [f"Full day: {link}", ""]
@@ -73,6 +88,7 @@ def _text(digest: Digest, for_you: list[DigestEntry], link: str | None, per_sect
             lines.append(f"- {e.paper.title} ({e.score:.2f}: {'; '.join(e.reasons)})")
             lines.append(f"  {arxiv_url(e.paper.id)}")
             lines.append(f"  {e.tldr}{warned(e)}")
+            lines += deep(e)
         lines.append("")
     for name, items in _sections(digest, per_section):
         lines.append(f"{name.upper()} ({len(items)})")
@@ -80,6 +96,8 @@ def _text(digest: Digest, for_you: list[DigestEntry], link: str | None, per_sect
             lines.append(f"- {e.paper.title}")
             lines.append(f"  {arxiv_url(e.paper.id)}")
             lines.append(f"  {e.tldr}{warned(e)}")
+            if e not in for_you:
+                lines += deep(e)
         lines.append("")
     return "\n".join(lines)
 
@@ -92,7 +110,9 @@ def build_message(
     site_url: str | None = None,
     for_you: int = 0,
     threshold: float = 0.0,
+    deep_reads: Mapping[str, DeepRead] | None = None,
 ) -> EmailMessage:
+    deep_reads = deep_reads or {}
     top = digest.for_you(for_you, threshold)
     link = day_url(site_url, digest.date)
     msg = EmailMessage()
@@ -101,7 +121,7 @@ def build_message(
     msg["To"] = recipient  # one message each: no reader sees the others' addresses
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=config.sender.rpartition("@")[2] or "arxiv-digest")
-    msg.set_content(_text(digest, top, link, config.max_per_section), charset="utf-8")
+    msg.set_content(_text(digest, top, link, config.max_per_section, deep_reads), charset="utf-8")
     html = _HTML.render(
         date=digest.date,
         total=len(digest.entries),
@@ -109,6 +129,7 @@ def build_message(
         for_you=top,
         sections=_sections(digest, config.max_per_section),
         warned=_warned(digest),
+        deep={pid: deep_html(read) for pid, read in deep_reads.items()},
     )
     msg.add_alternative(html, subtype="html", charset="utf-8")
     return msg
@@ -263,6 +284,7 @@ class EmailChannel(Channel):
                 site_url=job.options.site_url,
                 for_you=job.options.for_you,
                 threshold=job.options.threshold,
+                deep_reads=job.options.deep_reads,
             )
             for recipient in job.recipients
         }

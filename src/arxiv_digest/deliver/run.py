@@ -4,6 +4,7 @@ and hold a day most of whose papers have no summary."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from arxiv_digest.config import Config
@@ -55,7 +56,10 @@ def deliver(
                     on_line(lines[-1])
                 continue
             if digest is None:
+                from arxiv_digest.render.deepread import for_digest
+
                 digest = store.digests.require(day)
+                options = replace(options, deep_reads=for_digest(store, digest))
 
             def done(recipient: str, channel_key: str = target.channel) -> None:
                 store.deliveries.mark(day, channel_key, [recipient])

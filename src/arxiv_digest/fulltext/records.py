@@ -48,6 +48,8 @@ class DeepRead:
     cost: float | None = None
     seconds: float = 0.0
     input_tokens: int = 0  # the passages' estimated size
+    #: the cited places' ids in arXiv's HTML ("Table 3" -> "S5.T3"), where the source knew them
+    anchors: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -62,7 +64,7 @@ class DeepRead:
 
     def body(self) -> str:
         return json.dumps(
-            {"source": self.source, "input_tokens": self.input_tokens}
+            {"source": self.source, "input_tokens": self.input_tokens, "anchors": self.anchors}
             | {part: [asdict(s) for s in items] for part, items in self.parts.items()},
             ensure_ascii=False,
         )
@@ -83,7 +85,7 @@ class DeepRead:
             for part in (*PARTS, "faq")
             if part in data
         }
-        return parts, {k: data.get(k) for k in ("source", "input_tokens")}
+        return parts, {k: data.get(k) for k in ("source", "input_tokens", "anchors")}
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,6 +134,7 @@ async def _deep_read_one(
     started = time.monotonic()
     result = await deep_read(backend.ask, paper.title, document, passages, config.language)
     price = config.summarizer.prices.get(backend.model)
+    cited = {p for items in (result.parts or {}).values() for s in items for p in s.where}
     record = DeepRead(
         paper_id=paper.id,
         version=paper.version,
@@ -150,6 +151,7 @@ async def _deep_read_one(
         cost=price.cost(result.tokens_in, result.tokens_out) if price else None,
         seconds=round(time.monotonic() - started, 3),
         input_tokens=result.input_tokens,
+        anchors={p: a for p, a in document.places().items() if a and p in cited},
     )
     store.deep_reads.save(record)  # a paid answer is kept the moment it arrives
     outcome.deep_read = record

@@ -16,7 +16,7 @@ JSON schema (`"schema": "arxiv-digest/digest-1"`):
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,7 @@ from urllib.parse import quote
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
 from arxiv_digest import __version__
+from arxiv_digest.fulltext.records import DeepRead
 from arxiv_digest.models import (
     FIELDS,
     PLACEHOLDERS,
@@ -32,6 +33,8 @@ from arxiv_digest.models import (
     DigestEntry,
     arxiv_url,
 )
+from arxiv_digest.render.deepread import for_digest
+from arxiv_digest.render.deepread import html as deep_html
 from arxiv_digest.render.formats import (
     DayRenderer,
     Rendered,
@@ -131,7 +134,7 @@ def render_anchor_jsonl(digest: Digest) -> str:
 FEED_AUTHORS = 10
 
 
-def _entry_html(entry: DigestEntry, lang: str = "en") -> str:
+def _entry_html(entry: DigestEntry, lang: str = "en", read: DeepRead | None = None) -> str:
     """A feed entry's content: the summary when there is one (the abstract is a click away),
     the abstract when there is none. Bounded: a 359-author paper names ten."""
     s, paper = entry.summary, entry.paper
@@ -160,6 +163,8 @@ def _entry_html(entry: DigestEntry, lang: str = "en") -> str:
         parts.append(f"<p><i>{escape(said)}</i></p>")
         abstract = escape(entry.paper.abstract)
         parts.append(f"<p><b>{escape(ui(lang)['abstract'])}:</b> {abstract}</p>")
+    if read is not None:
+        parts.append(str(deep_html(read)))
     return "\n".join(parts)
 
 
@@ -169,6 +174,7 @@ def render_atom(
     site_url: str | None = None,
     category: str | None = None,
     path: str = "feed.xml",
+    deep_reads: Mapping[str, DeepRead] | None = None,
 ) -> str:
     """An Atom feed with one entry per paper of the given days (newest first): every
     category's, or one `category`'s. With `site_url` the feed names its own address
@@ -208,7 +214,8 @@ def render_atom(
             fe.link(href=f"{base}{date}.html#p{page_anchor(entry.paper.id)}", rel="alternate")
         else:
             fe.link(href=arxiv_url(entry.paper.id, "abs"), rel="alternate")
-        fe.content(_entry_html(entry, languages_by_date[date]), type="html")
+        read = (deep_reads or {}).get(entry.paper.id)
+        fe.content(_entry_html(entry, languages_by_date[date], read), type="html")
         fe.updated(stamp)
         fe.published(stamp)
         for author in entry.paper.authors[:FEED_AUTHORS]:
@@ -286,5 +293,6 @@ class AtomRenderer(Renderer):
         store.digests.latest()  # NotFoundError on an empty store
         dates = store.digests.dates()[: options.feed_days]
         digests = [d for d in (store.digests.load(x) for x in dates) if d is not None]
-        text = render_atom(digests, site_url=options.site_url)
+        deep = {k: v for d in digests for k, v in for_digest(store, d).items()}
+        text = render_atom(digests, site_url=options.site_url, deep_reads=deep)
         return Rendered(text, options.out_dir / "feed.xml")

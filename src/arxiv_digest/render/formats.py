@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -38,6 +39,8 @@ class RenderOptions:
     site_url: str | None = None
     #: a plug-in format's [formats.NAME] table, read through its `config_model`
     settings: Any = None
+    #: the day's deep reads by paper id (filled in by `DayRenderer.render` from the store)
+    deep_reads: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -72,7 +75,10 @@ class DayRenderer(Renderer):
     def filename(self, digest: Digest) -> str: ...
 
     def render(self, store: Store, options: RenderOptions) -> Rendered:
+        from arxiv_digest.render.deepread import for_digest
+
         digest = store.digests.require(options.day)
+        options = replace(options, deep_reads=for_digest(store, digest))
         missing = sum(1 for e in digest.entries if e.summary is None)
         notes = [f"note: {missing} papers have no summary yet and show placeholders"] * bool(
             missing

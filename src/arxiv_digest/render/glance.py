@@ -3,14 +3,17 @@
 A topic is a word or a two-word phrase that several titles of the day share, after words
 that say nothing about a field ("towards", "via", "learning", "model") are set aside. Phrases
 are preferred to their words ("language models" over "language"), and a word already inside a
-chosen phrase is not listed again unless most of its papers are elsewhere.
+chosen phrase is not listed again unless most of its papers are elsewhere. The archive's
+calendar (`calendar_months`) is the other overview the index page gives.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from arxiv_digest.models import DigestEntry, Paper
 
@@ -146,3 +149,42 @@ def topic_counts(
     """Each topic with the number of papers a click on it shows: the filter's matches."""
     texts = [filter_text(e) for e in entries]
     return [(topic, sum(matches(t, topic) for t in texts)) for topic, _ in chosen]
+
+
+def calendar_months(
+    days: dict[str, dict[str, Any]], month_names: list[str]
+) -> list[dict[str, Any]]:
+    """Each month that has a digest, newest first: its weeks (Monday first) of cells, None
+    outside the month, a day's numbers where it has a digest."""
+    by_month: dict[str, list[dict[str, Any]]] = {}
+    for date in sorted(days, reverse=True):
+        by_month.setdefault(date[:7], []).append(days[date])
+    months = []
+    for key, listed in by_month.items():
+        year, month = int(key[:4]), int(key[5:])
+        weeks = []
+        for week in calendar.Calendar(firstweekday=0).monthdayscalendar(year, month):
+            row: list[dict[str, Any] | None] = []
+            for number in week:
+                if number == 0:
+                    row.append(None)
+                    continue
+                date = f"{key}-{number:02d}"
+                row.append({"day": number, "date": date, **days.get(date, {"href": None})})
+            weeks.append(row)
+        title = (
+            f"{year}年{month_names[month - 1]}"
+            if month_names[0].endswith("月")
+            else f"{month_names[month - 1]} {year}"
+        )
+        months.append(
+            {
+                "key": key,
+                "title": title,
+                "weeks": weeks,
+                "list": listed,
+                "days": len(listed),
+                "total": sum(d["total"] for d in listed),
+            }
+        )
+    return months

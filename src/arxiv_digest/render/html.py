@@ -8,7 +8,6 @@ changed (a fingerprint per day is kept in `.arxiv-digest-site.json`), plus the i
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import importlib.util
 import json
@@ -24,9 +23,11 @@ import jinja2
 from arxiv_digest import __version__
 from arxiv_digest.files import write_atomic
 from arxiv_digest.models import Digest, DigestEntry, arxiv_url, quoted_marker
+from arxiv_digest.render.deepread import for_digest
+from arxiv_digest.render.deepread import html as deep_html
 from arxiv_digest.render.feeds import render_atom, render_json
 from arxiv_digest.render.formats import Rendered, Renderer, RenderOptions, page_anchor
-from arxiv_digest.render.glance import topic_counts, topics
+from arxiv_digest.render.glance import calendar_months, topic_counts, topics
 from arxiv_digest.render.i18n import (
     FIELD_NAMES,
     day_lang,
@@ -179,8 +180,10 @@ class SiteBuilder:
         related = {
             e.paper.id: self.store.search.related(e.paper.id, RELATED_SHOWN) for e in digest.entries
         }
+        deep = {pid: deep_html(read) for pid, read in for_digest(self.store, digest).items()}
         return self.env.get_template("day.html").render(
             **self._common(lang, f"{digest.date}.html"),
+            deep=deep,
             related=related,
             extras={e.paper.id: extras(e, lang) for e in digest.entries},
             fields=FIELD_NAMES.get(lang, FIELD_NAMES["en"]),
@@ -270,12 +273,13 @@ class SiteBuilder:
             data = resources.files("arxiv_digest.render").joinpath("static", asset).read_bytes()
             self._write(report, f"static/{asset}", data)
         signatures = self.store.digests.signatures()
+        deep_signatures = self.store.deep_reads.signatures()
         dates = sorted(signatures, reverse=True)
         for i, date in enumerate(dates):
             # a page links its neighbours: a new day re-renders the one before it
             newer = dates[i - 1] if i > 0 else None
             older = dates[i + 1] if i + 1 < len(dates) else None
-            signature = f"{signatures[date]}:{older}:{newer}"
+            signature = f"{signatures[date]}:{older}:{newer}:{deep_signatures.get(date, '')}"
             page = self.out / f"{date}.html"
             if not force and known.get(date) == signature and page.is_file():
                 report.days_skipped += 1
@@ -292,12 +296,17 @@ class SiteBuilder:
             report.days_rendered += 1
         search = self._index_search(report, dates, changed=report.days_rendered > 0 or force)
         recent = [d for d in (self.store.digests.load(x) for x in dates[: self.feed_days]) if d]
-        self._write(report, "feed.xml", render_atom(recent, site_url=self.site_url))
+        deep = {k: v for d in recent for k, v in for_digest(self.store, d).items()}
+        self._write(
+            report, "feed.xml", render_atom(recent, site_url=self.site_url, deep_reads=deep)
+        )
         # one feed per category, beside the one of all categories
         categories = sorted({e.section for d in recent for e in d.entries})
         for category in categories:
             name = f"feeds/{anchor(category)}.xml"
-            text = render_atom(recent, site_url=self.site_url, category=category, path=name)
+            text = render_atom(
+                recent, site_url=self.site_url, category=category, path=name, deep_reads=deep
+            )
             self._write(report, name, text)
         overview = self.store.digests.overview()
         self._write(
@@ -327,45 +336,6 @@ def abstracts_script(digest: Digest) -> str:
         "(window.ARXIV_DIGEST_ABSTRACTS = window.ARXIV_DIGEST_ABSTRACTS || {})"
         f"[{json.dumps(digest.date)}] = {data};\n"
     )
-
-
-def calendar_months(
-    days: dict[str, dict[str, Any]], month_names: list[str]
-) -> list[dict[str, Any]]:
-    """Each month that has a digest, newest first: its weeks (Monday first) of cells, None
-    outside the month, a day's numbers where it has a digest."""
-    by_month: dict[str, list[dict[str, Any]]] = {}
-    for date in sorted(days, reverse=True):
-        by_month.setdefault(date[:7], []).append(days[date])
-    months = []
-    for key, listed in by_month.items():
-        year, month = int(key[:4]), int(key[5:])
-        weeks = []
-        for week in calendar.Calendar(firstweekday=0).monthdayscalendar(year, month):
-            row: list[dict[str, Any] | None] = []
-            for number in week:
-                if number == 0:
-                    row.append(None)
-                    continue
-                date = f"{key}-{number:02d}"
-                row.append({"day": number, "date": date, **days.get(date, {"href": None})})
-            weeks.append(row)
-        title = (
-            f"{year}年{month_names[month - 1]}"
-            if month_names[0].endswith("月")
-            else f"{month_names[month - 1]} {year}"
-        )
-        months.append(
-            {
-                "key": key,
-                "title": title,
-                "weeks": weeks,
-                "list": listed,
-                "days": len(listed),
-                "total": sum(d["total"] for d in listed),
-            }
-        )
-    return months
 
 
 class SiteRenderer(Renderer):

@@ -10,7 +10,11 @@ that language (【摘要原句】), so no reader takes the abstract's sentences 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from arxiv_digest.fulltext.records import DeepRead
 from arxiv_digest.models import PLACEHOLDERS, Digest, abs_url, quoted_marker
+from arxiv_digest.render.deepread import markdown as deep_markdown
 from arxiv_digest.render.formats import DayRenderer, RenderOptions
 from arxiv_digest.textutil import escape_tags
 
@@ -18,9 +22,18 @@ FOR_YOU = "For you"
 FOR_YOU_ANCHOR = "for-you"
 
 
-def render_markdown(digest: Digest, *, for_you: int = 0, threshold: float = 0.0) -> str:
+def render_markdown(
+    digest: Digest,
+    *,
+    for_you: int = 0,
+    threshold: float = 0.0,
+    deep_reads: Mapping[str, DeepRead] | None = None,
+) -> str:
     """The digest in the reference format. With ranking on, a "For you" list of the top papers
-    and their reasons opens it (without ranking the output is exactly the reference format)."""
+    and their reasons opens it (without ranking the output is exactly the reference format). A
+    paper with a deep read gets it in its own block after its details (without deep reads the
+    output is exactly the reference format)."""
+    deep_reads = deep_reads or {}
     sections = digest.by_section()
     top = digest.for_you(for_you, threshold)
     out: list[str] = ["<div id=toc></div>\n\n# Table of Contents\n\n"]
@@ -60,6 +73,8 @@ def render_markdown(digest: Digest, *, for_you: int = 0, threshold: float = 0.0)
                 f"Abstract: {escape_tags(paper.abstract)}\n\n"
                 "</details>\n\n\n"
             )
+            if paper.id in deep_reads:
+                out.append(deep_markdown(deep_reads[paper.id]))
     text = "".join(out)
     # The file ends with "</details>" and a single newline.
     return text[:-2] if sections else text.rstrip("\n") + "\n"
@@ -71,7 +86,12 @@ class MarkdownRenderer(DayRenderer):
     name = "markdown"
 
     def text(self, digest: Digest, options: RenderOptions) -> str:
-        return render_markdown(digest, for_you=options.for_you, threshold=options.threshold)
+        return render_markdown(
+            digest,
+            for_you=options.for_you,
+            threshold=options.threshold,
+            deep_reads=options.deep_reads,
+        )
 
     def filename(self, digest: Digest) -> str:
         return f"{digest.date}.md"

@@ -126,6 +126,16 @@ class DeepReads(Table):
                 ),
             )
 
+    def signatures(self) -> dict[str, str]:
+        """A fingerprint per stored day that changes when a deep read of one of its papers is
+        written (the site re-renders that day)."""
+        rows = self.store.execute(
+            "SELECT e.date AS date, COUNT(r.id) AS n, COALESCE(MAX(r.id), 0) AS last "
+            "FROM digest_entries e JOIN deep_reads r ON r.paper_id = e.paper_id "
+            "WHERE r.status = 'ok' GROUP BY e.date"
+        )
+        return {r["date"]: f"{r['n']}:{r['last']}" for r in rows}
+
     def totals(self) -> dict[str, float]:
         row = self.store.execute(
             "SELECT COUNT(*) n, SUM(status = 'ok') ok, COALESCE(SUM(tokens_in), 0) tin, "
@@ -158,6 +168,7 @@ def _deep_read(row: object) -> DeepRead:
         cost=row["cost"],  # type: ignore[index]
         seconds=row["seconds"],  # type: ignore[index]
         input_tokens=extra.get("input_tokens") or 0,
+        anchors=extra.get("anchors") or {},
     )
 
 
