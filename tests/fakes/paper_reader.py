@@ -34,10 +34,10 @@ def deep_read(user: str, fabricate: bool) -> str:
     results, setup, method, limits = [], [], [], []
     for place, text in found:
         numbers = NUMBER.findall(text)
-        if place.startswith("Table") and len(numbers) >= 2:
-            results.append(
-                {"text": f"表中最好的结果为 {numbers[-2]}，对比 {numbers[0]}。", "where": [place]}
-            )
+        decimals = [n for n in numbers if "." in n]
+        if place.startswith("Table") and len(decimals) >= 2:
+            best, worst = max(decimals, key=float), min(decimals, key=float)
+            results.append({"text": f"最好的结果为 {best}，最弱的为 {worst}。", "where": [place]})
         elif "steps" in text and numbers:
             setup.append({"text": f"训练 {numbers[0]} 步。", "where": [place]})
         elif "English text only" in text:

@@ -77,7 +77,8 @@ def _text(
 
     def deep(e: DigestEntry) -> list[str]:
         read = deep_reads.get(e.paper.id)
-        return [f"  {line}" for line in deep_lines(read)] if read is not None else []
+        lang = lang_code(digest.language)
+        return [f"  {line}" for line in deep_lines(read, lang)] if read is not None else []
 
     lines = [f"arXiv digest {digest.date}: {len(digest.entries)} papers", ""]
     if link:
@@ -129,7 +130,7 @@ def build_message(
         for_you=top,
         sections=_sections(digest, config.max_per_section),
         warned=_warned(digest),
-        deep={pid: deep_html(read) for pid, read in deep_reads.items()},
+        deep={pid: deep_html(read, lang_code(digest.language)) for pid, read in deep_reads.items()},
     )
     msg.add_alternative(html, subtype="html", charset="utf-8")
     return msg

@@ -19,6 +19,41 @@ if TYPE_CHECKING:
     from arxiv_digest.store import Store
 
 HTML_BASE = "https://arxiv.org/html"
+#: What the site, the feed and the email call the parts, in the reader's language (the
+#: Markdown keeps the reference format's English labels).
+LABELS: dict[str, dict[str, str]] = {
+    "en": {"title": "Deep read", **PART_LABELS},
+    "zh": {
+        "title": "全文精读",
+        "results": "主要结果",
+        "setup": "实验设置",
+        "method": "方法细节",
+        "limitations": "局限",
+        "faq": "常见问题",
+    },
+}
+_WARNINGS = {
+    "zh": (
+        (re.compile(r"number: (.+) is not in the paper"), "数字 {} 在论文中找不到"),
+        (re.compile(r"place: (.+) is not in the paper"), "论文中没有 {}"),
+        (re.compile(r"unsourced: .*"), "未注明出处"),
+    )
+}
+
+
+def labels(lang: str) -> dict[str, str]:
+    return LABELS.get(lang, LABELS["en"])
+
+
+def warning_text(warning: str, lang: str) -> str:
+    """A check's warning in the reader's language."""
+    for pattern, said in _WARNINGS.get(lang, ()):
+        match = pattern.fullmatch(warning)
+        if match:
+            return said.format(*match.groups())
+    return warning
+
+
 _SECTION = re.compile(r"§([A-Z]|\d+)((?:\.\d+)*)$")
 
 
@@ -69,17 +104,18 @@ def markdown(read: DeepRead) -> str:
     return "".join(out)
 
 
-def lines(read: DeepRead, *, limit: int = 3) -> list[str]:
+def lines(read: DeepRead, lang: str = "en", *, limit: int = 3) -> list[str]:
     """Plain lines for email and Slack: the key results and limitations, `limit` each."""
     found: list[str] = []
+    said = labels(lang)
     for part in ("results", "limitations"):
         for s in (read.parts.get(part) or [])[:limit]:
-            mark = " (⚠ unchecked)" if s.warnings else ""
-            found.append(f"{PART_LABELS[part]}: {s.text}{_where(s)}{mark}")
+            marks = "".join(f" (⚠ {warning_text(w, lang)})" for w in s.warnings)
+            found.append(f"{said[part]}: {s.text}{_where(s)}{marks}")
     return found
 
 
-def html(read: DeepRead) -> Markup:
+def html(read: DeepRead, lang: str = "en") -> Markup:
     """The deep read as HTML (every text escaped), for the site, the feed and the email."""
     parts = []
     for part in (*PARTS, "faq"):
@@ -93,7 +129,8 @@ def html(read: DeepRead) -> Markup:
             )
             where = Markup(" <span class=dr-where>({})</span>").format(links) if s.where else ""
             warn = Markup("").join(
-                Markup(" <span class=dr-warn>⚠ {}</span>").format(w) for w in s.warnings
+                Markup(" <span class=dr-warn>⚠ {}</span>").format(warning_text(w, lang))
+                for w in s.warnings
             )
             if s.question:
                 body = Markup("<b>{}</b> {}").format(s.question, s.text)
@@ -101,8 +138,8 @@ def html(read: DeepRead) -> Markup:
                 body = escape(s.text)
             rows.append(Markup("<li>{}{}{}</li>").format(body, where, warn))
         parts.append(
-            Markup("<h4>{}</h4><ul>{}</ul>").format(PART_LABELS[part], Markup("").join(rows))
+            Markup("<h4>{}</h4><ul>{}</ul>").format(labels(lang)[part], Markup("").join(rows))
         )
-    return Markup('<section class="deep"><h3>Deep read</h3>{}</section>').format(
-        Markup("").join(parts)
+    return Markup('<section class="deep"><h3>{}</h3>{}</section>').format(
+        labels(lang)["title"], Markup("").join(parts)
     )

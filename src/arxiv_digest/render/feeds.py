@@ -164,7 +164,7 @@ def _entry_html(entry: DigestEntry, lang: str = "en", read: DeepRead | None = No
         abstract = escape(entry.paper.abstract)
         parts.append(f"<p><b>{escape(ui(lang)['abstract'])}:</b> {abstract}</p>")
     if read is not None:
-        parts.append(str(deep_html(read)))
+        parts.append(str(deep_html(read, lang)))
     return "\n".join(parts)
 
 

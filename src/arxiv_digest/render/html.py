@@ -180,7 +180,8 @@ class SiteBuilder:
         related = {
             e.paper.id: self.store.search.related(e.paper.id, RELATED_SHOWN) for e in digest.entries
         }
-        deep = {pid: deep_html(read) for pid, read in for_digest(self.store, digest).items()}
+        reads = for_digest(self.store, digest)
+        deep = {pid: deep_html(read, lang) for pid, read in reads.items()}
         return self.env.get_template("day.html").render(
             **self._common(lang, f"{digest.date}.html"),
             deep=deep,
