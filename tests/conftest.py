@@ -10,7 +10,7 @@ from arxiv_digest.store import Store
 from tests.fakes.llm_server import LLMServer
 
 #: shared fixtures that live beside their fakes
-pytest_plugins = ["tests.fakes.smtp"]
+pytest_plugins = ["tests.fakes.smtp", "tests.fakes.webhook"]
 
 
 @pytest.fixture(autouse=True)

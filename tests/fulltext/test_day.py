@@ -22,6 +22,7 @@ from arxiv_digest.store import Store
 from tests.fakes.arxiv import FakeArxiv, SynthPaper
 from tests.fakes.llm_server import LLMServer
 from tests.fakes.smtp import CERT, PASSWORD, Inbox
+from tests.fakes.webhook import Hook
 from tests.fulltext.papers import Built
 from tests.render.test_browser import ARGS, ARTIFACTS, CHROMIUM, css_id
 
@@ -63,6 +64,7 @@ def test_a_day_with_deep_reads_on_the_site_feed_email_and_markdown(
     day_arxiv: FakeArxiv,
     llm: LLMServer,
     smtp: tuple[Inbox, int],
+    hook: Hook,
     built: list[Built],
     tmp_path: Path,
     runner: CliRunner,
@@ -76,6 +78,7 @@ def test_a_day_with_deep_reads_on_the_site_feed_email_and_markdown(
         '[summarizer]\nbackend = "openai"\nmodel = "test-model"\n'
         '[rank]\nkeywords = ["long context"]\n'
         "[fulltext]\ntop = 5\n"
+        '[[webhooks]]\nname = "lab"\nkind = "slack"\nurl_env = "SLACK_URL"\ntop = 5\n'
         f'[email]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "starttls"\n'
         f'ca_file = "{CERT[0]}"\nsender = "digest@example.org"\nrecipients = ["ada@example.org"]\n',
         encoding="utf-8",
@@ -90,6 +93,7 @@ def test_a_day_with_deep_reads_on_the_site_feed_email_and_markdown(
         "ARXIV_DIGEST_BASE_URL": llm.url,
         "SMTP_USERNAME": "digest",
         "SMTP_PASSWORD": PASSWORD,
+        "SLACK_URL": hook.url,
     }
     db = tmp_path / "s.db"
     result = runner.invoke(
@@ -114,6 +118,10 @@ def test_a_day_with_deep_reads_on_the_site_feed_email_and_markdown(
     html = msg.get_body(("html",)).get_content()
     assert text.count("主要结果: ") >= 3 and "局限: 评测只覆盖英文文本。 (§6)" in text
     assert html.count('<section class="deep">') == 3
+    # and Slack: the top papers' key results and limitations under their TL;DR
+    (slack,) = hook.bodies
+    said = "\n".join(b["text"]["text"] for b in slack["blocks"] if b["type"] == "section")
+    assert said.count("• 主要结果: ") >= 3 and said.count("• 局限: 评测只覆盖英文文本。") == 3
 
     # the Markdown: the deep reads in blocks of their own; without them, the reference format
     md = (out / f"{day}.md").read_text(encoding="utf-8")

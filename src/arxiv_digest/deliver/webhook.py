@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,7 +15,9 @@ from arxiv_digest.deadline import DeadlineExceeded, within
 from arxiv_digest.deliver import day_url
 from arxiv_digest.deliver.channels import Channel, Delivery, Target
 from arxiv_digest.errors import DeliveryError, redact, remember_secret
+from arxiv_digest.fulltext.records import DeepRead
 from arxiv_digest.models import Digest, DigestEntry, arxiv_url
+from arxiv_digest.render.deepread import lines as deep_lines
 from arxiv_digest.render.i18n import entry_warnings, ui
 from arxiv_digest.retry import RetryPolicy, TooLong, Transient, parse_retry_after
 from arxiv_digest.sources.http import USER_AGENT
@@ -40,7 +42,20 @@ def _warning_line(digest: Digest, entry: DigestEntry) -> str:
     return f"⚠ {ui(lang)['warnings']}: {'; '.join(said)}" if said else ""
 
 
-def slack_payload(digest: Digest, top: list[DigestEntry], link: str | None) -> dict[str, Any]:
+def _deep_lines(
+    digest: Digest, entry: DigestEntry, deep_reads: Mapping[str, DeepRead] | None
+) -> list[str]:
+    """A paper's deep read as a few lines (key results, limitations), when it has one."""
+    read = (deep_reads or {}).get(entry.paper.id)
+    return deep_lines(read, lang_code(digest.language), limit=2) if read is not None else []
+
+
+def slack_payload(
+    digest: Digest,
+    top: list[DigestEntry],
+    link: str | None,
+    deep_reads: Mapping[str, DeepRead] | None = None,
+) -> dict[str, Any]:
     top = top[: SLACK_MAX_BLOCKS - 2]
     title = f"arXiv digest {digest.date}: top {len(top)} of {len(digest.entries)} papers"
     blocks: list[dict[str, Any]] = [
@@ -50,6 +65,7 @@ def slack_payload(digest: Digest, top: list[DigestEntry], link: str | None) -> d
         why = f"\n_{_slack_escape('; '.join(e.reasons))}_" if e.reasons else ""
         warned = _warning_line(digest, e)
         why += f"\n{_slack_escape(warned)}" if warned else ""
+        why += "".join(f"\n• {_slack_escape(line)}" for line in _deep_lines(digest, e, deep_reads))
         text = (
             f"*<{arxiv_url(e.paper.id)}|{_slack_escape(e.paper.title)}>* "
             f"({_slack_escape(e.paper.primary_category)})\n{_slack_escape(e.tldr)}{why}"
@@ -65,7 +81,12 @@ def slack_payload(digest: Digest, top: list[DigestEntry], link: str | None) -> d
     return {"text": title, "blocks": blocks}
 
 
-def feishu_payload(digest: Digest, top: list[DigestEntry], link: str | None) -> dict[str, Any]:
+def feishu_payload(
+    digest: Digest,
+    top: list[DigestEntry],
+    link: str | None,
+    deep_reads: Mapping[str, DeepRead] | None = None,
+) -> dict[str, Any]:
     content: list[list[dict[str, str]]] = []
     for i, e in enumerate(top, start=1):
         content.append(
@@ -79,6 +100,8 @@ def feishu_payload(digest: Digest, top: list[DigestEntry], link: str | None) -> 
         warned = _warning_line(digest, e)
         if warned:
             content.append([{"tag": "text", "text": warned}])
+        for line in _deep_lines(digest, e, deep_reads):
+            content.append([{"tag": "text", "text": f"• {line}"}])
     if link:
         content.append([{"tag": "a", "text": "Full day", "href": link}])
     title = f"arXiv digest {digest.date}: top {len(top)} of {len(digest.entries)} papers"
@@ -177,10 +200,16 @@ def _check_feishu(config: WebhookConfig, response: httpx.Response) -> None:
         raise DeliveryError(f"webhook {config.name!r} (feishu) answered code {code}: {message}")
 
 
-def payload_for(config: WebhookConfig, digest: Digest, site_url: str | None) -> dict[str, Any]:
+def payload_for(
+    config: WebhookConfig,
+    digest: Digest,
+    site_url: str | None,
+    deep_reads: Mapping[str, DeepRead] | None = None,
+) -> dict[str, Any]:
     top = digest.top(config.top)
     link = day_url(site_url, digest.date)
-    return (slack_payload if config.kind == "slack" else feishu_payload)(digest, top, link)
+    build = slack_payload if config.kind == "slack" else feishu_payload
+    return build(digest, top, link, deep_reads)
 
 
 class WebhookChannel(Channel):
@@ -195,6 +224,6 @@ class WebhookChannel(Channel):
 
     def send(self, job: Delivery) -> str:
         hook = next(h for h in job.config.webhooks if f"webhook:{h.name}" == job.target.channel)
-        post(hook, payload_for(hook, job.digest, job.options.site_url))
+        post(hook, payload_for(hook, job.digest, job.options.site_url, job.options.deep_reads))
         job.done(hook.name)
         return f"webhook {hook.name} ({hook.kind}) for {job.digest.date} sent"
