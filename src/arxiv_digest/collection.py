@@ -272,6 +272,8 @@ def related(store: Store, paper: str, *, limit: int = 10) -> SearchReport:
 class StatsReport:
     rows: list[dict[str, Any]] = field(default_factory=list)  # one per day and section
     in_flight: list[BatchJob] = field(default_factory=list)  # batches not collected yet
+    deep: list[dict[str, Any]] = field(default_factory=list)  # deep reads, one row a day
+    answers: dict[str, Any] = field(default_factory=dict)  # `ask`, all days together
 
     def lines(self) -> list[str]:
         days: dict[str, list[dict[str, Any]]] = {}
@@ -297,6 +299,21 @@ class StatsReport:
             )
         out.append(f"{len(days)} days")
         out += [in_flight_line(job) for job in self.in_flight]
+        if self.deep:
+            out.append("deep reads (full text), apart from the summaries:")
+            for row in self.deep:
+                cost = "unknown" if row["unpriced"] else f"${row['cost'] or 0.0:.4f}"
+                out.append(
+                    f"{row['date']:10s}  {row['reads']:6d}  {row['failed'] or 0:6d}  "
+                    f"{row['tokens_in']:9d}  {row['tokens_out']:8d}  {cost:>9s}"
+                )
+        if self.answers.get("answers"):
+            a = self.answers
+            cost = f"${a['cost']:.4f}" if a["cost"] is not None else "unknown"
+            out.append(
+                f"answers (ask): {a['answers']}, {a['unsupported']} unsupported, "
+                f"{a['tokens_in']} tokens in, {a['tokens_out']} out, {cost}"
+            )
         return out
 
 
@@ -311,7 +328,12 @@ def in_flight_line(job: BatchJob) -> str:
 def stats(store: Store) -> StatsReport:
     """Papers per day and category, failed summaries, tokens and cost (live and batch) per
     day, and the batches still in flight."""
-    return StatsReport(store.digests.stats(), store.batches.in_flight())
+    return StatsReport(
+        store.digests.stats(),
+        store.batches.in_flight(),
+        store.deep_reads.stats(),
+        store.answers.totals(),
+    )
 
 
 def failures(store: Store, day: str | None = None) -> list[str]:

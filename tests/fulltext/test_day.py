@@ -76,6 +76,7 @@ def test_a_day_with_deep_reads_on_the_site_feed_email_and_markdown(
         f'categories = ["cs.CL"]\noutput_dir = "{out}"\noutputs = ["markdown", "html", "atom"]\n'
         'site_url = "https://me.example.org/arxiv"\n'
         '[summarizer]\nbackend = "openai"\nmodel = "test-model"\n'
+        '[summarizer.prices.test-model]\ninput = 0.15\noutput = 0.6\n'
         '[rank]\nkeywords = ["long context"]\n'
         "[fulltext]\ntop = 5\n"
         '[[webhooks]]\nname = "lab"\nkind = "slack"\nurl_env = "SLACK_URL"\ntop = 5\n'
@@ -133,6 +134,13 @@ def test_a_day_with_deep_reads_on_the_site_feed_email_and_markdown(
         plain = render_markdown(digest, for_you=top, threshold=settings.rank.threshold)
     blocks = re.compile(r"<details>\n  <summary>Deep read</summary>\n.*?</details>\n\n\n", re.S)
     assert blocks.sub("", md) == plain
+
+    # stats: the deep reads' tokens and cost apart from the summaries'
+    stats = runner.invoke(cli, ["--config", str(config), "--db", str(db), "stats"], env=env)
+    deep = stats.output.split("deep reads (full text), apart from the summaries:\n")[1]
+    date, reads, failed, tokens_in, tokens_out, cost = deep.splitlines()[0].split()
+    assert (date, reads, failed) == (day, "3", "0") and int(tokens_in) > 3000
+    assert float(cost[1:]) == round((int(tokens_in) * 0.15 + int(tokens_out) * 0.6) / 1e6, 4)
 
     # a real browser: the section opens under the paper's details, in Chinese, with no error
     with sync_playwright() as pw:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from arxiv_digest.fulltext.document import Document
 from arxiv_digest.fulltext.records import Answer, DeepRead, Quote
@@ -136,6 +137,19 @@ class DeepReads(Table):
         )
         return {r["date"]: f"{r['n']}:{r['last']}" for r in rows}
 
+    def stats(self) -> list[dict[str, Any]]:
+        """Per day: the deep reads of its papers, their tokens and cost (apart from the
+        summaries'), and how many are unpriced; answers to `ask` are counted apart."""
+        rows = self.store.execute(
+            "SELECT e.date AS date, COUNT(*) AS reads, SUM(r.status = 'failed') AS failed, "
+            "COALESCE(SUM(r.tokens_in), 0) AS tokens_in, "
+            "COALESCE(SUM(r.tokens_out), 0) AS tokens_out, SUM(r.cost) AS cost, "
+            "SUM(CASE WHEN r.cost IS NULL AND r.backend != 'local' THEN 1 ELSE 0 END) "
+            "AS unpriced FROM deep_reads r JOIN digest_entries e ON e.paper_id = r.paper_id "
+            "WHERE e.dropped IS NULL GROUP BY e.date ORDER BY e.date DESC"
+        )
+        return [dict(r) for r in rows]
+
     def totals(self) -> dict[str, float]:
         row = self.store.execute(
             "SELECT COUNT(*) n, SUM(status = 'ok') ok, COALESCE(SUM(tokens_in), 0) tin, "
@@ -173,6 +187,19 @@ def _deep_read(row: object) -> DeepRead:
 
 
 class Answers(Table):
+    def totals(self) -> dict[str, Any]:
+        row = self.store.execute(
+            "SELECT COUNT(*) n, COALESCE(SUM(tokens_in), 0) tin, COALESCE(SUM(tokens_out), 0) "
+            "tout, SUM(cost) cost, SUM(status = 'unsupported') unsupported FROM answers"
+        ).fetchone()
+        return {
+            "answers": row["n"],
+            "tokens_in": row["tin"],
+            "tokens_out": row["tout"],
+            "cost": row["cost"],
+            "unsupported": row["unsupported"] or 0,
+        }
+
     def get(
         self,
         paper_id: str,
