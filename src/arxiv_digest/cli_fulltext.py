@@ -11,6 +11,7 @@ from arxiv_digest import pipeline
 from arxiv_digest.cli_options import AppContext, date_option, echo_lines
 from arxiv_digest.errors import DigestError, NotFoundError, SummarizeError
 from arxiv_digest.fulltext.records import PART_LABELS, PARTS, Answer, DeepRead
+from arxiv_digest.summarize.report import Budget
 
 
 class UnsupportedAnswer(DigestError):
@@ -66,10 +67,25 @@ def deep_read_lines(read: DeepRead) -> list[str]:
     type=click.IntRange(0, 100),
     help="Without PAPER_ID: read the day's top N papers (default: [fulltext] top).",
 )
+@click.option(
+    "--max-cost", type=float, help="Without PAPER_ID: start no deep read past this many US dollars."
+)
+@click.option(
+    "--max-minutes",
+    type=float,
+    help="Without PAPER_ID: start no deep read after this many minutes.",
+)
 @backend_flags
 @click.pass_obj
 def read_cmd(
-    app: AppContext, /, paper_id: str | None, day: str | None, top: int | None, **kw: Any
+    app: AppContext,
+    /,
+    paper_id: str | None,
+    day: str | None,
+    top: int | None,
+    max_cost: float | None,
+    max_minutes: float | None,
+    **kw: Any,
 ) -> None:
     """Fetch a paper's full text (any arXiv id) and write its deep read; without an id, the
     deep reads of a day's top papers and starred papers.
@@ -82,7 +98,8 @@ def read_cmd(
     config = app.config(**_flags(kw), **{"fulltext.top": top})
     with app.open_store(config) as store:
         if paper_id is None:
-            report = pipeline.deep_read_day(config, store, day)
+            budget = Budget(max_cost=max_cost, max_minutes=max_minutes)
+            report = pipeline.deep_read_day(config, store, day, budget=budget)
             echo_lines(report.lines())
             if report.stopped is not None:
                 raise report.stopped

@@ -237,7 +237,9 @@ def run_day(
             if checked.stopped is not None:
                 raise checked.stopped
         if config.fulltext.top:  # the top papers (and the starred ones) read whole
-            report.emit(*deep_read_day(config, store, day, client=client).lines())
+            budget, spent = options.budget if options else None, report.summarize
+            read = deep_read_day(config, store, day, client=client, budget=budget, spent=spent)
+            report.emit(*read.lines())
         if not store.digests.has(day):
             raise NotFoundError(f"no paper of {day} matches {', '.join(config.categories)}")
         # the outputs (config.outputs; with --deliver the site the messages link to): the

@@ -76,7 +76,7 @@ def test_a_day_with_deep_reads_on_the_site_feed_email_and_markdown(
         f'categories = ["cs.CL"]\noutput_dir = "{out}"\noutputs = ["markdown", "html", "atom"]\n'
         'site_url = "https://me.example.org/arxiv"\n'
         '[summarizer]\nbackend = "openai"\nmodel = "test-model"\n'
-        '[summarizer.prices.test-model]\ninput = 0.15\noutput = 0.6\n'
+        "[summarizer.prices.test-model]\ninput = 0.15\noutput = 0.6\n"
         '[rank]\nkeywords = ["long context"]\n'
         "[fulltext]\ntop = 5\n"
         '[[webhooks]]\nname = "lab"\nkind = "slack"\nurl_env = "SLACK_URL"\ntop = 5\n'

@@ -222,32 +222,53 @@ def test_ask_quotes_the_paper_and_marks_a_fabricated_quote_unsupported(
     assert "! quote not in the paper" in bad.output
 
 
-def test_kill_9_during_a_days_deep_reads_loses_no_paid_answer(
-    arxiv: FakeArxiv, llm: LLMServer, built: list[Built], tmp_path: Path
-) -> None:
+def _seed_day(db: Path, arxiv: FakeArxiv, built: list[Built]) -> None:
+    """A stored day of six papers: three synthetic ones (no full text) and the three built."""
+    from arxiv_digest.fetch.sections import build_digest
+    from arxiv_digest.models import Announcement, Paper
+    from arxiv_digest.sources.api import fetch_entries
     from tests.helpers import seed_day
 
-    db = tmp_path / "s.db"
     with Store(db) as store:
         seed_day(store, 3)
-        from arxiv_digest.models import Announcement
-        from arxiv_digest.sources.api import fetch_entries
-
         with httpx.Client() as http:
             client = PoliteClient(http, min_interval=0)
-            found, _ = fetch_entries(
-                client, f"{arxiv.url}/api/query", [b.paper.paper_id for b in built]
-            )
-        from arxiv_digest.fetch.sections import build_digest
-        from arxiv_digest.models import Paper
-
+            ids = [b.paper.paper_id for b in built]
+            found, _ = fetch_entries(client, f"{arxiv.url}/api/query", ids)
         for b in built:
             e = found[b.paper.paper_id]
             store.papers.upsert(Paper(e.id, e.title, e.authors, e.abstract, "cs.LG", ("cs.LG",)))
             store.papers.announce(Announcement("2026-01-06", e.id, 1, "new"))
-        build_digest(
-            store, "2026-01-06", ["cs.LG", "cs.AI", "cs.IR"], language="Chinese", source="t"
-        )
+        cats = ["cs.LG", "cs.AI", "cs.IR"]
+        build_digest(store, "2026-01-06", cats, language="Chinese", source="t")
+
+
+def test_a_budget_stops_the_days_deep_reads(
+    arxiv: FakeArxiv, llm: LLMServer, built: list[Built], tmp_path: Path, runner: CliRunner
+) -> None:
+    db = tmp_path / "s.db"
+    _seed_day(db, arxiv, built)
+    config = tmp_path / "c.toml"
+    config.write_text("[summarizer.prices.test-model]\ninput = 1.0\noutput = 1.0\n")
+    env = _env(arxiv, llm, db)
+    cmd = ["--config", str(config), "read", "--date", "2026-01-06", "--top", "6"]
+    # one deep read costs about $0.004 at $1 a million tokens: $0.001 allows only the first
+    result = runner.invoke(
+        cli, [*cmd, "--max-cost", "0.001"], env={**env, "ARXIV_DIGEST_SUMMARIZER__CONCURRENCY": "1"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "deep reads for 2026-01-06: 1 of 6 papers" in result.output
+    assert "2 not read: the budget ($0.001) ran out" in result.output and llm.calls == 1
+    again = runner.invoke(cli, cmd, env=env)  # the next run reads the rest, and only them
+    assert "deep reads for 2026-01-06: 3 of 6 papers" in again.output and llm.calls == 3
+
+
+def test_kill_9_during_a_days_deep_reads_loses_no_paid_answer(
+    arxiv: FakeArxiv, llm: LLMServer, built: list[Built], tmp_path: Path
+) -> None:
+
+    db = tmp_path / "s.db"
+    _seed_day(db, arxiv, built)
     env = {**os.environ, **_env(arxiv, llm, db), "ARXIV_DIGEST_SUMMARIZER__CONCURRENCY": "1"}
     llm.latency = 0.5
     # one deep read at a time: the second request arrives only once the first answer is saved

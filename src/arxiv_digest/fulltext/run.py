@@ -28,6 +28,7 @@ from arxiv_digest.store import Store
 from arxiv_digest.store.fulltext import FullText
 from arxiv_digest.summarize.base import Summarizer
 from arxiv_digest.summarize.registry import make_summarizer
+from arxiv_digest.summarize.report import Budget, Spent
 
 __all__ = ["ask", "ask_async", "deep_read_day", "deep_read_day_async", "read", "read_async"]
 
@@ -105,6 +106,19 @@ class DayDeepReport:
     outcomes: list[ReadOutcome] = field(default_factory=list)
     requests: int = 0
     stopped: DigestError | None = None
+    #: what the deep reads asked for cost this run (cached ones cost nothing)
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost: float | None = 0.0
+    #: papers not read because the run's budget ran out (`limit` says which limit)
+    left: int = 0
+    limit: str | None = None
+
+    def spend(self, read: DeepRead) -> None:
+        self.tokens_in += read.tokens_in
+        self.tokens_out += read.tokens_out
+        if self.cost is not None:
+            self.cost = None if read.cost is None else self.cost + read.cost
 
     @property
     def read(self) -> int:
@@ -113,6 +127,8 @@ class DayDeepReport:
     def lines(self) -> list[str]:
         lines = [f"deep reads for {self.day}: {self.read} of {len(self.outcomes)} papers"]
         lines += [f"  {o.line()}" for o in self.outcomes]
+        if self.left:
+            lines.append(f"  {self.left} not read: the budget ({self.limit}) ran out")
         if self.stopped is not None:
             lines.append(f"  stopped: {self.stopped}")
         return lines
@@ -120,16 +136,18 @@ class DayDeepReport:
 
 async def _deep_read_one(
     config: Config, store: Store, backend: Summarizer, outcome: ReadOutcome
-) -> None:
+) -> bool:
+    """Write the deep read of `outcome`'s paper (from the store when it has one); True when a
+    model was asked."""
     document = outcome.fulltext.document
     if document is None:
-        return
+        return False
     paper = outcome.paper
     key = (paper.id, paper.version, backend.model, config.language, DEEP_READ_VERSION)
     known = store.deep_reads.get(*key)
     if known is not None and known.ok:
         outcome.deep_read, outcome.cached = known, True
-        return
+        return False
     passages = select(document, config.fulltext.max_input_tokens)
     started = time.monotonic()
     result = await deep_read(backend.ask, paper.title, document, passages, config.language)
@@ -155,6 +173,7 @@ async def _deep_read_one(
     )
     store.deep_reads.save(record)  # a paid answer is kept the moment it arrives
     outcome.deep_read = record
+    return True
 
 
 async def read_async(
@@ -245,9 +264,17 @@ def day_papers(config: Config, store: Store, day: str | None) -> tuple[str, list
 
 
 async def deep_read_day_async(
-    config: Config, store: Store, day: str | None = None, *, client: PoliteClient | None = None
+    config: Config,
+    store: Store,
+    day: str | None = None,
+    *,
+    client: PoliteClient | None = None,
+    budget: Budget | None = None,
+    spent: Spent | None = None,
 ) -> DayDeepReport:
-    """Deep-read the day's top papers (`[fulltext] top`) and its starred papers."""
+    """Deep-read the day's top papers (`[fulltext] top`) and its starred papers. `budget`
+    holds for the whole run: `spent` is what the run spent before (its summaries); no deep read
+    is started once a limit is reached."""
     date, papers = day_papers(config, store, day)
     report = DayDeepReport(date)
     if not papers:
@@ -266,13 +293,34 @@ async def deep_read_day_async(
     report.outcomes = outcomes
     backend = fulltext_backend(config)
     limit = asyncio.Semaphore(config.summarizer.concurrency or backend.default_concurrency)
+    started = time.monotonic()
+    asked = 0
+
+    def over() -> str | None:
+        if budget is None:
+            return None
+        total = DayDeepReport(date)
+        total.tokens_in = report.tokens_in + (spent.tokens_in if spent else 0)
+        total.tokens_out = report.tokens_out + (spent.tokens_out if spent else 0)
+        before = spent.cost if spent is not None else 0.0
+        total.cost = None if report.cost is None or before is None else report.cost + before
+        return budget.hit(total, asked, (time.monotonic() - started) / 60)
 
     async def one(outcome: ReadOutcome) -> None:
+        nonlocal asked
         async with limit:
-            if report.stopped is not None and outcome.fulltext.document is not None:
-                pass
+            if report.stopped is not None:
+                return
+            reached = over() if outcome.fulltext.document is not None else None
+            if reached is not None:
+                report.left += 1
+                report.limit = reached
+                return
             try:
-                await _deep_read_one(config, store, backend, outcome)
+                if await _deep_read_one(config, store, backend, outcome):
+                    asked += 1
+                    if outcome.deep_read is not None:
+                        report.spend(outcome.deep_read)
             except DigestError as exc:  # the endpoint cannot serve this run
                 report.stopped = exc
 
@@ -303,7 +351,15 @@ def ask(
 
 
 def deep_read_day(
-    config: Config, store: Store, day: str | None = None, *, client: PoliteClient | None = None
+    config: Config,
+    store: Store,
+    day: str | None = None,
+    *,
+    client: PoliteClient | None = None,
+    budget: Budget | None = None,
+    spent: Spent | None = None,
 ) -> DayDeepReport:
     """`deep_read_day_async`, from code with or without a running event loop."""
-    return run_sync(deep_read_day_async(config, store, day, client=client))
+    return run_sync(
+        deep_read_day_async(config, store, day, client=client, budget=budget, spent=spent)
+    )

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from arxiv_digest.errors import DigestError, SummarizeError
 
-__all__ = ["Budget", "Progress", "SummarizeOptions", "SummarizeReport", "ticks"]
+__all__ = ["Budget", "Progress", "Spent", "SummarizeOptions", "SummarizeReport", "ticks"]
 
 
 #: Given the number of papers about to be sent to the backend, a context that yields a function
@@ -26,6 +27,14 @@ def ticks(progress: Progress | None, total: int) -> AbstractContextManager[Calla
     return progress(total) if progress is not None and total else nullcontext(_no_tick)
 
 
+class Spent(Protocol):
+    """What a pass has spent so far: a summarize report, a day's deep reads."""
+
+    tokens_in: int
+    tokens_out: int
+    cost: float | None
+
+
 @dataclass(frozen=True)
 class Budget:
     """Limits for one run; None means no limit."""
@@ -36,7 +45,7 @@ class Budget:
     #: a deadline for the whole run: no paper is started after it (the rest waits for the next)
     max_minutes: float | None = None
 
-    def hit(self, spent: SummarizeReport, papers: int, minutes: float | None = None) -> str | None:
+    def hit(self, spent: Spent, papers: int, minutes: float | None = None) -> str | None:
         """The limit reached (said as "50 papers", "$2", "30 minutes"), or None: `papers`
         started, the tokens and money `spent`, `minutes` since the run began (when it counts)."""
         if self.max_minutes is not None and minutes is not None and minutes > self.max_minutes:
