@@ -142,6 +142,11 @@ def batch_group() -> None:
 @date_option("Last day of the range.", "--to", "end")
 @click.option("--model", help="The model the engine serves (default: summarizer.model).")
 @path_option("-o", "--output", required=True, help="The requests file ('-': standard output).")
+@flag(
+    "--deep-reads",
+    "The deep reads of the days' top and starred papers ([fulltext] top) instead of summaries "
+    "(their full text is fetched now, once).",
+)
 @click.pass_obj
 def batch_export_cmd(
     app: AppContext,
@@ -151,6 +156,7 @@ def batch_export_cmd(
     end: str | None,
     model: str | None,
     output: Path,
+    deep_reads: bool,
 ) -> None:
     """Write the OpenAI Batch API requests (JSONL) for every paper without a summary: the very
     request the live openai backend would send, one line a paper."""
@@ -160,6 +166,18 @@ def batch_export_cmd(
     config = app.config()
     with app.open_store(config) as store:
         days = batch_days(store, day, start, end)
+        if deep_reads:
+            from arxiv_digest.fetch.run import arxiv_client
+            from arxiv_digest.fulltext.batch import export_deep_reads
+
+            with arxiv_client(config) as client:
+                if str(output) == "-":
+                    export_deep_reads(store, config, client, days, sys.stdout, model=model)
+                    return
+                with open_atomic(output) as handle:
+                    deep = export_deep_reads(store, config, client, days, handle, model=model)
+            echo_lines([*deep.describe(), f"wrote {output}"])
+            return
         if str(output) == "-":
             export_requests(store, config, days, sys.stdout, model=model)
             return
@@ -210,13 +228,15 @@ def batch_import_cmd(
     """Read a batch output file (OpenAI Batch API or `vllm run-batch` format) and store its
     answers, validated and checked as live answers are."""
     from arxiv_digest.aio import run_sync
+    from arxiv_digest.fulltext.batch import import_deep_reads
     from arxiv_digest.summarize.batch import import_results
 
     config = app.config()
     with app.open_store(config) as store:
         days = batch_days(store, day, start, end) if (day or start or end) else None
         report = run_sync(import_results(store, config, results, days))
-    echo_lines(report.lines())
+        deep = import_deep_reads(store, config, [results])
+    echo_lines(report.lines() + deep.lines())
 
 
 # -- search and stats ------------------------------------------------------------------------

@@ -4,6 +4,7 @@ places and quotes so the checks can be seen to catch them."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -295,3 +296,58 @@ def test_kill_9_during_a_days_deep_reads_loses_no_paid_answer(
     assert all(asked[pid] == 1 for pid in paid)  # no answer that arrived is asked for again
     # only the one request in flight at the kill (concurrency 1) can have been sent twice
     assert sum(asked.values()) <= len(built) + 1 and set(asked) == set(titles.values())
+
+
+def test_deep_reads_through_batch_files(
+    arxiv: FakeArxiv, llm: LLMServer, built: list[Built], tmp_path: Path, runner: CliRunner
+) -> None:
+    """`batch export --deep-reads` writes the live request of each deep read; an engine answers
+    the file (one line breaks); `batch import` stores the answers checked against the full text,
+    at the batch price, and leaves the broken one to the next live read."""
+    from tests.summarize.test_batch import run_batch
+
+    db = tmp_path / "s.db"
+    _seed_day(db, arxiv, built)
+    config = tmp_path / "c.toml"
+    config.write_text(
+        "[fulltext]\ntop = 6\n[summarizer.prices.test-model]\ninput = 1.0\noutput = 2.0\n"
+    )
+    env = _env(arxiv, llm, db)
+    args = ["--config", str(config)]
+    requests = tmp_path / "requests.jsonl"
+    exported = runner.invoke(
+        cli,
+        [*args, "batch", "export", "--deep-reads", "--date", "2026-01-06", "-o", str(requests)],
+        env=env,
+    )
+    assert exported.exit_code == 0, exported.output
+    assert (
+        "3 deep-read requests" in exported.output
+        and "3 papers have no full text" in exported.output
+    )
+    lines = requests.read_text(encoding="utf-8").splitlines()
+    assert all(json.loads(line)["custom_id"].startswith("deep|") for line in lines)
+    assert llm.calls == 0  # nothing asked live
+    fetched = len(arxiv.requests)
+    results = tmp_path / "results.jsonl"
+    llm.mode = "fabricate"
+    results.write_text(
+        run_batch(requests.read_text(encoding="utf-8"), llm, broken={2}), encoding="utf-8"
+    )
+    imported = runner.invoke(cli, [*args, "batch", "import", str(results)], env=env)
+    assert imported.exit_code == 0, imported.output
+    assert "3 deep-read answers read: 2 stored, 1 failed for now" in imported.output
+    assert len(arxiv.requests) == fetched  # the full texts were kept: no fetch on import
+    with Store(db) as store:
+        ids = [(b.paper.paper_id, 1) for b in built]
+        reads = store.deep_reads.latest(ids, "Chinese")
+        assert len(reads) == 2 and all(r.backend == "batch" for r in reads.values())
+        for read in reads.values():  # the checks ran: the fabricated statements are flagged
+            assert any(FAKE_NUMBER in s.text and s.warnings for _p, s in read.statements())
+            assert read.cost == (read.tokens_in * 0.5 + read.tokens_out * 1.0) / 1e6  # half price
+    again = runner.invoke(cli, [*args, "batch", "import", str(results)], env=env)
+    assert "2 already there" in again.output
+    llm.mode = None
+    answered = llm.calls  # the engine's answers went through the same server
+    live = runner.invoke(cli, [*args, "read", "--date", "2026-01-06", "--top", "6"], env=env)
+    assert "3 of 6 papers" in live.output and llm.calls == answered + 1  # only the broken one

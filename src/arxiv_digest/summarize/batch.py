@@ -42,6 +42,8 @@ from arxiv_digest.summarize.stage import due, plan, summarize_day
 BATCH_BACKEND = "batch"
 CHAT_URL = "/v1/chat/completions"
 SEPARATOR = "|"
+#: how a deep read's request starts its custom_id (fulltext/batch.py writes and reads those)
+DEEP_PREFIX = "deep|"
 
 
 def custom_id(key: SummaryKey) -> str:
@@ -202,6 +204,8 @@ def read_results(path: Path) -> Iterator[tuple[SummaryKey, _Answer]]:
                 line = json.loads(raw)
                 if not isinstance(line, dict):
                     raise ValueError("not a JSON object")
+                if str(line.get("custom_id", "")).startswith(DEEP_PREFIX):
+                    continue  # a deep read's answer (fulltext/batch.py stores those)
                 key = parse_custom_id(line.get("custom_id"))
             except UnicodeDecodeError as exc:
                 raise ImportFormatError(
