@@ -9,13 +9,9 @@ import click
 
 from arxiv_digest import pipeline
 from arxiv_digest.cli_options import AppContext, date_option, echo_lines
-from arxiv_digest.errors import DigestError, NotFoundError, SummarizeError
+from arxiv_digest.errors import NotFoundError, SummarizeError, UnsupportedAnswer
 from arxiv_digest.fulltext.records import PART_LABELS, PARTS, Answer, DeepRead
 from arxiv_digest.summarize.report import Budget
-
-
-class UnsupportedAnswer(DigestError):
-    exit_code = 8
 
 
 def backend_flags(fn: Any) -> Any:

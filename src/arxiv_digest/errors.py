@@ -76,6 +76,13 @@ def require_modules(feature: str, extra: str, *modules: str) -> None:
         raise MissingExtraError(feature, f"pip install 'arxiv-digest[{extra}]'")
 
 
+class UnsupportedAnswer(DigestError):
+    """`ask` got an answer whose quotes or numbers are not in the paper: it is shown, marked,
+    and the exit code says not to rely on it."""
+
+    exit_code = 8
+
+
 class OutputError(DigestError):
     exit_code = 7
 
