@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from arxiv_digest.store import Store
 from tests.fakes.llm_server import LLMServer
+from tests.fulltext.papers import Built, build, make_paper
 
 #: shared fixtures that live beside their fakes
 pytest_plugins = ["tests.fakes.smtp", "tests.fakes.webhook"]
@@ -44,3 +45,15 @@ def llm() -> Iterator[LLMServer]:
     server = LLMServer()
     with server.running():
         yield server
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> list[Built]:
+    """Three papers through LaTeXML and pdflatex (tests/fulltext/papers.py, about three seconds
+    each); the third at a real paper's length."""
+    work: Path = tmp_path_factory.mktemp("papers")
+    return [
+        build(make_paper(0), work),
+        build(make_paper(1), work),
+        build(make_paper(2, paragraphs=24), work),
+    ]

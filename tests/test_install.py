@@ -9,7 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.fakes.arxiv import FakeArxiv, SynthPaper
 from tests.fakes.llm_server import LLMServer
+from tests.fulltext.papers import Built
 from tests.helpers import seed_day
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +25,9 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_a_plain_install_runs_the_openai_backend(tmp_path: Path, llm: LLMServer) -> None:
+def test_a_plain_install_runs_the_openai_backend(
+    tmp_path: Path, llm: LLMServer, built: list[Built]
+) -> None:
     from arxiv_digest.store import Store
 
     venv = tmp_path / "v"
@@ -60,3 +64,25 @@ def test_a_plain_install_runs_the_openai_backend(tmp_path: Path, llm: LLMServer)
         "error: rank.method = 'embeddings' needs the embeddings extra: "
         "pip install 'arxiv-digest[embeddings]'"
     ]
+
+    # full text: `read` and `ask` from the same plain install (lxml and pypdf are dependencies)
+    paper = built[0].paper
+    fake = FakeArxiv([SynthPaper(paper.paper_id, 1, paper.title, "abs", ["A"], "cs.CL", ["cs.CL"])])
+    fake.fulltext[f"/pdf/{paper.paper_id}v1"] = (200, "application/pdf", built[0].pdf)
+    with fake.running():
+        urls = {
+            "ARXIV_DIGEST_API_URL": f"{fake.url}/api/query",
+            "ARXIV_DIGEST_HTML_URL": f"{fake.url}/html",
+            "ARXIV_DIGEST_EPRINT_URL": f"{fake.url}/e-print",
+            "ARXIV_DIGEST_PDF_URL": f"{fake.url}/pdf",
+            "ARXIV_DIGEST_ARXIV__MIN_INTERVAL": "0",
+            "OPENAI_API_KEY": "sk-test",
+        }
+        backend = ["--backend", "openai", "--model", "m", "--base-url", llm.url]
+        read = _run([tool, "--db", str(db), "read", paper.paper_id, *backend], **urls)
+        assert read.returncode == 0, read.stderr
+        assert "deep read from pdf" in read.stdout  # the PDF, through pypdf
+        question = "How many steps do they train for, and with which batch size?"
+        ask = _run([tool, "--db", str(db), "ask", paper.paper_id, question, *backend], **urls)
+        assert ask.returncode == 0, ask.stderr
+        assert "[supported: every quote is in the paper]" in ask.stdout

@@ -351,3 +351,54 @@ def test_deep_reads_through_batch_files(
     answered = llm.calls  # the engine's answers went through the same server
     live = runner.invoke(cli, [*args, "read", "--date", "2026-01-06", "--top", "6"], env=env)
     assert "3 of 6 papers" in live.output and llm.calls == answered + 1  # only the broken one
+
+
+def test_full_text_endpoints_meet_the_fault_matrix(
+    arxiv: FakeArxiv, built: list[Built], store: Store
+) -> None:
+    """503 with a short Retry-After and a dropped connection are retried; a Retry-After of an
+    hour stops at once with its cause, nothing stored, and the next run heals."""
+    from arxiv_digest.errors import FetchError
+    from tests.fakes.arxiv import Fault
+
+    config = _config(arxiv)
+    waits: list[float] = []
+    pid = built[0].paper.paper_id
+    arxiv.faults += [
+        Fault("/html", 503, {"Retry-After": "2"}, b"busy"),
+        Fault("/html", drop=True),
+    ]
+    with httpx.Client() as http:
+        client = PoliteClient(http, min_interval=0, sleep=waits.append)
+        found = obtain(config, store, client, pid, 1)
+        assert found.source == "html" and client.log.requests == 3 and waits[0] >= 2.0
+        second = built[1].paper.paper_id  # its HTML failed: the TeX source is next
+        arxiv.faults.append(Fault("/e-print", 429, {"Retry-After": "3600"}, b"slow down"))
+        with pytest.raises(FetchError, match="asked us to wait 3600 s"):
+            obtain(config, store, client, second, 1)
+        assert store.fulltexts.get(second, 1) is None  # nothing kept: the next run asks again
+        healed = obtain(config, store, client, second, 1)
+        assert healed.source == "tex"
+
+
+def test_a_spent_quota_during_read_is_one_line_and_keeps_the_full_text(
+    arxiv: FakeArxiv, llm: LLMServer, built: list[Built], tmp_path: Path, runner: CliRunner
+) -> None:
+    pid = built[0].paper.paper_id
+    env = {**_env(arxiv, llm, tmp_path / "s.db"), "OPENAI_API_KEY": "sk-live-SECRET123"}
+    env.pop("ARXIV_DIGEST_BASE_URL")
+    llm.mode = "quota"
+    config = tmp_path / "c.toml"
+    config.write_text(f'[summarizer]\nbase_url = "{llm.url}"\n')
+    result = runner.invoke(cli, ["--config", str(config), "read", pid], env=env)
+    assert result.exit_code == 6
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("error: ") and "quota is spent" in last
+    assert "SECRET123" not in result.output
+    fetched = len(arxiv.requests)
+    llm.mode = None
+    healed = runner.invoke(cli, ["--config", str(config), "read", pid], env=env)
+    assert healed.exit_code == 0 and "deep read from html" in healed.output
+    assert len(arxiv.requests) == fetched  # the full text was kept
+    with Store(tmp_path / "s.db") as store:
+        assert "SECRET123" not in repr(store.dump())
