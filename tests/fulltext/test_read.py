@@ -116,6 +116,8 @@ def test_read_writes_a_checked_deep_read_and_never_fetches_or_pays_twice(
         kept = store.fulltexts.get(pid, 1)
         assert kept is not None and kept.document is not None and kept.source == "html"
         assert kept.requests == 1
+        (record,) = [f for f in store.fetches.all() if f["kind"] == "fulltext"]
+        assert (record["status"], record["requests"], record["stored"]) == ("complete", 1, 1)
 
 
 def test_each_source_falls_through_to_the_next_with_a_named_status(

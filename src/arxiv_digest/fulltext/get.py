@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from arxiv_digest.config import Config
+from arxiv_digest.errors import FetchError
 from arxiv_digest.fulltext.document import Document
 from arxiv_digest.fulltext.html import ConversionFailed, NoDocument, parse_html
 from arxiv_digest.fulltext.pdf import UnusablePdf, parse_pdf
@@ -77,10 +78,18 @@ def obtain(
     if known is not None:
         return known
     before = client.log.requests
+    # the requests are counted in the fetch record, as the feeds' are
+    fetch_id = store.fetches.start("fulltext", {"paper": paper_id, "version": version})
     tried: list[Attempt] = []
     document: Document | None = None
     for step in STEPS:
-        got = step(config, client, paper_id, version)
+        try:
+            got = step(config, client, paper_id, version)
+        except FetchError as exc:  # arXiv unreachable: nothing kept, the next run asks again
+            store.fetches.finish(
+                fetch_id, status="error", message=str(exc), requests=client.log.requests - before
+            )
+            raise
         if isinstance(got, Document):
             if got.chars >= MIN_CHARS and got.sections:
                 document = got
@@ -98,4 +107,12 @@ def obtain(
         document=document,
     )
     store.fulltexts.save(found)
+    store.fetches.finish(
+        fetch_id,
+        status="complete" if document is not None else found.status,
+        items=1,
+        stored=int(document is not None),
+        requests=found.requests,
+        message=detail or None,
+    )
     return found
