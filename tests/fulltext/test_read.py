@@ -404,3 +404,42 @@ def test_a_spent_quota_during_read_is_one_line_and_keeps_the_full_text(
     assert len(arxiv.requests) == fetched  # the full text was kept
     with Store(tmp_path / "s.db") as store:
         assert "SECRET123" not in repr(store.dump())
+
+
+def test_deep_reads_through_the_batch_api_resume_without_a_second_upload(
+    arxiv: FakeArxiv, llm: LLMServer, built: list[Built], tmp_path: Path, runner: CliRunner
+) -> None:
+    """With the batch backend a day's deep reads go as one batch: submitted and left in flight
+    by a run that does not wait, collected by the next without a second upload, stored at the
+    batch price, and no live call made."""
+    from tests.fakes.batch_api import BatchAPI
+
+    api = BatchAPI(hold=True)
+    db = tmp_path / "s.db"
+    _seed_day(db, arxiv, built)
+    with api.running():
+        config = tmp_path / "c.toml"
+        config.write_text(
+            f'[summarizer]\nbackend = "batch"\nmodel = "qwen-plus"\nbase_url = "{api.url}"\n'
+            "[summarizer.prices.qwen-plus]\ninput = 1.0\noutput = 2.0\n"
+        )
+        env = {**_env(arxiv, llm, db), "OPENAI_API_KEY": "sk-batch-test"}
+        for name in ("ARXIV_DIGEST_BACKEND", "ARXIV_DIGEST_MODEL", "ARXIV_DIGEST_BASE_URL"):
+            env.pop(name)
+        cmd = ["--config", str(config), "read", "--date", "2026-01-06", "--top", "6"]
+        first = runner.invoke(cli, cmd, env={**env, "ARXIV_DIGEST_SUMMARIZER__BATCH_WAIT": "false"})
+        assert first.exit_code == 0, first.output
+        assert "deep reads in flight: batch_1" in first.output and api.uploads == 1
+        assert "0 of 6 papers" in first.output
+        api.hold, api.fast = False, True
+        second = runner.invoke(cli, cmd, env=env)
+        assert second.exit_code == 0, second.output
+        assert "deep reads for 2026-01-06: 3 of 6 papers" in second.output
+        assert api.uploads == 1 and api.chat_calls == 0  # collected, not sent again, none live
+        assert llm.calls == 0
+    with Store(db) as store:
+        reads = store.deep_reads.latest([(b.paper.paper_id, 1) for b in built], "Chinese")
+        assert len(reads) == 3
+        for read in reads.values():
+            assert read.backend == "batch"
+            assert read.cost == (read.tokens_in * 0.5 + read.tokens_out * 1.0) / 1e6

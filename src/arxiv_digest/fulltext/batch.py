@@ -1,6 +1,8 @@
-"""Deep reads through batch files: `batch export --deep-reads` writes one request a paper (the
-very request the live backend sends: the same passages, prompt and settings), and `batch
-import` stores the answers, checked against the full text as live answers are.
+"""Deep reads through batches: `batch export --deep-reads` writes one request a paper (the very
+request the live backend sends: the same passages, prompt and settings), `batch import` stores
+the answers, checked against the full text as live answers are; with the `batch` backend a
+day's deep reads go to the provider's Batch API as one batch (`run_deep_batch`, through the
+summaries' `Exchange`: recorded, resumable, collected by the next run).
 
 The full text is fetched (politely, once) when the requests are written, so the answers can be
 checked on import without arXiv. The `custom_id` is `deep|ID|vN|PROMPT|LANGUAGE|MODEL`: an
@@ -11,13 +13,17 @@ again. Batch tokens cost their batch price (`summarizer.prices.MODEL.batch`).
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterable
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from arxiv_digest.config import Config
 from arxiv_digest.errors import ConfigError, ImportFormatError, NotFoundError
+from arxiv_digest.fetch.run import arxiv_client
 from arxiv_digest.fulltext.deepread import (
     DEEP_READ_VERSION,
     build_messages,
@@ -26,12 +32,22 @@ from arxiv_digest.fulltext.deepread import (
 )
 from arxiv_digest.fulltext.get import obtain
 from arxiv_digest.fulltext.records import DeepRead
-from arxiv_digest.fulltext.run import day_papers
+from arxiv_digest.fulltext.run import DayDeepReport, ReadOutcome, day_papers
 from arxiv_digest.fulltext.select import approx_tokens, select
-from arxiv_digest.models import split_arxiv_id
+from arxiv_digest.models import Paper, split_arxiv_id
 from arxiv_digest.sources.http import PoliteClient
 from arxiv_digest.store import Store
 from arxiv_digest.summarize.base import Reply
+from arxiv_digest.summarize.batch import batch_model
+from arxiv_digest.summarize.batch_exchange import (
+    MAX_BYTES,
+    MAX_LINES,
+    BatchRunReport,
+    Chunks,
+    Exchange,
+    client_for,
+    patient,
+)
 from arxiv_digest.summarize.openai_backend import chat_request, reply_from
 
 PREFIX = "deep"
@@ -225,4 +241,108 @@ def import_deep_reads(store: Store, config: Config, paths: Iterable[Path]) -> De
             store.deep_reads.save(record)
             report.stored += parts is not None
             report.failed += parts is None
+    return report
+
+
+@dataclass
+class DeepBatchOutcome:
+    exported: DeepExportReport
+    imported: DeepImportReport
+    run: BatchRunReport
+
+
+async def run_deep_batch(
+    store: Store,
+    config: Config,
+    date: str,
+    http: PoliteClient,
+    *,
+    wait: bool | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> DeepBatchOutcome:
+    """The day's deep reads through the provider's Batch API (the `batch` backend): export,
+    upload (recorded at once), create, poll, import; a batch in flight from a killed run is
+    followed, not sent again. Failed lines stay failed: the next run sends them again."""
+    settings = config.summarizer
+    wait = settings.batch_wait if wait is None else wait
+    model = batch_model(config, None)
+    client, secrets = client_for(settings)
+    run_report = BatchRunReport()
+    exported, imported = DeepExportReport(), DeepImportReport()
+
+    async def importer(paths: list[Path]) -> None:
+        done = import_deep_reads(store, config, paths)
+        for name in ("answers", "stored", "failed", "again"):
+            setattr(imported, name, getattr(imported, name) + getattr(done, name))
+        imported.unknown += done.unknown
+
+    exchange = Exchange(
+        store,
+        config,
+        date,
+        model,
+        client,
+        patient(secrets, sleep, settings.timeout * 5),
+        sleep,
+        clock,
+        clock() + settings.batch_wait_hours * 3600,
+        None,
+        run_report,
+        prompt_version=DEEP_READ_VERSION,
+        importer=importer,
+    )
+    try:
+        if not exchange.mine():
+            with tempfile.TemporaryDirectory(prefix="arxiv-digest-deep-") as tmp:
+                chunks = Chunks(Path(tmp), MAX_LINES, MAX_BYTES)
+                exported = export_deep_reads(store, config, http, [date], chunks, model=model)
+                chunks.close()
+                if exported.lines:
+                    await exchange.submit(chunks)
+        else:
+            run_report.resumed = len(exchange.mine())
+        for job in exchange.mine():
+            if job.batch_id is None:
+                await exchange.create(job)
+        jobs = exchange.mine()
+        if jobs and wait:
+            await exchange.follow(jobs)
+        elif jobs:
+            run_report.waiting = [j.batch_id or f"upload {j.file_id}" for j in jobs]
+    finally:
+        await client.close()
+    return DeepBatchOutcome(exported, imported, run_report)
+
+
+async def batch_day(
+    config: Config,
+    store: Store,
+    date: str,
+    papers: list[Paper],
+    client: PoliteClient | None,
+    report: DayDeepReport,
+) -> DayDeepReport:
+    """The day's deep reads as one batch (`fulltext/batch.py`), reported as the live ones."""
+    model = config.summarizer.model or ""
+    with arxiv_client(config, client) as http:
+        before = http.log.requests
+        done = await run_deep_batch(store, config, date, http)
+        report.requests = http.log.requests - before
+    for paper in papers:
+        found = store.fulltexts.get(paper.id, paper.version)
+        if found is None:
+            continue
+        outcome = ReadOutcome(paper, found)
+        outcome.deep_read = store.deep_reads.get(
+            paper.id, paper.version, model, config.language, DEEP_READ_VERSION
+        )
+        report.outcomes.append(outcome)
+        if outcome.deep_read is not None:
+            report.spend(outcome.deep_read)
+    if done.run.waiting:
+        report.notes.append(
+            f"deep reads in flight: {', '.join(done.run.waiting)} (the next run collects them)"
+        )
+    report.notes += [f"batch {ended}" for ended in done.run.ended]
     return report

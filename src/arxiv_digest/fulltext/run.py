@@ -113,6 +113,7 @@ class DayDeepReport:
     #: papers not read because the run's budget ran out (`limit` says which limit)
     left: int = 0
     limit: str | None = None
+    notes: list[str] = field(default_factory=list)  # batches in flight or lost
 
     def spend(self, read: DeepRead) -> None:
         self.tokens_in += read.tokens_in
@@ -127,6 +128,7 @@ class DayDeepReport:
     def lines(self) -> list[str]:
         lines = [f"deep reads for {self.day}: {self.read} of {len(self.outcomes)} papers"]
         lines += [f"  {o.line()}" for o in self.outcomes]
+        lines += [f"  {note}" for note in self.notes]
         if self.left:
             lines.append(f"  {self.left} not read: the budget ({self.limit}) ran out")
         if self.stopped is not None:
@@ -279,6 +281,10 @@ async def deep_read_day_async(
     report = DayDeepReport(date)
     if not papers:
         return report
+    if config.summarizer.backend == "batch":  # through the provider's Batch API
+        from arxiv_digest.fulltext.batch import batch_day
+
+        return await batch_day(config, store, date, papers, client, report)
     outcomes: list[ReadOutcome] = []
     with arxiv_client(config, client) as http:
         before = http.log.requests

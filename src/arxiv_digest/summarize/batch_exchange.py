@@ -185,9 +185,13 @@ class Exchange:
     deadline: float
     progress: Progress | None
     report: BatchRunReport
+    #: what the batches ask: summaries (their prompt version), or another kind of request
+    #: (deep reads: their own prompt version) whose answers `importer` stores
+    prompt_version: str = PROMPT_VERSION
+    importer: Callable[[list[Path]], Awaitable[None]] | None = None
 
     def mine(self) -> list[BatchJob]:
-        wanted = (self.model, self.config.language, PROMPT_VERSION)
+        wanted = (self.model, self.config.language, self.prompt_version)
         return [
             j
             for j in self.store.batches.in_flight(self.date)
@@ -204,7 +208,7 @@ class Exchange:
             file_id = str(uploaded.id)  # type: ignore[attr-defined]
             # recorded before anything else: a kill from here on reuses this upload
             self.store.batches.add(
-                self.date, self.model, self.config.language, PROMPT_VERSION, file_id, lines
+                self.date, self.model, self.config.language, self.prompt_version, file_id, lines
             )
             self.report.submitted += lines
             self.report.batches.append((lines, size))
@@ -287,7 +291,9 @@ class Exchange:
                 path = Path(tmp) / f"{name}.jsonl"
                 await self.patiently(partial(self._download, str(file_id), path))
                 paths.append(path)
-            if paths:
+            if paths and self.importer is not None:
+                await self.importer(paths)
+            elif paths:
                 imported = await import_results(self.store, self.config, paths, [self.date])
                 self.report.imported.append(imported)
 
