@@ -202,6 +202,20 @@ class ZoteroConfig(_Section):
     _plain_base_url = field_validator("base_url")(_no_userinfo)
 
 
+class InterestConfig(_Section):
+    """One of the reader's interests ([[rank.interests]]): its own papers, words and categories.
+    Each interest is learned on its own and sure of its share of the "For you" list."""
+
+    #: How readers see it: "Retrieval", "Learning".
+    name: str = Field(min_length=1, max_length=40)
+    #: Its papers: BibTeX, CSL-JSON or arXiv ids, as `rank.library`.
+    library: list[Path] = Field(default_factory=list)
+    #: Its keywords (a match counts as for `rank.keywords`).
+    keywords: list[str] = Field(default_factory=list)
+    #: Papers of the main library (and stars) in these arXiv categories belong to it.
+    categories: list[str] = Field(default_factory=list)
+
+
 class RankConfig(_Section):
     """The reader's interests. Empty means ranking is off and the digest keeps arXiv's order."""
 
@@ -231,6 +245,15 @@ class RankConfig(_Section):
     min_score: float | None = None
     #: Send only the top K papers to the LLM; the rest get the extractive summary.
     summarize_top: int | None = Field(default=None, ge=0)
+    #: Named interests, each with its papers ([[rank.interests]]); none: found in the library.
+    interests: list[InterestConfig] = Field(default_factory=list)
+    #: With no [[rank.interests]], split the library by its papers' arXiv categories: each
+    #: category holding `min_interest` library papers or more is an interest of its own.
+    auto_interests: bool = True
+    #: The fewest library papers an automatic interest has.
+    min_interest: int = Field(default=3, ge=2)
+    #: With several interests, the "For you" places each is sure of (its best papers).
+    interest_quota: int = Field(default=2, ge=0, le=20)
 
     def enabled(self) -> bool:
         return bool(
@@ -240,6 +263,7 @@ class RankConfig(_Section):
             or self.categories
             or self.library
             or self.zotero
+            or self.interests
         )
 
 

@@ -5,7 +5,8 @@ stage follows."""
 
 from __future__ import annotations
 
-import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -105,43 +106,11 @@ def answer_max(field_name: str) -> int:
 
 #: An arXiv identifier without its version, new style (2512.21349) or old (hep-th/9901001,
 #: math.GT/0309136): the one pattern every reader of ids builds on.
-NEW_ID_PATTERN = r"\d{4}\.\d{4,5}"
-OLD_ID_PATTERN = r"[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}"
-ARXIV_ID_PATTERN = f"{NEW_ID_PATTERN}|{OLD_ID_PATTERN}"
-_NEW_ID = re.compile(rf"^({NEW_ID_PATTERN})(?:v(\d+))?$")
-_OLD_ID = re.compile(rf"^({OLD_ID_PATTERN})(?:v(\d+))?$")
-
-
-def split_arxiv_id(raw: str) -> tuple[str, int | None]:
-    """Split `2512.21349v2` or `hep-th/9901001v1` into (id, version); version None if absent.
-
-    Accepts an `arXiv:` prefix and `https://arxiv.org/abs/...` URLs. Raises ValueError otherwise.
-    """
-    text = raw.strip()
-    for prefix in ("https://arxiv.org/abs/", "http://arxiv.org/abs/", "arXiv:", "arxiv:"):
-        if text.startswith(prefix):
-            text = text[len(prefix) :]
-    match = _NEW_ID.match(text) or _OLD_ID.match(text)
-    if not match:
-        raise ValueError(f"not an arXiv identifier: {raw!r}")
-    return match.group(1), int(match.group(2)) if match.group(2) else None
-
-
-def abs_url(paper_id: str) -> str:
-    """The abstract page as the reference Markdown writes it (the id as stored)."""
-    return f"https://arxiv.org/abs/{paper_id}"
-
-
-def arxiv_url(paper_id: str, kind: str = "abs") -> str:
-    """https://arxiv.org/abs/ID (or /pdf/ID) for a valid arXiv id; '#' for anything else, so an
-    untrusted id can never become a link elsewhere (HTML, feeds, email, chat)."""
-    try:
-        clean, _ = split_arxiv_id(paper_id)
-    except ValueError:
-        return "#"
-    if clean != paper_id:
-        return "#"
-    return f"https://arxiv.org/{kind}/{clean}"
+# arXiv identifiers and addresses live in `arxiv_ids.py`; every stage reads them from here
+from arxiv_digest.arxiv_ids import ARXIV_ID_PATTERN as ARXIV_ID_PATTERN  # noqa: E402
+from arxiv_digest.arxiv_ids import abs_url as abs_url  # noqa: E402
+from arxiv_digest.arxiv_ids import arxiv_url as arxiv_url  # noqa: E402
+from arxiv_digest.arxiv_ids import split_arxiv_id as split_arxiv_id  # noqa: E402
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,6 +295,7 @@ class DigestEntry:
     summary: Summary | None = None
     score: float | None = None
     reasons: tuple[str, ...] = ()
+    interest: str | None = None  # the reader's interest it belongs to (None: one interest)
 
     @property
     def notice(self) -> str | None:
@@ -349,14 +319,38 @@ class Digest:
     entries: tuple[DigestEntry, ...]
     language: str = "Chinese"
     sections: tuple[str, ...] = field(default=())
+    #: with several interests, the For-you places each is sure of (its best papers first)
+    interest_quota: int = 0
+    #: each interest's size (the reader's papers in it): its share of the For-you places
+    interest_sizes: dict[str, int] = field(default_factory=dict)
 
     def for_you(self, k: int, threshold: float) -> list[DigestEntry]:
         """The "For you" list: the top K ranked papers scoring at least `threshold`, best first
-        (stable: equal scores keep digest order)."""
+        (stable: equal scores keep digest order). With several interests the places are shared
+        by the interests' sizes, each sure of `interest_quota` (a side interest of five library
+        papers still shows its best), each filled with its own best papers."""
         if k <= 0:
             return []
-        ranked = [e for e in self.entries if e.score is not None and e.score >= threshold]
-        return sorted(ranked, key=lambda e: -float(e.score or 0.0))[:k]
+        ranked = sorted(
+            (e for e in self.entries if e.score is not None and e.score >= threshold),
+            key=lambda e: -float(e.score or 0.0),
+        )
+        names = list(dict.fromkeys(e.interest for e in ranked if e.interest))
+        if len(names) < 2 or not self.interest_quota:
+            return ranked[:k]
+        size = {n: max(1, self.interest_sizes.get(n, 1)) for n in names}
+        slots = {
+            n: max(self.interest_quota, round(k * size[n] / sum(size.values()))) for n in names
+        }
+        while sum(slots.values()) > k and max(slots.values()) > self.interest_quota:
+            slots[max(slots, key=slots.__getitem__)] -= 1
+        chosen = [e for n in names for e in [x for x in ranked if x.interest == n][: slots[n]]]
+        chosen += [e for e in ranked if e not in chosen][: max(0, k - len(chosen))]
+        return sorted(chosen, key=lambda e: -float(e.score or 0.0))[:k]
+
+    def interest_counts(self, entries: Sequence[DigestEntry]) -> list[tuple[str, int]]:
+        """How many of `entries` each interest has, in the order of its first paper."""
+        return list(Counter(e.interest for e in entries if e.interest).items())
 
     def top(self, k: int) -> list[DigestEntry]:
         """The best K papers: by score when ranked, else the first K in digest order."""

@@ -31,8 +31,11 @@ _HTML = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True
     """<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:48rem">
 <h1 style="font-size:1.3rem">arXiv digest {{ date }}: {{ total }} papers</h1>
 {% if link %}<p><a href="{{ link }}">Read the full day on the site</a></p>{% endif %}
-{% if for_you %}<h2 style="font-size:1.1rem">For you</h2><ol>
-{% for e in for_you %}<li><a href="{{ e.paper.id|abs }}">{{ e.paper.title }}</a>
+{% if for_you %}<h2 style="font-size:1.1rem">For you</h2>
+{% if counts %}<p>{% for name, n in counts %}{{ name }} {{ n }}{% if not loop.last %} · {% endif %}
+{% endfor %}</p>{% endif %}<ol>
+{% for e in for_you %}<li>{% if counts and e.interest %}<b>{{ e.interest }}</b>: {% endif %}
+<a href="{{ e.paper.id|abs }}">{{ e.paper.title }}</a>
  <small>({{ "%.2f"|format(e.score) }}: {{ e.reasons|join("; ") }})</small>
  {% if not e.notice %}<br>{{ e.tldr }}{{ warned(e) }}{% endif %}
  {% if e.paper.id in deep %}{{ deep[e.paper.id] }}{% endif %}</li>
@@ -84,9 +87,13 @@ def _text(
     if link:
         lines += [f"Full day: {link}", ""]
     if for_you:
-        lines.append("FOR YOU")
+        counts = digest.interest_counts(for_you)
+        several = len(counts) >= 2
+        each = " · ".join(f"{name} {n}" for name, n in counts)
+        lines.append(f"FOR YOU ({each})" if several else "FOR YOU")
         for e in for_you:
-            lines.append(f"- {e.paper.title} ({e.score:.2f}: {'; '.join(e.reasons)})")
+            label = f"[{e.interest}] " if several and e.interest else ""
+            lines.append(f"- {label}{e.paper.title} ({e.score:.2f}: {'; '.join(e.reasons)})")
             lines.append(f"  {arxiv_url(e.paper.id)}")
             lines.append(f"  {e.tldr}{warned(e)}")
             lines += deep(e)
@@ -130,6 +137,7 @@ def build_message(
         for_you=top,
         sections=_sections(digest, config.max_per_section),
         warned=_warned(digest),
+        counts=counts if len(counts := digest.interest_counts(top)) >= 2 else [],
         deep={pid: deep_html(read, lang_code(digest.language)) for pid, read in deep_reads.items()},
     )
     msg.add_alternative(html, subtype="html", charset="utf-8")

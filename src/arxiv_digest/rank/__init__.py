@@ -19,14 +19,23 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from arxiv_digest.config import RankConfig
 from arxiv_digest.models import Paper
 from arxiv_digest.rank.library import LibraryPaper
 
+if TYPE_CHECKING:
+    from arxiv_digest.rank.classifier import Vectorizer
+    from arxiv_digest.rank.interests import Interest
+
 W_TITLE, W_ABSTRACT = 1.0, 0.6
 W_AUTHOR, W_CATEGORY, W_LIBRARY, W_FEEDBACK = 2.0, 0.5, 3.0, 2.0
 CLOSE_ENOUGH = 0.1  # similarity below this gives no "close to" reason
+#: With several interests a paper's SVM part is its z-score over the day under its interest,
+#: divided by this: z = 3 scores as a clear positive of the single model (3.0); the "For you"
+#: threshold of 1.0 asks z >= 1.
+Z_UNIT = 3.0
 
 _STOP = frozenset(
     """a an the and or of in on for to with by from as at is are was were be been being this
@@ -121,6 +130,8 @@ class Scored:
     excluded: str | None = None
     #: the SVM's own decision value (0 is where it is least sure); None without the SVM
     decision: float | None = None
+    #: the reader's interest it belongs to, when the library holds several
+    interest: str | None = None
 
 
 class Ranker:
@@ -150,6 +161,9 @@ class Ranker:
         self.similarity = similarity
         self.background = list(background)
         self.method = method
+        self.config = config
+        #: the interests the last scoring found, by name: the reader's papers in each
+        self.interest_sizes: dict[str, int] = {}
 
     def score(self, papers: Sequence[Paper]) -> list[Scored]:
         results = [self._lexical(p) for p in papers]
@@ -195,7 +209,8 @@ class Ranker:
     def _classify(self, papers: Sequence[Paper], texts: list[str], results: list[Scored]) -> None:
         """The SVM's score for each paper, with the words that drove it and the library or
         starred paper it is closest to (or the hidden one it resembles) as reasons."""
-        from arxiv_digest.rank.classifier import Classifier
+        from arxiv_digest.rank.classifier import Classifier, Vectorizer
+        from arxiv_digest.rank.interests import find_interests
 
         mine = {p.id for p in (*self.starred, *self.hidden)} | {
             p.arxiv_id for p in self.library if p.arxiv_id
@@ -212,7 +227,15 @@ class Ranker:
         if not negatives:  # the store holds nothing else yet: the day's other papers stand in
             negatives = [t for p, t in zip(papers, texts, strict=True) if p.id not in mine]
         hidden = [f"{p.title}. {p.abstract}" for p in self.hidden]
-        model = Classifier(positives, negatives, hidden=hidden, candidates=texts)
+        vectorize = Vectorizer([*positives, *negatives, *hidden, *texts])
+        interests = find_interests(self.config, self.library, self.starred, vectorize)
+        if interests:
+            self.interest_sizes = {i.name: len(i.texts()) for i in interests}
+            self._classify_interests(interests, papers, texts, results, negatives, vectorize)
+            return
+        model = Classifier(
+            positives, negatives, hidden=hidden, candidates=texts, vectorize=vectorize
+        )
         known = [
             *((p.title or p.arxiv_id or "", p.text, "close to") for p in self.library),
             *((p.title, f"{p.title}. {p.abstract}", "like starred") for p in self.starred),
@@ -234,6 +257,62 @@ class Ranker:
                     result.reasons.append(f"{known[best][2]}: {known[best][0]}")
             if explained.words:
                 result.reasons.append("words: " + ", ".join(explained.words))
+
+    def _classify_interests(
+        self,
+        interests: Sequence[Interest],
+        papers: Sequence[Paper],
+        texts: list[str],
+        results: list[Scored],
+        background: list[str],
+        vectorize: Vectorizer,
+    ) -> None:
+        """Each paper under each interest's own model: it belongs to the interest that scores
+        it best (its keywords count there too), and its reasons name that interest."""
+        from arxiv_digest.rank.interests import score_interests
+
+        hidden = [f"{p.title}. {p.abstract}" for p in self.hidden]
+        scored = score_interests(interests, texts, background, hidden, vectorize)
+        words = [[(term, _phrase(term)) for term in interest.keywords] for interest in interests]
+        known = [
+            [
+                *((p.title or p.arxiv_id or "", vectorize(p.text)) for p in i.papers),
+                *((p.title, vectorize(f"{p.title}. {p.abstract}")) for p in i.starred),
+            ]
+            for i in interests
+        ]
+        starred = {p.id for p in self.starred}
+        for paper, text, result, row in zip(papers, texts, results, scored.decisions, strict=True):
+            hits = [
+                [t for t, pattern in kws if pattern.search(paper.title or "")]
+                + [t for t, pattern in kws if pattern.search(paper.abstract or "")]
+                for kws in words
+            ]
+            # z-scores: Z_UNIT of them count as one decision unit of the single model
+            value = [
+                z / Z_UNIT + W_TITLE * len(set(h)) / W_LIBRARY
+                for z, h in zip(row, hits, strict=True)
+            ]
+            best = max(range(len(value)), key=value.__getitem__)
+            name = scored.names[best]
+            result.score += W_LIBRARY * row[best] / Z_UNIT + W_TITLE * len(set(hits[best]))
+            result.decision = row[best] / Z_UNIT
+            result.interest = name
+            result.reasons += [f"{name}: keyword: {t}" for t in dict.fromkeys(hits[best])]
+            if paper.id in starred:
+                result.reasons.append("starred")
+                continue
+            x = vectorize(text)
+            near = [
+                (sum(v * k.get(t, 0.0) for t, v in x.items()), title) for title, k in known[best]
+            ]
+            if near:
+                sim, title = max(near)
+                if sim >= CLOSE_ENOUGH and title != paper.title:
+                    result.reasons.append(f"{name}: close to {title}")
+            explained = scored.models[best].explain(text)
+            if explained.words:
+                result.reasons.append(f"{name}: words: " + ", ".join(explained.words))
 
     def _lexical(self, paper: Paper) -> Scored:
         result = Scored()

@@ -120,18 +120,30 @@ class Classifier:
         *,
         hidden: Sequence[str] = (),
         candidates: Sequence[str] = (),
+        others: Sequence[str] = (),
+        unlabelled_weight: float = 1.0,
+        vectorize: Vectorizer | None = None,
     ) -> None:
-        self.vectorize = Vectorizer([*positives, *negatives, *hidden, *candidates])
-        xs = [self.vectorize(t) for t in (*positives, *negatives, *hidden)]
-        n_pos, n_neg = len(positives), len(negatives) + len(hidden)
-        total = n_pos + n_neg
-        pos_w = total / (2.0 * n_pos) if n_pos else 1.0
-        neg_w = total / (2.0 * n_neg) if n_neg else 1.0
-        ys = [1] * n_pos + [-1] * n_neg
-        weights = (
-            [pos_w] * n_pos + [neg_w] * len(negatives) + [neg_w * self.HIDDEN_WEIGHT] * len(hidden)
+        """`negatives` are the unlabelled stored papers, each weighing `unlabelled_weight` (an
+        unstarred paper is not an unwanted one); `others` are the reader's papers of their other
+        interests (what sets this interest apart), weighing as much as a positive; `hidden`
+        papers weigh HIDDEN_WEIGHT. A shared `vectorize` saves building it again per interest."""
+        self.vectorize = vectorize or Vectorizer([*positives, *negatives, *hidden, *candidates])
+        xs = [self.vectorize(t) for t in (*positives, *negatives, *others, *hidden)]
+        n_pos = len(positives)
+        raw = (
+            [unlabelled_weight] * len(negatives)
+            + [1.0] * len(others)
+            + [self.HIDDEN_WEIGHT] * len(hidden)
         )
-        self.w = train_svm(xs, ys, weights) if n_pos and n_neg else {}
+        # the classes balance by count (a hidden paper counts once there, twice in its weight)
+        counted = sum(raw) - (self.HIDDEN_WEIGHT - 1.0) * len(hidden)
+        total = n_pos + counted
+        pos_w = total / (2.0 * n_pos) if n_pos else 1.0
+        neg_w = total / (2.0 * counted) if raw else 1.0
+        ys = [1] * n_pos + [-1] * len(raw)
+        weights = [pos_w] * n_pos + [neg_w * r for r in raw]
+        self.w = train_svm(xs, ys, weights) if n_pos and raw else {}
 
     def explain(self, text: str, words: int = 3) -> Explained:
         x = self.vectorize(text)

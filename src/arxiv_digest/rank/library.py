@@ -22,6 +22,10 @@ class LibraryPaper:
     title: str
     abstract: str = ""
     arxiv_id: str | None = None
+    #: its primary arXiv category, when the store knows the paper ("" otherwise)
+    category: str = ""
+    #: the interest it was given to ([[rank.interests]]), when one names it
+    interest: str = ""
 
     @property
     def text(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 
@@ -22,6 +23,8 @@ class RankReport:
     top: list[tuple[str, float, tuple[str, ...]]] = field(default_factory=list)
     #: (id, title, decision): the papers the SVM is least sure of, for `rank --ask`
     uncertain: list[tuple[str, str, float]] = field(default_factory=list)
+    #: per interest, when the library holds several: its name, papers, and best titles
+    interests: list[tuple[str, int, list[tuple[str, float]]]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [f"ranked {self.ranked} papers"]
@@ -31,6 +34,12 @@ class RankReport:
                 f"({self.excluded} by a negative keyword, {self.below} below the "
                 "minimum score)"
             )
+        if self.interests:
+            out.append(" · ".join(f"{name} {n}" for name, n, _ in self.interests))
+            for name, _n, best in self.interests:
+                out.append(f"{name}:")
+                out += [f"  {score:5.2f}  {title[:70]}" for title, score in best[:3]]
+            return out
         for title, score, reasons in self.top[:5]:
             out.append(f"  {score:5.2f}  {title[:70]}  ({'; '.join(reasons[:3])})")
         return out
@@ -56,12 +65,23 @@ def library_papers(store: Store, config: RankConfig) -> list[LibraryPaper]:
             collection=z.collection,
             base_url=z.base_url,
         )
-    known = store.papers.by_id(p.arxiv_id for p in papers if p.arxiv_id and not p.title)
+    for interest in config.interests:  # each named interest's own papers
+        papers += [
+            dataclasses.replace(p, interest=interest.name) for p in load_library(interest.library)
+        ]
+    # the store fills in what an arXiv id alone does not say: text, and the primary category
+    # (which automatic interests group by)
+    known = store.papers.by_id(p.arxiv_id for p in papers if p.arxiv_id)
     filled = []
     for paper in papers:
-        if not paper.title and paper.arxiv_id in known:
-            stored = known[paper.arxiv_id]
-            paper = LibraryPaper(stored.title, stored.abstract, stored.id)
+        stored = known.get(paper.arxiv_id or "")
+        if stored is not None:
+            paper = dataclasses.replace(
+                paper,
+                title=paper.title or stored.title,
+                abstract=paper.abstract if paper.title else stored.abstract,
+                category=stored.primary_category,
+            )
         filled.append(paper)
     return filled
 
@@ -111,24 +131,65 @@ def rank_day(
                 result.score,
                 tuple(result.reasons),
                 dropped,
+                result.interest,
             )
         )
     if config.order == "score":
         order = {name: i for i, name in enumerate(digest.section_order())}
         rows.sort(key=lambda r: (order.get(r.section, len(order)), -(r.score or 0.0)))
-    store.digests.rank(date, rows)
+    several = len(ranker.interest_sizes) >= 2
+    store.digests.rank(
+        date,
+        rows,
+        interest_quota=config.interest_quota if several else 0,
+        interest_sizes=ranker.interest_sizes if several else {},
+    )
+    titles = {e.paper.id: e.paper.title for e in digest.entries}
+    report.interests = _interest_lines(rows, titles)
     titles = {e.paper.id: e.paper.title for e in digest.entries}
     best = sorted((r for r in rows if not r.dropped), key=lambda r: -(r.score or 0.0))
     report.top = [(titles[r.paper_id], r.score or 0.0, r.reasons) for r in best[:10]]
     if ask:
         feedback_ids = {p.id for p, _ in feedback}
         unsure = [
-            (entry.paper.id, entry.paper.title, result.decision)
+            (entry.paper.id, entry.paper.title, result.decision, result.interest or "")
             for entry, result in zip(digest.entries, scored, strict=True)
             if result.decision is not None
             and not result.excluded
             and entry.paper.id not in feedback_ids
         ]
         unsure.sort(key=lambda item: abs(item[2]))
-        report.uncertain = [(pid, title, float(d)) for pid, title, d in unsure[:ask]]
+        # the questions go round the interests: a side interest is asked about too
+        queues: dict[str, list[tuple[str, str, float, str]]] = {}
+        for item in unsure:
+            queues.setdefault(item[3], []).append(item)
+        spread: list[tuple[str, str, float, str]] = []
+        while len(spread) < ask and any(queues.values()):
+            for queue in queues.values():
+                if queue and len(spread) < ask:
+                    spread.append(queue.pop(0))
+        report.uncertain = [(pid, title, float(d)) for pid, title, d, _i in spread]
     return report
+
+
+def _interest_lines(
+    rows: list[DigestRow], titles: dict[str, str]
+) -> list[tuple[str, int, list[tuple[str, float]]]]:
+    """Per interest (largest first): how many of the day's papers it holds, and its best."""
+    groups: dict[str, list[DigestRow]] = {}
+    for row in rows:
+        if row.interest and not row.dropped:
+            groups.setdefault(row.interest, []).append(row)
+    if len(groups) < 2:
+        return []
+    return [
+        (
+            name,
+            len(items),
+            [
+                (titles[r.paper_id], r.score or 0.0)
+                for r in sorted(items, key=lambda r: -(r.score or 0.0))
+            ],
+        )
+        for name, items in sorted(groups.items(), key=lambda g: -len(g[1]))
+    ]

@@ -176,7 +176,8 @@ class SiteBuilder:
         script = abstracts if abstracts is not None else abstracts_script(digest)
         sections = day_sections(digest)
         numbered = {e.paper.id: e for _, items in sections for e in items}
-        for_you = [numbered[e.paper.id] for e in digest.for_you(self.for_you, self.threshold)]
+        chosen = digest.for_you(self.for_you, self.threshold)
+        for_you = [numbered[e.paper.id] for e in chosen]
         related = {
             e.paper.id: self.store.search.related(e.paper.id, RELATED_SHOWN) for e in digest.entries
         }
@@ -197,6 +198,7 @@ class SiteBuilder:
             total=len(digest.entries),
             sections=sections,
             for_you=[e for e in for_you if e.reasons],
+            interest_counts=counts if len(counts := digest.interest_counts(chosen)) >= 2 else [],
             abstracts_src=f"{digest.date}.abs.js?v={fingerprint(script)}",
         )
 

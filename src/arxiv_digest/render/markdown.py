@@ -43,10 +43,15 @@ def render_markdown(
     out.append("\n\n")
     if top:
         out.append(f"<div id='{FOR_YOU_ANCHOR}'></div>\n\n# {FOR_YOU} [[Back]](#toc)\n\n")
+        counts = digest.interest_counts(top)
+        if len(counts) >= 2:  # several interests: how many papers each brought
+            out.append(escape_tags(" · ".join(f"{name} {n}" for name, n in counts)) + "\n\n")
         for entry in top:
+            label = f"[{entry.interest}] " if len(counts) >= 2 and entry.interest else ""
             reasons = escape_tags("; ".join(entry.reasons) or "score")
             out.append(
-                f"- [{escape_tags(entry.paper.title)}]({abs_url(entry.paper.id)}) "
+                f"- {escape_tags(label)}[{escape_tags(entry.paper.title)}]"
+                f"({abs_url(entry.paper.id)}) "
                 f"({entry.paper.primary_category}, score {entry.score:.2f}): {reasons}\n"
             )
         out.append("\n\n")

@@ -26,6 +26,7 @@ class DigestRow:
     score: float | None = None
     reasons: tuple[str, ...] = ()
     dropped: str | None = None  # why the ranking left it out (None: shown)
+    interest: str | None = None  # the reader's interest it belongs to (None: one interest)
 
 
 class Digests(Table):
@@ -64,14 +65,36 @@ class Digests(Table):
             self._write_entries(date, rows)
         return True
 
-    def rank(self, date: str, rows: Sequence[DigestRow]) -> bool:
-        """Give the day's entries their scores, reasons, drops and order; the digest's source and
-        sections stay. Returns False when nothing changed."""
-        if self.rows(date) == list(rows):
+    def rank(
+        self,
+        date: str,
+        rows: Sequence[DigestRow],
+        *,
+        interest_quota: int = 0,
+        interest_sizes: dict[str, int] | None = None,
+    ) -> bool:
+        """Give the day's entries their scores, reasons, interests, drops and order, and the day
+        the For-you places each interest is sure of; the digest's source and sections stay.
+        Returns False when nothing changed."""
+        sizes = to_json(interest_sizes or {})
+        head = self.store.execute(
+            "SELECT interest_quota, interest_sizes FROM digests WHERE date = ?", (date,)
+        ).fetchone()
+        if (
+            self.rows(date) == list(rows)
+            and head is not None
+            and tuple(head)
+            == (
+                interest_quota,
+                sizes,
+            )
+        ):
             return False
         with self.store.transaction():
             self.store.execute(
-                "UPDATE digests SET created_at = ? WHERE date = ?", (now_iso(), date)
+                "UPDATE digests SET created_at = ?, interest_quota = ?, interest_sizes = ? "
+                "WHERE date = ?",
+                (now_iso(), interest_quota, sizes, date),
             )
             self._write_entries(date, rows)
         return True
@@ -80,7 +103,7 @@ class Digests(Table):
         self.store.execute("DELETE FROM digest_entries WHERE date = ?", (date,))
         self.store.executemany(
             "INSERT INTO digest_entries (date, position, section, paper_id, summary_id, score, "
-            "reasons, dropped) VALUES (?,?,?,?,?,?,?,?)",
+            "reasons, dropped, interest) VALUES (?,?,?,?,?,?,?,?,?)",
             [
                 (
                     date,
@@ -91,6 +114,7 @@ class Digests(Table):
                     r.score,
                     to_json(list(r.reasons)),
                     r.dropped,
+                    r.interest,
                 )
                 for pos, r in enumerate(rows, start=1)
             ],
@@ -108,8 +132,8 @@ class Digests(Table):
 
     def rows(self, date: str) -> list[DigestRow]:
         rows = self.store.execute(
-            "SELECT section, paper_id, summary_id, score, reasons, dropped FROM digest_entries "
-            "WHERE date = ? ORDER BY position",
+            "SELECT section, paper_id, summary_id, score, reasons, dropped, interest "
+            "FROM digest_entries WHERE date = ? ORDER BY position",
             (date,),
         ).fetchall()
         return [
@@ -120,6 +144,7 @@ class Digests(Table):
                 r["score"],
                 tuple(json.loads(r["reasons"])),
                 r["dropped"],
+                r["interest"],
             )
             for r in rows
         ]
@@ -164,12 +189,14 @@ class Digests(Table):
         """The digest of `date` with its papers and the summaries it shows (`only` some of its
         papers: a batch's share of a 20,000-paper day costs its share)."""
         head = self.store.execute(
-            "SELECT language, sections FROM digests WHERE date = ?", (date,)
+            "SELECT language, sections, interest_quota, interest_sizes FROM digests WHERE date = ?",
+            (date,),
         ).fetchone()
         if head is None:
             return None
         sql = (
-            f"SELECT e.position, e.section, e.score, e.reasons, e.summary_id, {P_COLUMNS} "
+            f"SELECT e.position, e.section, e.score, e.reasons, e.summary_id, e.interest, "
+            f"{P_COLUMNS} "
             "FROM digest_entries e JOIN papers p ON p.id = e.paper_id "
             "WHERE e.date = ? AND (? OR e.dropped IS NULL)"
         )
@@ -193,6 +220,7 @@ class Digests(Table):
                 summary=summaries.get(r["summary_id"]),
                 score=r["score"],
                 reasons=tuple(json.loads(r["reasons"])),
+                interest=r["interest"],
             )
             for r in rows
         )
@@ -201,6 +229,8 @@ class Digests(Table):
             entries=entries,
             language=head["language"],
             sections=tuple(json.loads(head["sections"])),
+            interest_quota=head["interest_quota"],
+            interest_sizes=json.loads(head["interest_sizes"]),
         )
 
     def days_of(self, paper_ids: Iterable[str]) -> dict[str, set[str]]:

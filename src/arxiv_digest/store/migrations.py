@@ -7,7 +7,7 @@ them in the same open, so every store ends in the same state.)
 
 from __future__ import annotations
 
-from arxiv_digest.store.migrations_fulltext import M012_FULLTEXT
+from arxiv_digest.store.migrations_fulltext import M012_FULLTEXT, M013_INTERESTS
 
 M001_INITIAL = """
 CREATE TABLE papers (
@@ -352,4 +352,5 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m010_batch_jobs", M010_BATCH_JOBS),
     ("m011_claim_renewals", M011_CLAIM_RENEWALS),
     ("m012_fulltext", M012_FULLTEXT),
+    ("m013_interests", M013_INTERESTS),
 )

@@ -1,4 +1,5 @@
-"""Migration 12 (full text), kept apart so that `migrations.py` stays readable."""
+"""Migrations 12 (full text) and 13 (interests), kept apart so that `migrations.py` stays
+readable."""
 
 # full text: each paper version's document (compressed) or why it has none, the deep reads,
 # and the answers to questions about a paper
@@ -53,4 +54,12 @@ CREATE TABLE answers (
     created_at     TEXT NOT NULL,
     UNIQUE (paper_id, version, model, language, prompt_version, question)
 );
+"""
+
+# a reader's interests: each ranked paper's interest, how many For-you places each interest is
+# sure of on that day, and each interest's size (the reader's papers in it: its fair share)
+M013_INTERESTS = """
+ALTER TABLE digest_entries ADD COLUMN interest TEXT;
+ALTER TABLE digests ADD COLUMN interest_quota INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE digests ADD COLUMN interest_sizes TEXT NOT NULL DEFAULT '{}';  -- JSON: name -> papers
 """
