@@ -186,6 +186,13 @@ def evaluate(quiet: bool = False) -> None:
         f"splits with every minor >= 0.5 and the major >= 0.7: "
         f"{sum(all(x >= 0.5 for x in n[1:]) and n[0] >= 0.7 for _, n, _ in table)} of {len(table)}"
     )
+    from bench.rank import speed
+
+    for n in (2, 3):
+        print(
+            f"rank_day with {n} interests: {speed(mixed=n):.2f} ms a candidate (1,000 "
+            "candidates, 3,180 stored papers)"
+        )
     tb_major = [b[0] for _, _, b in table]
     tb_minor = [x for _, _, b in table for x in b[1:]]
     print(
