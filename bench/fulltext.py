@@ -113,6 +113,33 @@ def main() -> None:
             f"cost of a day's deep reads (top {TOP}) at {provider}: at most ${TOP * per_read:.4f}"
         )
 
+    # -- retrieval for `ask`: is the passage that answers among those given (8 and the abstract)?
+    questions = (
+        (
+            "What accuracy does the method reach on LongBench?",
+            "模型在 LongBench 上的准确率是多少？",
+            0,
+        ),
+        (
+            "How many steps do they train for, with which batch size?",
+            "训练多少步，batch size 多大？",
+            1,
+        ),
+        ("What are the limitations of the evaluation?", "评测有哪些局限？", 2),
+    )
+    hits = {"English": 0, "Chinese": 0}
+    for b, doc in zip(built, docs, strict=True):
+        for english, chinese, which in questions:
+            wanted = b.paper.sentences[which]
+            for language, question in (("English", english), ("Chinese", chinese)):
+                given = retrieve(doc, question, 8)
+                hits[language] += any(wanted in p.text for p in given)
+    asked = len(built) * len(questions)
+    print(
+        f"ask retrieval (the answering passage among the 8 given + abstract): English "
+        f"{hits['English']}/{asked}, Chinese {hits['Chinese']}/{asked}"
+    )
+
     # -- requests per deep read, through the loopback arXiv
     fake = FakeArxiv(
         [

@@ -112,3 +112,20 @@ def test_places_are_read_as_models_and_readers_write_them() -> None:
         "Figure 2",
     ]
     assert cited_places("摘要") == ["Abstract"]
+
+
+def test_ask_retrieval_finds_the_passage_for_english_and_chinese_questions(
+    built: list[Built],
+) -> None:
+    from arxiv_digest.fulltext.ask import retrieve
+
+    for b in built:
+        doc = parse_html(b.html, b.paper.paper_id, 1)
+        for question, wanted in (
+            ("How many steps do they train for, with which batch size?", b.paper.sentences[1]),
+            ("训练多少步，batch size 多大？", b.paper.sentences[1]),
+            ("评测有哪些局限？", b.paper.sentences[2]),  # no English word: 局限 -> limitation
+        ):
+            given = retrieve(doc, question, 8)
+            assert any(wanted in p.text for p in given), (b.paper.paper_id, question)
+            assert given[0].place == "Abstract" and len(given) <= 9

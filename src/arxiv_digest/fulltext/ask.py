@@ -1,13 +1,13 @@
 """A question about a paper, answered from its own passages with quotes that are checked.
 
-Retrieval ranks the document's passages by BM25 against the question's words (English words
-stemmed lightly; Chinese as character pairs, as the site search does) and gives the model the
-best `passages` of them, with the abstract. The model answers in the reader's language and
+Retrieval ranks the document's passages by BM25 (FTS5's ranking function) against the question's
+words (English words stemmed lightly; Chinese as character pairs, as the site search does, plus the
+English words a paper uses for what a Chinese question asks: 局限 -> limitation) and gives the model
+the best `passages` of them, with the abstract. The model answers in the reader's language and
 quotes the passages. Each quote must appear word for word in the paper (whitespace, case and
-typographic quotes aside); an answer with a quote that does not appear, or a number the paper
-does not hold, is `unsupported` and shown as such, never as fact. "The paper does not say" is
-an answer (`not_said`).
-"""
+typographic quotes aside); an answer with a quote that does not appear, or a number the paper does
+not hold, is `unsupported` and shown as such, never as fact. "The paper does not say" is an answer
+(`not_said`). """
 
 from __future__ import annotations
 
@@ -39,6 +39,31 @@ _STOP = frozenset(
     "than then there can could would should about into over".split()
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]+|\d+(?:\.\d+)?")
+#: What a Chinese question asks about, in the words an English paper uses for it (papers are
+#: English; a question like "评测有哪些局限？" names no English word to search for)
+CN_HINTS = {
+    "局限": "limitation limitations limited",
+    "不足": "limitation limitations",
+    "数据集": "dataset datasets data",
+    "数据": "data dataset",
+    "基线": "baseline baselines",
+    "对比": "compare comparison baseline",
+    "训练": "train training steps",
+    "指标": "metric metrics",
+    "评测": "evaluation evaluate",
+    "评估": "evaluation evaluate",
+    "实验": "experiment experiments setup",
+    "结果": "results result",
+    "准确率": "accuracy",
+    "方法": "method approach",
+    "贡献": "contribution contributions",
+    "参数": "parameters",
+    "代码": "code available",
+    "未来": "future work",
+    "消融": "ablation",
+    "速度": "speed latency",
+    "成本": "cost",
+}
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 
 SYSTEM = (
@@ -54,7 +79,8 @@ SYSTEM = (
 
 
 def _terms(text: str) -> list[str]:
-    words = [w.lower() for w in _WORD.findall(text)]
+    hints = " ".join(english for chinese, english in CN_HINTS.items() if chinese in text)
+    words = [w.lower() for w in _WORD.findall(f"{text} {hints}")]
     terms = [w[:-1] if len(w) > 4 and w.endswith("s") else w for w in words if w not in _STOP]
     for run in _CJK_RUN.findall(text):
         terms += cjk_bigrams(run)
