@@ -7,7 +7,7 @@ the best `passages` of them, with the abstract. The model answers in the reader'
 quotes the passages. Each quote must appear word for word in the paper (whitespace, case and
 typographic quotes aside); an answer with a quote that does not appear, or a number the paper does
 not hold, is `unsupported` and shown as such, never as fact. "The paper does not say" is an answer
-(`not_said`). """
+(`not_said`)."""
 
 from __future__ import annotations
 
