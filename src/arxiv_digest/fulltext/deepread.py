@@ -14,6 +14,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from arxiv_digest.check.counts import counted, derived
 from arxiv_digest.check.numbers import Known, mentions
 from arxiv_digest.fulltext.document import Document, cited_places, strip_places
 from arxiv_digest.fulltext.records import PARTS, Statement
@@ -116,18 +117,24 @@ def parse_deep_read(text: str | None, language: str) -> dict[str, list[Statement
     return parts
 
 
-def check_statement(statement: Statement, known: Known, places: dict[str, str]) -> Statement:
-    """The statement with its warnings: places the paper lacks, numbers it does not hold."""
+def check_statement(
+    statement: Statement, known: Known, places: dict[str, str], source: str = ""
+) -> Statement:
+    """The statement with its warnings: places the paper lacks, numbers it does not hold (read
+    as the summaries' number check reads them: a count of what the paper lists, or a figure
+    that follows from two of the paper's, is not a warning here)."""
     warnings: list[str] = []
     if not statement.where:
         warnings.append("unsourced: names no place in the paper")
     for place in statement.where:
         if place not in places:
             warnings.append(f"place: {place} is not in the paper")
-    for mention in mentions(strip_places(f"{statement.question} {statement.text}")):
+    text = strip_places(f"{statement.question} {statement.text}")
+    for mention in mentions(text):
         if mention.named or (mention.count and mention.value <= SMALL_COUNT):
             continue
-        if not known.accounts_for(mention):
+        supported = counted(text, mention, source) if mention.count else known.accounts_for(mention)
+        if not supported and derived(mention, known) is None:
             warnings.append(f"number: {mention.text} is not in the paper")
     return Statement(statement.text, statement.where, tuple(warnings), statement.question)
 
@@ -135,10 +142,12 @@ def check_statement(statement: Statement, known: Known, places: dict[str, str]) 
 def check_parts(
     parts: dict[str, list[Statement]], document: Document
 ) -> dict[str, list[Statement]]:
-    known = Known(document.text())
+    source = document.text()
+    known = Known(source)
     places = document.places()
     return {
-        part: [check_statement(s, known, places) for s in items] for part, items in parts.items()
+        part: [check_statement(s, known, places, source) for s in items]
+        for part, items in parts.items()
     }
 
 
