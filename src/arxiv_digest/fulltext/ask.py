@@ -11,7 +11,6 @@ not hold, is `unsupported` and shown as such, never as fact. "The paper does not
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import unicodedata
@@ -24,8 +23,8 @@ from arxiv_digest.fulltext.document import Document, cited_places, strip_places
 from arxiv_digest.fulltext.records import Quote
 from arxiv_digest.fulltext.select import PASSAGE_CAP, Passage, _cut, render
 from arxiv_digest.summarize.base import Reply
-from arxiv_digest.summarize.prompt import CallFailed, fence_for, repair_message
-from arxiv_digest.textutil import cjk_bigrams, repair_json_backslashes
+from arxiv_digest.summarize.prompt import ask_parsed, fence_for, json_object
+from arxiv_digest.textutil import cjk_bigrams
 
 ASK_VERSION = "a1"
 Asker = Callable[[list[dict[str, str]]], Awaitable[Reply]]
@@ -212,19 +211,6 @@ class AskResult:
     tokens_out: int = 0
 
 
-def _parse(text: str | None) -> dict[str, object]:
-    if not text or not text.strip():
-        raise ValueError("the reply was empty")
-    raw = text.strip().strip("`").removeprefix("json")
-    try:
-        data = json.loads(repair_json_backslashes(raw))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"the reply is not valid JSON ({exc.msg})") from None
-    if not isinstance(data, dict):
-        raise ValueError("the reply must be a JSON object")
-    return data
-
-
 async def answer(
     ask: Asker,
     title: str,
@@ -234,25 +220,8 @@ async def answer(
     passages: list[Passage],
 ) -> AskResult:
     messages = build_messages(title, question, passages, language)
-    tokens_in = tokens_out = 0
-    error = "no answer"
-    for _attempt in range(2):
-        try:
-            reply = await ask(messages)
-        except CallFailed as exc:
-            return AskResult(None, str(exc), tokens_in, tokens_out)
-        tokens_in += reply.tokens_in
-        tokens_out += reply.tokens_out
-        try:
-            return AskResult(judge(_parse(reply.text), document), None, tokens_in, tokens_out)
-        except ValueError as exc:
-            error = str(exc)
-            messages = [
-                *messages,
-                {"role": "assistant", "content": reply.text or ""},
-                repair_message(error),
-            ]
-    return AskResult(None, f"no usable answer after one repair: {error}", tokens_in, tokens_out)
+    got = await ask_parsed(ask, messages, lambda text: judge(json_object(text), document))
+    return AskResult(got.value, got.error, got.tokens_in, got.tokens_out)
 
 
 __all__ = ["ASK_VERSION", "answer", "cited_places", "find_quote", "judge", "retrieve"]

@@ -10,7 +10,6 @@ prompt, the paper is data inside a fence it cannot close: an instruction in a pa
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -20,8 +19,8 @@ from arxiv_digest.fulltext.document import Document, cited_places, strip_places
 from arxiv_digest.fulltext.records import PARTS, Statement
 from arxiv_digest.fulltext.select import Passage, approx_tokens, render
 from arxiv_digest.summarize.base import Reply
-from arxiv_digest.summarize.prompt import CallFailed, fence_for, repair_message
-from arxiv_digest.textutil import language_problem, repair_json_backslashes
+from arxiv_digest.summarize.prompt import ask_parsed, fence_for, json_object
+from arxiv_digest.textutil import language_problem
 
 DEEP_READ_VERSION = "d1"
 Asker = Callable[[list[dict[str, str]]], Awaitable[Reply]]
@@ -76,15 +75,7 @@ def _text(value: object) -> str:
 
 def parse_deep_read(text: str | None, language: str) -> dict[str, list[Statement]]:
     """The parts of a model's answer; ValueError with a reason a model can act on."""
-    if not text or not text.strip():
-        raise ValueError("the reply was empty")
-    raw = text.strip().strip("`").removeprefix("json")
-    try:
-        data = json.loads(repair_json_backslashes(raw))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"the reply is not valid JSON ({exc.msg})") from None
-    if not isinstance(data, dict):
-        raise ValueError("the reply must be a JSON object")
+    data = json_object(text)
     parts: dict[str, list[Statement]] = {}
     for part in (*PARTS, "faq"):
         items = data.get(part) or []
@@ -167,28 +158,6 @@ async def deep_read(
     """Ask for the deep read, with one repair on a bad answer; check what comes back."""
     messages = build_messages(title, passages, language)
     size = sum(approx_tokens(m["content"]) for m in messages)
-    tokens_in = tokens_out = 0
-    error = "no answer"
-    for _attempt in range(2):
-        try:
-            reply = await ask(messages)
-        except CallFailed as exc:
-            return DeepReadResult(
-                None, str(exc), tokens_in, tokens_out, size, transient=exc.transient
-            )
-        tokens_in += reply.tokens_in
-        tokens_out += reply.tokens_out
-        try:
-            parts = parse_deep_read(reply.text, language)
-        except ValueError as exc:
-            error = str(exc)
-            messages = [
-                *messages,
-                {"role": "assistant", "content": reply.text or ""},
-                repair_message(error),
-            ]
-            continue
-        return DeepReadResult(check_parts(parts, document), None, tokens_in, tokens_out, size)
-    return DeepReadResult(
-        None, f"no usable deep read after one repair: {error}", tokens_in, tokens_out, size
-    )
+    got = await ask_parsed(ask, messages, lambda text: parse_deep_read(text, language))
+    parts = check_parts(got.value, document) if got.value is not None else None
+    return DeepReadResult(parts, got.error, got.tokens_in, got.tokens_out, size, got.transient)

@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from arxiv_digest.check import degenerate
 from arxiv_digest.models import (
@@ -26,6 +27,8 @@ from arxiv_digest.models import (
 )
 from arxiv_digest.summarize.base import Reply, SummaryResult
 from arxiv_digest.textutil import is_cjk_language, language_problem, repair_json_backslashes
+
+T = TypeVar("T")
 
 PROMPT_VERSION = "p3"
 
@@ -246,3 +249,57 @@ async def ask_with_repair(
             continue
         return SummaryResult(fields, None, tokens_in, tokens_out)
     return SummaryResult(None, f"invalid answer after one repair: {error}", tokens_in, tokens_out)
+
+
+def json_object(text: str | None) -> dict[str, Any]:
+    """A model's answer as a JSON object (code fences and single-backslash LaTeX tolerated);
+    ValueError with a reason a model can act on."""
+    if not text or not text.strip():
+        raise ValueError("the reply was empty")
+    raw = text.strip().strip("`").removeprefix("json")
+    try:
+        data = json.loads(repair_json_backslashes(raw))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the reply is not valid JSON ({exc.msg})") from None
+    if not isinstance(data, dict):
+        raise ValueError("the reply must be a JSON object")
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed(Generic[T]):
+    """What `ask_parsed` got: the parsed answer, or why there is none, and the tokens spent."""
+
+    value: T | None
+    error: str | None = None
+    tokens_in: int = 0
+    tokens_out: int = 0
+    transient: bool = False
+
+
+async def ask_parsed(
+    ask: Callable[[list[dict[str, str]]], Awaitable[Reply]],
+    messages: list[dict[str, str]],
+    parse: Callable[[str | None], T],
+) -> Parsed[T]:
+    """One free-form question (the verify pass, a deep read, an answer): the reply parsed by
+    `parse`, and on a bad reply (ValueError) asked once more with the problem fed back."""
+    tokens_in = tokens_out = 0
+    error = "no answer"
+    for _attempt in range(2):
+        try:
+            reply = await ask(messages)
+        except CallFailed as exc:
+            return Parsed(None, str(exc), tokens_in, tokens_out, exc.transient)
+        tokens_in += reply.tokens_in
+        tokens_out += reply.tokens_out
+        try:
+            return Parsed(parse(reply.text), None, tokens_in, tokens_out)
+        except ValueError as exc:
+            error = str(exc)
+            messages = [
+                *messages,
+                {"role": "assistant", "content": reply.text or ""},
+                repair_message(error),
+            ]
+    return Parsed(None, f"no usable answer after one repair: {error}", tokens_in, tokens_out)

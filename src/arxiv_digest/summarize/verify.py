@@ -17,8 +17,7 @@ from dataclasses import dataclass
 
 from arxiv_digest.models import FIELDS, NOT_REPORTED, VERDICTS, Paper, SummaryFields, Verdict
 from arxiv_digest.summarize.base import Reply
-from arxiv_digest.summarize.prompt import CallFailed, fence_for, repair_message
-from arxiv_digest.textutil import repair_json_backslashes
+from arxiv_digest.summarize.prompt import ask_parsed, fence_for, json_object
 
 VERIFY_VERSION = "v1"
 
@@ -56,14 +55,7 @@ def build_messages(paper: Paper, fields: SummaryFields) -> list[dict[str, str]]:
 
 def parse_verdicts(text: str | None) -> tuple[Verdict, ...]:
     """The verdicts in a model's answer; ValueError with a reason a model can act on."""
-    if not text or not text.strip():
-        raise ValueError("the reply was empty")
-    try:
-        data = json.loads(repair_json_backslashes(text.strip().strip("`").removeprefix("json")))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"the reply is not valid JSON ({exc.msg})") from None
-    if not isinstance(data, dict):
-        raise ValueError("the reply must be a JSON object")
+    data = json_object(text)
     verdicts = []
     for name in FIELDS:
         item = data.get(name)
@@ -89,23 +81,5 @@ class VerifyResult:
 
 async def verify_summary(ask: Asker, paper: Paper, fields: SummaryFields) -> VerifyResult:
     """Ask the model for the verdicts, with one repair on a bad answer."""
-    messages = build_messages(paper, fields)
-    tokens_in = tokens_out = 0
-    error = "no answer"
-    for _attempt in range(2):
-        try:
-            reply = await ask(messages)
-        except CallFailed as exc:
-            return VerifyResult(None, str(exc), tokens_in, tokens_out)
-        tokens_in += reply.tokens_in
-        tokens_out += reply.tokens_out
-        try:
-            return VerifyResult(parse_verdicts(reply.text), None, tokens_in, tokens_out)
-        except ValueError as exc:
-            error = str(exc)
-            messages = [
-                *messages,
-                {"role": "assistant", "content": reply.text or ""},
-                repair_message(error),
-            ]
-    return VerifyResult(None, f"invalid verdicts after one repair: {error}", tokens_in, tokens_out)
+    got = await ask_parsed(ask, build_messages(paper, fields), parse_verdicts)
+    return VerifyResult(got.value, got.error, got.tokens_in, got.tokens_out)
