@@ -38,7 +38,7 @@ from arxiv_digest.models import Paper, split_arxiv_id
 from arxiv_digest.sources.http import PoliteClient
 from arxiv_digest.store import Store
 from arxiv_digest.summarize.base import Reply
-from arxiv_digest.summarize.batch import batch_model
+from arxiv_digest.summarize.batch import CHAT_URL, DEEP_PREFIX, SEPARATOR, batch_model
 from arxiv_digest.summarize.batch_exchange import (
     MAX_BYTES,
     MAX_LINES,
@@ -50,9 +50,7 @@ from arxiv_digest.summarize.batch_exchange import (
 )
 from arxiv_digest.summarize.openai_backend import chat_request, reply_from
 
-PREFIX = "deep"
-SEPARATOR = "|"
-CHAT_URL = "/v1/chat/completions"
+PREFIX = DEEP_PREFIX.rstrip(SEPARATOR)  # "deep": the summaries' import skips these lines
 BACKEND = "batch"
 
 
@@ -61,7 +59,7 @@ def deep_custom_id(paper_id: str, version: int, language: str, model: str) -> st
 
 
 def is_deep(custom_id: object) -> bool:
-    return isinstance(custom_id, str) and custom_id.startswith(PREFIX + SEPARATOR)
+    return isinstance(custom_id, str) and custom_id.startswith(DEEP_PREFIX)
 
 
 @dataclass(frozen=True, slots=True)
