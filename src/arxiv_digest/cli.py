@@ -139,6 +139,42 @@ def rank_cmd(app: AppContext, day: str | None, ask: int) -> None:
             echo_lines(again.lines())
 
 
+@cli.command(name="interests")
+@click.pass_obj
+def interests_cmd(app: AppContext) -> None:
+    """List the interests your library and stars split into, to name them.
+
+    Each interest is learned on its own and sure of its places in "For you". Without
+    [[rank.interests]] they are found by arXiv category (`min_interest` papers or more); name
+    one in the config under [rank.interest_names], by the key shown: "cs.IR" = "Retrieval".
+    """
+    from arxiv_digest.rank.stage import describe_interests
+
+    config = app.config()
+    with app.open_store(config) as store:
+        found = describe_interests(store, config.rank)
+    if not found:
+        click.echo(
+            "one interest: no two arXiv categories hold "
+            f"{config.rank.min_interest} of your papers (library and stars) each, and there "
+            "are no [[rank.interests]] in the config"
+        )
+        return
+    click.echo(f"{len(found)} interests:")
+    for interest in found:
+        named = "" if interest.key == interest.name else f"  [{interest.key}]"
+        click.echo(f"  {interest.name}{named}: {interest.papers} papers")
+        if interest.words:
+            click.echo(f"    words: {', '.join(interest.words)}")
+        for title in interest.titles:
+            click.echo(f"    - {title[:90]}")
+    if not config.rank.interests:
+        click.echo("name them in the config:")
+        click.echo("  [rank.interest_names]")
+        for interest in found:
+            click.echo(f'  "{interest.key}" = "{interest.name}"')
+
+
 @cli.command(name="check")
 @date_option("The stored day to check (default: the latest).")
 @click.option("--all", "all_days", is_flag=True, help="Check every stored day.")

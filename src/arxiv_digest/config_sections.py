@@ -4,7 +4,7 @@ is a closed model (an unknown key is an error); `config.py` puts them together a
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -252,6 +252,11 @@ class RankConfig(_Section):
     auto_interests: bool = True
     #: The fewest library papers an automatic interest has.
     min_interest: int = Field(default=3, ge=2)
+    #: Names for the automatic interests, by category or by the name they are found under
+    #: (`arxiv-digest interests` lists them): {"cs.IR" = "Retrieval"}.
+    interest_names: dict[str, Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        default_factory=dict
+    )
     #: With several interests, the "For you" places each is sure of (its best papers).
     interest_quota: int = Field(default=2, ge=0, le=20)
 

@@ -158,3 +158,56 @@ def test_the_site_shows_the_top_papers_per_interest_with_counts(tmp_path: Path) 
         ARTIFACTS.mkdir(exist_ok=True)
         section.screenshot(path=str(ARTIFACTS / "for-you-interests.png"))
         browser.close()
+
+
+def test_automatic_interests_are_listed_and_take_the_readers_names(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    with Store(tmp_path / "s.db") as store:
+        import_references(store)
+        library = _library(store, tmp_path)
+    config = tmp_path / "c.toml"
+    config.write_text(f'[rank]\nlibrary = ["{library.name}"]\n', encoding="utf-8")
+    args = ["--config", str(config), "--db", str(tmp_path / "s.db")]
+    listed = runner.invoke(cli, [*args, "interests"])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert lines[0] == "2 interests:"
+    side = lines.index(f"  {SIDE}  [cs.IR]: 5 papers")
+    words = lines[side + 1]  # what the side interest's papers share and the main's do not
+    assert words.startswith("    words: ") and any(
+        w in words for w in ("recommend", "retrieval", "search", "user", "query")
+    ), words
+    assert lines[side + 2].startswith("    - ") and len(lines[side + 2]) > 10
+    assert '  "cs.IR" = "Information Retrieval"' in lines
+    # named in the config: the name is what `rank`, the reasons and For-you show
+    config.write_text(
+        f'[rank]\nlibrary = ["{library.name}"]\n'
+        '[rank.interest_names]\n"cs.IR" = "Retrieval"\n"Machine Learning" = "Learning"\n',
+        encoding="utf-8",
+    )
+    listed = runner.invoke(cli, [*args, "interests"])
+    assert "  Retrieval  [cs.IR]: 5 papers" in listed.output.splitlines(), listed.output
+    ranked = runner.invoke(cli, [*args, "rank", "--date", DAY])
+    assert ranked.exit_code == 0, ranked.output
+    assert any(
+        line.startswith("Learning ") and " · Retrieval " in line
+        for line in ranked.output.splitlines()
+    ), ranked.output
+    with Store(tmp_path / "s.db") as store:
+        top = store.digests.require(DAY).for_you(10, float("-inf"))
+        assert {e.interest for e in top} == {"Learning", "Retrieval"}
+        assert any(r.startswith("Retrieval: ") for e in top for r in e.reasons)
+
+
+def test_one_interest_is_said_plainly(tmp_path: Path, runner: CliRunner) -> None:
+    with Store(tmp_path / "s.db") as store:
+        import_references(store)
+        library = _library(store, tmp_path, side=2)  # two cs.IR papers: below min_interest
+    config = tmp_path / "c.toml"
+    config.write_text(f'[rank]\nlibrary = ["{library.name}"]\n', encoding="utf-8")
+    result = runner.invoke(
+        cli, ["--config", str(config), "--db", str(tmp_path / "s.db"), "interests"]
+    )
+    assert result.exit_code == 0
+    assert result.output.startswith("one interest: no two arXiv categories hold 3 of your")

@@ -44,6 +44,9 @@ class Interest:
     keywords: tuple[str, ...] = ()
     papers: list[LibraryPaper] = field(default_factory=list)
     starred: list[Paper] = field(default_factory=list)
+    #: what names it in `rank.interest_names`: an automatic interest's category (its name for a
+    #: named one)
+    key: str = ""
 
     def texts(self) -> list[str]:
         return [p.text for p in self.papers] + [f"{p.title}. {p.abstract}" for p in self.starred]
@@ -78,15 +81,17 @@ def find_interests(
     """The reader's interests (two or more), or [] when the library is one interest."""
     if config.interests:
         found = [
-            Interest(i.name, frozenset(i.categories), tuple(i.keywords)) for i in config.interests
+            Interest(i.name, frozenset(i.categories), tuple(i.keywords), key=i.name)
+            for i in config.interests
         ]
     elif config.auto_interests:
         counts: dict[str, int] = {}  # the reader's papers: the library's and the stars
         for category in [p.category for p in library] + [s.primary_category for s in starred]:
             if category:
                 counts[category] = counts.get(category, 0) + 1
+        names = config.interest_names
         found = [
-            Interest(_name(c), frozenset({c}))
+            Interest(names.get(c) or names.get(_name(c)) or _name(c), frozenset({c}), key=c)
             for c, n in sorted(counts.items(), key=lambda cn: -cn[1])
             if n >= config.min_interest
         ]
@@ -173,3 +178,28 @@ def score_interests(
         [(d - mean) / sd for d, (mean, sd) in zip(row, spread, strict=True)] for row in decisions
     ]
     return InterestScores([i.name for i in interests], decisions, models)
+
+
+def characteristic_words(
+    interests: Sequence[Interest], vectorize: Vectorizer, n: int = 6
+) -> list[tuple[str, ...]]:
+    """Each interest's words: those its papers share most and the other interests least
+    (a centroid of TF-IDF vectors against the largest of the others' on each word)."""
+    centroids = [_centroid([vectorize(t) for t in i.texts()]) for i in interests]
+    out = []
+    for i, mine in enumerate(centroids):
+        others = [c for j, c in enumerate(centroids) if j != i]
+        apart = {
+            word: weight - max((c.get(word, 0.0) for c in others), default=0.0)
+            for word, weight in mine.items()
+        }
+        best = sorted((w for w in apart if apart[w] > 0), key=lambda w: -apart[w])
+        words: list[str] = []
+        for word in best:  # a pair says more than its words alone: keep it, drop them
+            if any(word in kept.split() for kept in words if " " in kept):
+                continue
+            words = [k for k in words if " " not in word or k not in word.split()] + [word]
+            if len(words) == n:
+                break
+        out.append(tuple(words))
+    return out

@@ -86,6 +86,43 @@ def library_papers(store: Store, config: RankConfig) -> list[LibraryPaper]:
     return filled
 
 
+@dataclass(frozen=True)
+class InterestSummary:
+    """One of the reader's interests as `arxiv-digest interests` lists it."""
+
+    key: str  # what `rank.interest_names` names it by
+    name: str
+    papers: int  # library papers and stars
+    words: tuple[str, ...]
+    titles: tuple[str, ...]
+
+
+def describe_interests(store: Store, config: RankConfig) -> list[InterestSummary]:
+    """The interests the library and stars split into (none when they are one)."""
+    from arxiv_digest.rank.classifier import Vectorizer
+    from arxiv_digest.rank.interests import characteristic_words, find_interests
+
+    library = library_papers(store, config)
+    starred = [p for p, kind in store.feedback.all() if kind == "star"]
+    texts = [p.text for p in library] + [f"{p.title}. {p.abstract}" for p in starred]
+    background = [f"{p.title}. {p.abstract}" for p in store.papers.recent(BACKGROUND)]
+    vectorize = Vectorizer([*texts, *background])
+    interests = find_interests(config, library, starred, vectorize)
+    words = characteristic_words(interests, vectorize)
+    return [
+        InterestSummary(
+            i.key,
+            i.name,
+            len(i.texts()),
+            w,
+            tuple(t for t in [*(p.title for p in i.papers), *(p.title for p in i.starred)] if t)[
+                :3
+            ],
+        )
+        for i, w in zip(interests, words, strict=True)
+    ]
+
+
 def rank_day(
     store: Store,
     date: str,
