@@ -210,6 +210,9 @@ class InterestConfig(_Section):
     name: str = Field(min_length=1, max_length=40)
     #: Its papers: BibTeX, CSL-JSON or arXiv ids, as `rank.library`.
     library: list[Path] = Field(default_factory=list)
+    #: A collection of the Zotero library ([rank.zotero]) whose papers are its own: the key
+    #: in the collection's web address (zotero.org/<user>/collections/<KEY>).
+    zotero_collection: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{1,32}$")
     #: Its keywords (a match counts as for `rank.keywords`).
     keywords: list[str] = Field(default_factory=list)
     #: Papers of the main library (and stars) in these arXiv categories belong to it.

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from arxiv_digest.config import RankConfig, ZoteroConfig
+from arxiv_digest.config import InterestConfig, RankConfig, ZoteroConfig
 from arxiv_digest.errors import ServiceError
 from arxiv_digest.rank.library import LibraryError
 from arxiv_digest.rank.stage import library_papers, rank_day
@@ -46,6 +46,7 @@ class Zotero(BaseHTTPRequestHandler):
     throttle: list[int] = []  # seconds to ask the next requests to wait
     seen: list[dict[str, str]] = []
     paths: list[str] = []
+    collection: list[dict[str, Any]] | None = None  # what collection QH7ZUW2E holds (or all)
 
     def do_GET(self) -> None:  # noqa: N802
         Zotero.seen.append({k.lower(): v for k, v in self.headers.items()})
@@ -66,14 +67,17 @@ class Zotero(BaseHTTPRequestHandler):
             self._send(429, b"Too Many Requests", "text/plain", {"Retry-After": str(wait)})
             return
         start, limit = int(query.get("start", ["0"])[0]), int(query.get("limit", ["25"])[0])
-        page = Zotero.items[start : start + limit]
+        items = Zotero.items
+        if "/collections/" in parts.path and Zotero.collection is not None:
+            items = Zotero.collection
+        page = items[start : start + limit]
         headers = {
-            "Total-Results": str(len(Zotero.items)),
+            "Total-Results": str(len(items)),
             "Zotero-API-Version": "3",
             "Last-Modified-Version": "412",
         }
         base = f"http://127.0.0.1:{self.server.server_address[1]}{parts.path}"
-        if start + limit < len(Zotero.items):
+        if start + limit < len(items):
             headers["Link"] = (
                 f"<{base}?format=json&limit={limit}&start={start + limit}>; "
                 f'rel="next", <{base}?format=json&limit={limit}>; rel="first"'
@@ -98,6 +102,7 @@ class Zotero(BaseHTTPRequestHandler):
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     Zotero.items, Zotero.throttle, Zotero.seen, Zotero.paths = library(230), [], [], []
+    Zotero.collection = None
     monkeypatch.setenv("ZOTERO_API_KEY", KEY)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Zotero)
     with serving(httpd):
@@ -177,6 +182,35 @@ def test_zotero_library_ranks_a_day(server: str, tmp_path: Path) -> None:
         assert report.ranked == 76
         leash = next(t for t in report.top if t[0].startswith("Leash"))  # the library's own paper
         assert leash[1] > 0
+
+
+def test_an_interest_is_a_zotero_collection(server: str, tmp_path: Path) -> None:
+    Zotero.items = copy.deepcopy(ITEMS)
+    Zotero.collection = copy.deepcopy(ITEMS[:2])  # the two agent and reasoning papers
+    zotero = ZoteroConfig(library_id="1234567", base_url=server)
+    interests = [InterestConfig(name="Agents", zotero_collection="QH7ZUW2E")]
+    with Store(tmp_path / "s.db") as store:
+        papers = library_papers(store, RankConfig(zotero=zotero, interests=interests))
+        # the whole library once and the collection once; its papers are the interest's only
+        assert Zotero.paths == [
+            "/users/1234567/items/top",
+            "/users/1234567/collections/QH7ZUW2E/items/top",
+        ]
+        assert sorted((p.title[:9], p.interest) for p in papers) == [
+            ("AWARE-US:", "Agents"),
+            ("Attention", ""),
+            ("Leash: Ad", "Agents"),
+            ("Pattern R", ""),
+        ]
+        # the main library is that same collection: read once
+        Zotero.paths.clear()
+        one = ZoteroConfig(library_id="1234567", base_url=server, collection="QH7ZUW2E")
+        papers = library_papers(store, RankConfig(zotero=one, interests=interests))
+        assert Zotero.paths == ["/users/1234567/collections/QH7ZUW2E/items/top"]
+        assert [p.interest for p in papers] == ["Agents", "Agents"]
+        # a collection without a Zotero library to read it from says so
+        with pytest.raises(LibraryError, match="interest 'Agents' names a Zotero collection"):
+            library_papers(store, RankConfig(interests=interests))
 
 
 def test_library_id_from_the_environment(

@@ -45,30 +45,58 @@ class RankReport:
         return out
 
 
+def _paper_key(paper: LibraryPaper) -> str:
+    return paper.arxiv_id or " ".join(paper.title.lower().split())
+
+
+def _zotero(
+    config: RankConfig,
+    collection: str | None,
+    read: dict[str | None, list[LibraryPaper]],
+    interest: str = "",
+) -> list[LibraryPaper]:
+    from arxiv_digest.rank.zotero import fetch_zotero
+
+    if collection in read:
+        return read[collection]
+
+    z = config.zotero
+    if z is None:
+        raise LibraryError(
+            f"interest {interest!r} names a Zotero collection: set the library in [rank.zotero]"
+        )
+    library_id = z.library_id or os.environ.get(z.library_id_env, "").strip()
+    if not library_id:
+        raise LibraryError(
+            f"Zotero: set library_id in [rank.zotero] or the variable {z.library_id_env}"
+        )
+    read[collection] = fetch_zotero(
+        library_id,
+        z.library_type,
+        api_key_env=z.api_key_env,
+        collection=collection,
+        base_url=z.base_url,
+    )
+    return read[collection]
+
+
 def library_papers(store: Store, config: RankConfig) -> list[LibraryPaper]:
     """The library files and Zotero library, with the text of arXiv-id-only entries filled
     from the store."""
     papers = load_library(list(config.library))
+    read: dict[str | None, list[LibraryPaper]] = {}  # each Zotero collection read once
     if config.zotero is not None:
-        from arxiv_digest.rank.zotero import fetch_zotero
-
-        z = config.zotero
-        library_id = z.library_id or os.environ.get(z.library_id_env, "").strip()
-        if not library_id:
-            raise LibraryError(
-                f"Zotero: set library_id in [rank.zotero] or the variable {z.library_id_env}"
-            )
-        papers += fetch_zotero(
-            library_id,
-            z.library_type,
-            api_key_env=z.api_key_env,
-            collection=z.collection,
-            base_url=z.base_url,
-        )
+        papers += _zotero(config, config.zotero.collection, read)
+    own: list[LibraryPaper] = []
     for interest in config.interests:  # each named interest's own papers
-        papers += [
-            dataclasses.replace(p, interest=interest.name) for p in load_library(interest.library)
-        ]
+        mine = load_library(interest.library)
+        if interest.zotero_collection:
+            mine += _zotero(config, interest.zotero_collection, read, interest.name)
+        own += [dataclasses.replace(p, interest=interest.name) for p in mine]
+    # a paper an interest holds is that interest's, not also the main library's (a Zotero
+    # library read whole holds its collections' papers too)
+    taken = {_paper_key(p) for p in own}
+    papers = [p for p in papers if _paper_key(p) not in taken] + own
     # the store fills in what an arXiv id alone does not say: text, and the primary category
     # (which automatic interests group by)
     known = store.papers.by_id(p.arxiv_id for p in papers if p.arxiv_id)
