@@ -759,3 +759,43 @@ def test_on_a_phone_the_first_paper_is_above_the_fold(browser: Browser, site: Pa
     page.screenshot(path=str(ARTIFACTS / "day-phone.png"))
     assert watch.errors == []
     page.context.close()
+
+
+def test_a_cleared_filter_shows_the_screen_at_once_and_the_rest_next(
+    browser: Browser, big_site: Path
+) -> None:
+    """On a big day, clearing a filter shows the papers from the first one on screen at once
+    and the others in the frames after (bench/page.py: a frame's style and layout less)."""
+    page, watch = open_day(browser, big_site, BIG_DAY, viewport=DESKTOP)
+    page.mouse.wheel(0, 3000)
+    page.fill("#q", "2603.00")  # no paper holds it: every paper hidden
+    assert visible_count(page) == 0
+    page.wait_for_function("() => !document.documentElement.hasAttribute('data-pending')")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    got = page.evaluate(
+        """() => { const q = document.getElementById('q'); q.value = '';
+        q.dispatchEvent(new Event('input'));
+        const shown = [...document.querySelectorAll('article.paper')].map(p => !p.hidden);
+        return {pending: document.documentElement.hasAttribute('data-pending'),
+                shown: shown, text: document.getElementById('shown').textContent}; }"""
+    )
+    assert got["pending"] and sum(got["shown"]) == 40  # the window's papers first, in order
+    assert got["shown"][:40] == [True] * 40 and not any(got["shown"][40:])
+    assert "250" in got["text"]  # the count says the whole day at once
+    page.wait_for_function("() => !document.documentElement.hasAttribute('data-pending')")
+    assert visible_count(page) == 250
+    # a new word while papers wait decides on them anew: none left behind, none shown wrongly
+    page.fill("#q", "zzz-none")
+    page.evaluate(
+        """() => { const q = document.getElementById('q'); q.value = '';
+        q.dispatchEvent(new Event('input')); q.value = 'agent';
+        q.dispatchEvent(new Event('input')); }"""
+    )
+    page.wait_for_function("() => !document.documentElement.hasAttribute('data-pending')")
+    ids = "() => [...document.querySelectorAll('article.paper:not([hidden])')].map(p => p.id)"
+    after = page.evaluate(ids)
+    page.fill("#q", "agent")  # the same word typed afresh: the same papers
+    page.wait_for_function("() => !document.documentElement.hasAttribute('data-pending')")
+    assert 0 < len(after) < 250 and page.evaluate(ids) == after
+    assert watch.errors == []
+    page.context.close()

@@ -172,24 +172,63 @@
     try { history.replaceState(null, "", "?" + p.toString() + location.hash); } catch (e) { /* file:// */ }
   }
 
-  function apply() {
+  // showing hundreds of papers at once (a filter cleared on a 500-paper day) costs a frame's
+  // time in style and layout alone; on a day of more than BIG papers, the first SHOW_NOW from
+  // the first one on screen come at once (a window shows a dozen at most), the rest in the
+  // next frames, and <html data-pending> says so meanwhile (bench/page.py)
+  var BIG = 150, SHOW_NOW = 40, SHOW_PER_FRAME = 120;
+  var later = [], laterFrame = 0;
+  var sectionOf = papers.map(function (p) { return sections.indexOf(p.closest("section.sec")); });
+  var forYouOf = forYou.map(function (li) {
+    var target = document.getElementById((li.querySelector("a").getAttribute("href") || "").slice(1));
+    return papers.indexOf(target);
+  });
+  function firstOnScreen() {  // the first shown paper not wholly above the window
+    var on = [];
+    for (var i = 0; i < papers.length; i++) if (!papers[i].hidden) on.push(i);
+    var lo = 0, hi = on.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (papers[on[mid]].getBoundingClientRect().bottom <= 0) lo = mid + 1; else hi = mid;
+    }
+    return lo < on.length ? on[lo] : 0;
+  }
+  function showLater() {
+    later.splice(0, SHOW_PER_FRAME).forEach(function (i) { papers[i].hidden = false; });
+    if (later.length) laterFrame = requestAnimationFrame(showLater);
+    else root.removeAttribute("data-pending");
+  }
+
+  function apply(typed) {  // typed: from the filter box, where a step waits its frame
     var words = terms(q.value.replace(/\s+/g, ","));
     if (words.length && !absState) loadAbstracts();  // the filter searches abstracts too
-    var count = 0;
+    cancelAnimationFrame(laterFrame);
+    later = [];  // papers still waiting are hidden yet: the loop below decides on them anew
+    var from = typed ? firstOnScreen() : 0;  // read before any change: the layout is clean
+    var count = 0, want = [], shows = [];
     for (var i = 0; i < papers.length; i++) {
       var p = papers[i], ok = !activeCat || p.getAttribute("data-cat") === activeCat;
       for (var j = 0; ok && j < words.length; j++) ok = hay[i].indexOf(words[j]) >= 0;
-      if (p.hidden === ok) p.hidden = !ok;  // touch only what changes
+      want.push(ok);
       if (ok) count++;
+      if (p.hidden !== ok) continue;  // touch only what changes
+      if (ok) shows.push(i); else p.hidden = true;
     }
-    sections.forEach(function (s) {
-      var empty = !s.querySelector("article.paper:not([hidden])");
-      if (s.hidden !== empty) s.hidden = empty;
+    var now = 0, all = !typed || papers.length <= BIG || shows.length <= SHOW_NOW;
+    shows.forEach(function (i) {
+      if (all || (i >= from && now < SHOW_NOW)) { papers[i].hidden = false; now++; } else later.push(i);
     });
+    if (later.length) {
+      root.setAttribute("data-pending", "");
+      // after the frame that paints this keystroke: the first step would be in it otherwise
+      laterFrame = requestAnimationFrame(function () { laterFrame = requestAnimationFrame(showLater); });
+    } else root.removeAttribute("data-pending");
+    var full = sections.map(function () { return false; });
+    want.forEach(function (ok, i) { if (ok && sectionOf[i] >= 0) full[sectionOf[i]] = true; });
+    sections.forEach(function (s, k) { if (s.hidden !== !full[k]) s.hidden = !full[k]; });
     var left = 0;
-    forYou.forEach(function (li) {
-      var target = document.getElementById((li.querySelector("a").getAttribute("href") || "").slice(1));
-      var off = !target || target.hidden;
+    forYou.forEach(function (li, k) {
+      var off = forYouOf[k] < 0 || !want[forYouOf[k]];
       if (li.hidden !== off) li.hidden = off;
       if (!off) left++;
     });
@@ -450,7 +489,7 @@
   // than a keystroke's whole budget on a 500-paper day
   var urlTimer = 0;
   q.addEventListener("input", function () {
-    apply();
+    apply(true);
     clearTimeout(urlTimer);
     urlTimer = setTimeout(writeUrl, 400);
   });
