@@ -48,7 +48,7 @@ from arxiv_digest.render.search_index import build_index
 from arxiv_digest.store import Store
 from arxiv_digest.textutil import lang_code
 
-SITE_VERSION = f"{__version__}-site-5"
+SITE_VERSION = f"{__version__}-site-6"
 MANIFEST = ".arxiv-digest-site.json"
 ASSETS = ("boot.js", "site.css", "site.js", "favicon.svg")
 
