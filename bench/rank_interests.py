@@ -1,6 +1,6 @@
 """Readers with more than one interest: multi-interest splits of real days.
 
-    python bench/rank_interests.py
+    python bench/rank_interests.py [--unknown | --weights | --small]
 
 A split: the library is a major category's papers of one day (at most 60) plus 5 papers of one
 minor category (two interests) or of two (three interests) from the same day; the candidates
@@ -110,20 +110,32 @@ def library_of(split: Split, rows: list[dict[str, str]]) -> list[dict[str, str]]
 def stored_days(split: Split, all_days: dict[str, tuple[str, Path]]) -> list[str]:
     source = all_days[split.library_day][0]
     same = [d for d, (s, _) in sorted(all_days.items()) if s == source]
-    others = [d for d in same if d not in (split.library_day, split.candidate_day)][:2]
-    return [split.library_day, split.candidate_day, *others]
+    others = [d for d in same if d not in (split.library_day, split.candidate_day)]
+    if UNKNOWN:  # the library's papers are not stored either: nothing says their categories
+        return [split.candidate_day, *others[:3]]
+    return [split.library_day, split.candidate_day, *others[:2]]
+
+
+#: `--unknown`: the library as CSL-JSON of titles and abstracts alone, as a reader's BibTeX of
+#: journal papers is: arXiv knows none of them, so no category says where each belongs
+UNKNOWN = "--unknown" in sys.argv
 
 
 def ours(
-    split: Split, all_days: dict[str, tuple[str, Path]], library: list[str]
+    split: Split, all_days: dict[str, tuple[str, Path]], library: list[dict[str, str]]
 ) -> list[tuple[str, float, str]]:
     """(paper, score, interest) of the day ranked by the default configuration, best first;
     the interest as its category ("*" for every paper when the code has no interests)."""
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s.db") as store:
         for day in stored_days(split, all_days):
             store_imported(store, read_digest_file(all_days[day][1], day))
-        path = Path(tmp) / "library.txt"
-        path.write_text("\n".join(library), "utf-8")
+        if UNKNOWN:
+            path = Path(tmp) / "library.json"
+            items = [{"title": r["title"], "abstract": r["abstract"]} for r in library]
+            path.write_text(json.dumps(items), "utf-8")
+        else:
+            path = Path(tmp) / "library.txt"
+            path.write_text("\n".join(r["id"] for r in library), "utf-8")
         started = time.perf_counter()
         rank_day(store, split.candidate_day, RankConfig(library=[path]))
         TIMES.append(time.perf_counter() - started)
@@ -175,7 +187,7 @@ def evaluate(quiet: bool = False) -> None:
         negatives = [r for r in lib_rows if r["id"] not in lib_ids]
         scores = textbook(library, negatives, cands)  # type: ignore[arg-type]
         base_order = [cands[i]["id"] for i in sorted(range(len(cands)), key=lambda i: -scores[i])]
-        got = ours(split, all_days, [r["id"] for r in library])
+        got = ours(split, all_days, library)
         # what the reader sees of each interest: its own list (the whole ranking without them)
         own = {c: [p for p, _s, i in got if i in (c, "*")] for c in interests}
         new = [ndcg_of(own[c], relevant[c]) for c in interests]
