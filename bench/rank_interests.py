@@ -1,6 +1,6 @@
 """Readers with more than one interest: multi-interest splits of real days.
 
-    python bench/rank_interests.py [--unknown | --weights | --small]
+    python bench/rank_interests.py [--old | --unknown | --weights | --small]
 
 A split: the library is a major category's papers of one day (at most 60) plus 5 papers of one
 minor category (two interests) or of two (three interests) from the same day; the candidates
@@ -119,6 +119,7 @@ def stored_days(split: Split, all_days: dict[str, tuple[str, Path]]) -> list[str
 #: `--unknown`: the library as CSL-JSON of titles and abstracts alone, as a reader's BibTeX of
 #: journal papers is: arXiv knows none of them, so no category says where each belongs
 UNKNOWN = "--unknown" in sys.argv
+OLD = "--old" in sys.argv
 
 
 def ours(
@@ -137,7 +138,8 @@ def ours(
             path = Path(tmp) / "library.txt"
             path.write_text("\n".join(r["id"] for r in library), "utf-8")
         started = time.perf_counter()
-        rank_day(store, split.candidate_day, RankConfig(library=[path]))
+        # --old: the default before interests (one model, every stored paper a negative)
+        rank_day(store, split.candidate_day, RankConfig(library=[path], auto_interests=not OLD))
         TIMES.append(time.perf_counter() - started)
         wanted = (split.major, *split.minors)  # a name ("Machine Learning") to its category
         names = {c.name: c.id for c in taxonomy().values() if c.id in wanted}
