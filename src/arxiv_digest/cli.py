@@ -152,6 +152,11 @@ def interests_cmd(app: AppContext) -> None:
 
     config = app.config()
     with app.open_store(config) as store:
+        if not (config.rank.library or config.rank.zotero or config.rank.interests) and not any(
+            kind == "star" for _p, kind in store.feedback.all()
+        ):
+            click.echo("no interests: no library in [rank], no [[rank.interests]], no stars")
+            return
         found = describe_interests(store, config.rank)
     if not found:
         click.echo(

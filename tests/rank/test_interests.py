@@ -211,3 +211,9 @@ def test_one_interest_is_said_plainly(tmp_path: Path, runner: CliRunner) -> None
     )
     assert result.exit_code == 0
     assert result.output.startswith("one interest: no two arXiv categories hold 3 of your")
+    # nothing to find interests in: said so
+    config.write_text("[rank]\nkeywords = ['graph']\n", encoding="utf-8")
+    result = runner.invoke(
+        cli, ["--config", str(config), "--db", str(tmp_path / "s.db"), "interests"]
+    )
+    assert result.output == "no interests: no library in [rank], no [[rank.interests]], no stars\n"
