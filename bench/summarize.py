@@ -184,10 +184,70 @@ def from_the_command_line(n: int = 237, latency: float = 0.5, concurrency: int =
     )
 
 
+FLOOR_MESSAGES = [
+    {"role": "system", "content": "Summarize the paper: tldr, motivation, method, result."},
+    {"role": "user", "content": "Title: A paper\n\nAbstract: We propose a method. It helps."},
+]
+
+
+def floor(n: int = 237, latency: float = 0.5, concurrency: int = 16) -> None:
+    """What this server allows before any work of ours: the same requests from a bare httpx
+    client and from the openai SDK alone (no store, no prompt, no checks), and what starting
+    Python and importing the SDK cost a new process."""
+    import time
+
+    import httpx
+    import openai
+
+    async def bare(url: str) -> float:
+        gate = asyncio.Semaphore(concurrency)
+        limits = httpx.Limits(max_connections=concurrency)
+        async with httpx.AsyncClient(base_url=url, timeout=5.0, limits=limits) as client:
+
+            async def one() -> None:
+                async with gate:
+                    body = {"model": "m", "messages": FLOOR_MESSAGES}
+                    answer = await client.post("/chat/completions", json=body)
+                    answer.raise_for_status()
+
+            started = time.monotonic()
+            await asyncio.gather(*(one() for _ in range(n)))
+            return time.monotonic() - started
+
+    async def sdk(url: str) -> float:
+        gate = asyncio.Semaphore(concurrency)
+        client = openai.AsyncOpenAI(base_url=url, api_key="sk-bench", max_retries=0)
+
+        async def one() -> None:
+            async with gate:
+                await client.chat.completions.create(model="m", messages=FLOOR_MESSAGES)  # type: ignore[arg-type]
+
+        started = time.monotonic()
+        await asyncio.gather(*(one() for _ in range(n)))
+        await client.close()
+        return time.monotonic() - started
+
+    ideal = n * latency / concurrency
+    print(f"floor: {n} requests, latency {latency * 1000:.0f} ms, concurrency {concurrency}")
+    print(f"  waves alone: {-(-n // concurrency) * latency / ideal:.3f} of the ideal")
+    with server_process(latency) as url:
+        for name, how in (("bare httpx", bare), ("openai SDK", sdk)) * 2:
+            wall = asyncio.run(how(url))
+            print(f"  {name}: {wall:.2f} s, ratio {wall / ideal:.3f}")
+    for name, code in (("python", "pass"), ("python + import openai", "import openai")):
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        took = time.monotonic() - started
+        print(f"  a new process, {name}: {took:.2f} s ({took / ideal:.3f} of the ideal)")
+
+
 def main() -> None:
     prompt_size()
     if "--cli" in sys.argv:
         from_the_command_line()
+        return
+    if "--floor" in sys.argv:
+        floor()
         return
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     latency = float(sys.argv[2]) if len(sys.argv) > 2 else 0.2
