@@ -230,3 +230,69 @@ def test_the_site_pages_commands_run(tmp_path: Path) -> None:
     assert (tmp_path / "site" / "index.html").is_file() and (tmp_path / "feed.xml").is_file()
     assert (tmp_path / "digests" / f"{day}.json").is_file()
     assert list((tmp_path / "digests").glob(f"{day}_AI_enhanced_*.jsonl"))
+
+
+def test_the_vllm_howto_runs_as_written(
+    servers: tuple[FakeArxiv, LLMServer], tmp_path: Path
+) -> None:
+    """docs/howto/batch-vllm.md's month through a batch engine, line by line in one folder: the
+    arxiv-digest commands as typed (arXiv's OAI-PMH is the loopback fake, with papers of
+    November 2025), `vllm run-batch` as vLLM writes its output (tests/summarize/test_batch.py's
+    engine over the test server's answers), the `scp` lines copies on one machine."""
+    from arxiv_digest.store import Store
+    from tests.summarize.test_batch import run_batch
+    from tests.test_fetch import _oai_page
+
+    fake, _llm = servers
+    ids = [f"2511.{n:05d}" for n in range(1, 7)]
+    fake.oai_pages = [
+        _oai_page(
+            [(pid, f"Mon, {3 + i % 3} Nov 2025 10:00:00 GMT", "cs.LG") for i, pid in enumerate(ids)]
+        )
+    ]
+    (tmp_path / "arxiv-digest.toml").write_text('categories = ["cs.LG"]\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ARXIV_DIGEST_", "OPENAI"))}
+    env.update(
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}",
+        ARXIV_DIGEST_OAI_URL=f"{fake.url}/oai",
+        ARXIV_DIGEST_API_URL=f"{fake.url}/api/query",
+        ARXIV_DIGEST_ARXIV__MIN_INTERVAL="0",
+        ARXIV_DIGEST_DB=str(tmp_path / "store.db"),
+    )
+    page = (DOCS / "howto" / "batch-vllm.md").read_text(encoding="utf-8")
+    block = next(body for lang, body in BLOCK.findall(page) if "vllm run-batch" in body)
+    lines = [
+        line.split("  # ")[0].strip()
+        for line in block.replace("\\\n", " ").splitlines()
+        if line.strip()
+    ]
+    ran = []
+    for line in lines:
+        words = shlex.split(line)
+        if words[0] == "scp":
+            continue  # the GPU node is this machine
+        if words[0] == "vllm":
+            requests = tmp_path / words[words.index("-i") + 1]
+            out = tmp_path / words[words.index("-o") + 1]
+            out.write_text(run_batch(requests.read_text("utf-8"), LLMServer()), "utf-8")
+            ran.append("vllm")
+            continue
+        done = subprocess.run(
+            ["bash", "-c", line], cwd=tmp_path, env=env,
+            capture_output=True, text=True, check=False, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, f"{line}: {done.stdout} {done.stderr}"
+        ran.append(words[1])
+    assert ran == ["fetch", "batch", "vllm", "batch", "render"]
+    site = tmp_path / "digests" / "site"
+    assert (site / "index.html").is_file()  # "the month on the site"
+    assert len((tmp_path / "requests.jsonl").read_text("utf-8").splitlines()) == len(ids)
+    with Store(tmp_path / "store.db") as store:
+        days = [d for d in store.digests.dates() if d.startswith("2025-11")]
+        assert days
+        entries = [e for d in days for e in store.digests.require(d).entries]
+        assert sorted(e.paper.id for e in entries) == ids
+        assert all((site / f"{d}.html").is_file() for d in days)
+        assert all(
+            e.summary is not None and e.summary.model == "Qwen/Qwen2.5-7B-Instruct" for e in entries
+        )
