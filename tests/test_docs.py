@@ -73,6 +73,31 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
             base[key] = value
 
 
+def _reader_env(fake: FakeArxiv, folder: Path, **more: str) -> dict[str, str]:
+    """A reader's shell: the tool under test on PATH, arXiv's feed, API and OAI-PMH at the
+    loopback fake, the store in `folder`, nothing of the outer environment's settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ARXIV_DIGEST_", "OPENAI"))}
+    env.update(
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}",
+        ARXIV_DIGEST_RSS_URL=f"{fake.url}/rss",
+        ARXIV_DIGEST_API_URL=f"{fake.url}/api/query",
+        ARXIV_DIGEST_OAI_URL=f"{fake.url}/oai",
+        ARXIV_DIGEST_ARXIV__MIN_INTERVAL="0",
+        ARXIV_DIGEST_DB=str(folder / "store.db"),
+        **more,
+    )
+    return env
+
+
+def _typed(line: str, folder: Path, env: dict[str, str]) -> None:
+    """One line of a page, run in a shell as a reader types it; it must succeed."""
+    done = subprocess.run(
+        ["bash", "-c", line], cwd=folder, env=env,
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, f"{line}: {done.stdout} {done.stderr}"
+
+
 @pytest.fixture
 def servers() -> Iterator[tuple[FakeArxiv, LLMServer]]:
     fake = FakeArxiv(synthetic_day(8, ["cs.IR", "cs.CL"]), day=arxiv_today())
@@ -88,15 +113,7 @@ def test_the_tutorial_runs_as_written(servers: tuple[FakeArxiv, LLMServer], tmp_
     the one under test, on PATH. The servers stand in for arXiv and the summarizer's endpoint
     (the page's base_url is overridden by the environment, as a reader's shell could)."""
     fake, llm = servers
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ARXIV_DIGEST_", "OPENAI"))}
-    env.update(
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}",
-        ARXIV_DIGEST_RSS_URL=f"{fake.url}/rss",
-        ARXIV_DIGEST_API_URL=f"{fake.url}/api/query",
-        ARXIV_DIGEST_ARXIV__MIN_INTERVAL="0",
-        ARXIV_DIGEST_BASE_URL=llm.url,
-        ARXIV_DIGEST_DB=str(tmp_path / "store.db"),
-    )
+    env = _reader_env(fake, tmp_path, ARXIV_DIGEST_BASE_URL=llm.url)
     ran: list[str] = []
     for kind, text in _steps(DOCS / "tutorial.md"):
         if kind == "toml":
@@ -111,11 +128,7 @@ def test_the_tutorial_runs_as_written(servers: tuple[FakeArxiv, LLMServer], tmp_
             name, _, value = text[len("export ") :].partition("=")
             env[name] = value
             continue
-        done = subprocess.run(
-            ["bash", "-c", text], cwd=tmp_path, env=env,
-            capture_output=True, text=True, check=False, timeout=300,
-        )  # fmt: skip
-        assert done.returncode == 0, f"{text}: {done.stderr}"
+        _typed(text, tmp_path, env)
         ran.append(text)
     assert ran[0] == "arxiv-digest demo --out demo-out" and len(ran) >= 6
     assert len(list((tmp_path / "demo-out").glob("20??-??-??.md"))) == 1
@@ -251,14 +264,7 @@ def test_the_vllm_howto_runs_as_written(
         )
     ]
     (tmp_path / "arxiv-digest.toml").write_text('categories = ["cs.LG"]\n', encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ARXIV_DIGEST_", "OPENAI"))}
-    env.update(
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}",
-        ARXIV_DIGEST_OAI_URL=f"{fake.url}/oai",
-        ARXIV_DIGEST_API_URL=f"{fake.url}/api/query",
-        ARXIV_DIGEST_ARXIV__MIN_INTERVAL="0",
-        ARXIV_DIGEST_DB=str(tmp_path / "store.db"),
-    )
+    env = _reader_env(fake, tmp_path)
     page = (DOCS / "howto" / "batch-vllm.md").read_text(encoding="utf-8")
     block = next(body for lang, body in BLOCK.findall(page) if "vllm run-batch" in body)
     lines = [
@@ -277,11 +283,7 @@ def test_the_vllm_howto_runs_as_written(
             out.write_text(run_batch(requests.read_text("utf-8"), LLMServer()), "utf-8")
             ran.append("vllm")
             continue
-        done = subprocess.run(
-            ["bash", "-c", line], cwd=tmp_path, env=env,
-            capture_output=True, text=True, check=False, timeout=300,
-        )  # fmt: skip
-        assert done.returncode == 0, f"{line}: {done.stdout} {done.stderr}"
+        _typed(line, tmp_path, env)
         ran.append(words[1])
     assert ran == ["fetch", "batch", "vllm", "batch", "render"]
     site = tmp_path / "digests" / "site"
