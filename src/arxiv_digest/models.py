@@ -349,8 +349,10 @@ class Digest:
         return sorted(chosen, key=lambda e: -float(e.score or 0.0))[:k]
 
     def interest_counts(self, entries: Sequence[DigestEntry]) -> list[tuple[str, int]]:
-        """How many of `entries` each interest has, in the order of its first paper."""
-        return list(Counter(e.interest for e in entries if e.interest).items())
+        """How many of `entries` each interest has, in the order of its first paper; [] when
+        they hold fewer than two interests (one interest is no news to the reader)."""
+        counts = list(Counter(e.interest for e in entries if e.interest).items())
+        return counts if len(counts) >= 2 else []
 
     def top(self, k: int) -> list[DigestEntry]:
         """The best K papers: by score when ranked, else the first K in digest order."""

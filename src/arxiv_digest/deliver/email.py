@@ -88,11 +88,10 @@ def _text(
         lines += [f"Full day: {link}", ""]
     if for_you:
         counts = digest.interest_counts(for_you)
-        several = len(counts) >= 2
         each = " · ".join(f"{name} {n}" for name, n in counts)
-        lines.append(f"FOR YOU ({each})" if several else "FOR YOU")
+        lines.append(f"FOR YOU ({each})" if counts else "FOR YOU")
         for e in for_you:
-            label = f"[{e.interest}] " if several and e.interest else ""
+            label = f"[{e.interest}] " if counts and e.interest else ""
             lines.append(f"- {label}{e.paper.title} ({e.score:.2f}: {'; '.join(e.reasons)})")
             lines.append(f"  {arxiv_url(e.paper.id)}")
             lines.append(f"  {e.tldr}{warned(e)}")
@@ -137,7 +136,7 @@ def build_message(
         for_you=top,
         sections=_sections(digest, config.max_per_section),
         warned=_warned(digest),
-        counts=counts if len(counts := digest.interest_counts(top)) >= 2 else [],
+        counts=digest.interest_counts(top),
         deep={pid: deep_html(read, lang_code(digest.language)) for pid, read in deep_reads.items()},
     )
     msg.add_alternative(html, subtype="html", charset="utf-8")

@@ -282,7 +282,8 @@ class Ranker:
             for i in interests
         ]
         starred = {p.id for p in self.starred}
-        for paper, text, result, row in zip(papers, texts, results, scored.decisions, strict=True):
+        rows = zip(papers, texts, results, scored.decisions, scored.vectors, strict=True)
+        for paper, text, result, row, x in rows:
             hits = [
                 [t for t, pattern in kws if pattern.search(paper.title or "")]
                 + [t for t, pattern in kws if pattern.search(paper.abstract or "")]
@@ -302,7 +303,6 @@ class Ranker:
             if paper.id in starred:
                 result.reasons.append("starred")
                 continue
-            x = vectorize(text)
             near = [
                 (sum(v * k.get(t, 0.0) for t, v in x.items()), title) for title, k in known[best]
             ]

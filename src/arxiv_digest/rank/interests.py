@@ -105,7 +105,6 @@ def find_interests(
     if len(found) < 2:
         return []
     by_name = {i.name: i for i in found}
-    placed: list[tuple[Interest, LibraryPaper]] = []
     loose: list[LibraryPaper] = []
     for paper in library:
         home = by_name.get(paper.interest) or next(
@@ -114,9 +113,7 @@ def find_interests(
         if home is None:
             loose.append(paper)
         else:
-            placed.append((home, paper))
-    for home, paper in placed:
-        home.papers.append(paper)
+            home.papers.append(paper)
     centroids = {i.name: _centroid([vectorize(t) for t in i.texts()]) for i in found if i.texts()}
 
     def nearest(text: str, category: str) -> Interest:
@@ -141,6 +138,7 @@ class InterestScores:
     names: list[str]
     decisions: list[list[float]]  # [candidate][interest]
     models: list[Classifier]
+    vectors: list[dict[str, float]]  # each candidate's, for its reasons
 
 
 def score_interests(
@@ -166,10 +164,8 @@ def score_interests(
                 vectorize=vectorize,
             )
         )
-    decisions = []
-    for text in candidates:
-        x = vectorize(text)
-        decisions.append([_dot(m.w, x) + m.w.get(BIAS, 0.0) for m in models])
+    vectors = [vectorize(text) for text in candidates]
+    decisions = [[_dot(m.w, x) + m.w.get(BIAS, 0.0) for m in models] for x in vectors]
     # each interest's decisions as z-scores over the day: a side interest's model, trained on a
     # few papers, decides lower everywhere; a paper goes where it stands out most, and a score
     # means the same under every interest (bench/rank_interests.py: calibrating each model on
@@ -183,7 +179,7 @@ def score_interests(
     decisions = [
         [(d - mean) / sd for d, (mean, sd) in zip(row, spread, strict=True)] for row in decisions
     ]
-    return InterestScores([i.name for i in interests], decisions, models)
+    return InterestScores([i.name for i in interests], decisions, models, vectors)
 
 
 def characteristic_words(

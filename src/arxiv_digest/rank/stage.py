@@ -211,7 +211,6 @@ def rank_day(
     )
     titles = {e.paper.id: e.paper.title for e in digest.entries}
     report.interests = _interest_lines(rows, titles)
-    titles = {e.paper.id: e.paper.title for e in digest.entries}
     best = sorted((r for r in rows if not r.dropped), key=lambda r: -(r.score or 0.0))
     report.top = [(titles[r.paper_id], r.score or 0.0, r.reasons) for r in best[:10]]
     if ask:

@@ -198,7 +198,7 @@ class SiteBuilder:
             total=len(digest.entries),
             sections=sections,
             for_you=[e for e in for_you if e.reasons],
-            interest_counts=counts if len(counts := digest.interest_counts(chosen)) >= 2 else [],
+            interest_counts=digest.interest_counts(chosen),
             abstracts_src=f"{digest.date}.abs.js?v={fingerprint(script)}",
         )
 

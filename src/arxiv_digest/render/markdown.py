@@ -44,10 +44,10 @@ def render_markdown(
     if top:
         out.append(f"<div id='{FOR_YOU_ANCHOR}'></div>\n\n# {FOR_YOU} [[Back]](#toc)\n\n")
         counts = digest.interest_counts(top)
-        if len(counts) >= 2:  # several interests: how many papers each brought
+        if counts:  # several interests: how many papers each brought
             out.append(escape_tags(" · ".join(f"{name} {n}" for name, n in counts)) + "\n\n")
         for entry in top:
-            label = f"[{entry.interest}] " if len(counts) >= 2 and entry.interest else ""
+            label = f"[{entry.interest}] " if counts and entry.interest else ""
             reasons = escape_tags("; ".join(entry.reasons) or "score")
             out.append(
                 f"- {escape_tags(label)}[{escape_tags(entry.paper.title)}]"

@@ -80,15 +80,8 @@ class Digests(Table):
         head = self.store.execute(
             "SELECT interest_quota, interest_sizes FROM digests WHERE date = ?", (date,)
         ).fetchone()
-        if (
-            self.rows(date) == list(rows)
-            and head is not None
-            and tuple(head)
-            == (
-                interest_quota,
-                sizes,
-            )
-        ):
+        same_head = head is not None and tuple(head) == (interest_quota, sizes)
+        if same_head and self.rows(date) == list(rows):
             return False
         with self.store.transaction():
             self.store.execute(
