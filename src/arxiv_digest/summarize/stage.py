@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from arxiv_digest.check import check_summary
+from arxiv_digest.check import check_summary, warm_up
 from arxiv_digest.config import Price
 from arxiv_digest.errors import StoreError, SummarizeError
 from arxiv_digest.models import IMPORT_BACKEND, DigestEntry, Summary, SummaryKey
@@ -52,6 +52,9 @@ def keeps(entry: DigestEntry, summarizer: Summarizer, language: str, retry_faile
     # next ordinary run once its backoff has passed
     return not (retry_failed or due(current))
 
+
+#: Seconds after its start that a run warms the checks up: its first requests are sent by then.
+WARM_AFTER = 0.1
 
 #: After the second failure in a row a paper waits before it is tried again, 1 min, 4 min, ...
 BACKOFF_BASE = 60.0
@@ -147,6 +150,7 @@ async def summarize_day(
     # output file) are paid for, and storing one twice changes nothing
     claims = summarizer.answers_waiting
     gate = asyncio.Semaphore(max(1, concurrency))
+    saving = asyncio.Semaphore(max(1, concurrency))
     started_papers = 0
     fatal: list[SummarizeError] = []
     #: the store failed (a full disk): no paper is started after it, answers in flight are
@@ -225,22 +229,42 @@ async def summarize_day(
                 # paper: it may heal, so the next ordinary run asks again
                 result = SummaryResult(None, error=f"{type(exc).__name__}: {exc}", transient=True)
             took = time.monotonic() - began
-            warnings: list[str] = []
-            interrupted = False
-            if result.fields is not None:
-                # off the event loop (the checks take a few ms; the other requests go on) but
-                # inside the gate, so no more answers wait unsaved than requests are in flight
-                check = partial(
-                    check_summary, result.fields, entry.paper, key.language, summarizer.backend
-                )
-                try:
-                    if summarizer.answers_waiting:
-                        warnings = await asyncio.to_thread(check)
-                    else:  # nothing in flight to let go on: a thread would only cost a switch
-                        warnings = check()
-                except asyncio.CancelledError:  # Ctrl-C: the answer is paid for, keep it first
+            # the request slot goes to the next paper now, before this answer's checks and
+            # save: on a busy wave they would hold back every request behind them. The second
+            # gate keeps no more answers waiting unsaved than requests are in flight.
+            try:
+                await saving.acquire()
+            except asyncio.CancelledError:  # Ctrl-C: the answer is paid for, keep it first
+                await finish(entry, key, result, took, interrupted=True)
+                raise
+        try:
+            await finish(entry, key, result, took)
+        finally:
+            saving.release()
+
+    async def finish(
+        entry: DigestEntry,
+        key: SummaryKey,
+        result: SummaryResult,
+        took: float,
+        *,
+        interrupted: bool = False,
+    ) -> None:
+        """Check and save one answer, and count it in the report."""
+        warnings: list[str] = []
+        if result.fields is not None:
+            # off the event loop (the checks take a few ms; the other requests go on)
+            check = partial(
+                check_summary, result.fields, entry.paper, key.language, summarizer.backend
+            )
+            try:
+                if summarizer.answers_waiting and not interrupted:
+                    warnings = await asyncio.to_thread(check)
+                else:  # nothing in flight to let go on: a thread would only cost a switch
                     warnings = check()
-                    interrupted = True
+            except asyncio.CancelledError:  # Ctrl-C: the answer is paid for, keep it first
+                warnings = check()
+                interrupted = True
         cost = price.cost(result.tokens_in, result.tokens_out) if price else None
         attempts = 1
         if not result.ok:
@@ -307,8 +331,15 @@ async def summarize_day(
                 if not broken:
                     broken.append(exc)
 
+    async def warm() -> None:
+        # once the first requests are on the wire (a few ms each), the checks load what they
+        # load on first use (0.2 s for Chinese) while the answers are awaited, not after
+        await asyncio.sleep(WARM_AFTER)
+        await asyncio.to_thread(warm_up, summarizer.output_language(language))
+
     bar = ticks(progress, len(pending))
     lease = asyncio.create_task(keep_claims())
+    warming = asyncio.create_task(warm()) if pending and summarizer.answers_waiting else None
     try:
         with bar as tick:
             # every paper ends before the client closes: an error in one (a bug) is raised
@@ -325,6 +356,8 @@ async def summarize_day(
                 done += await asyncio.gather(*(one(e) for e in again), return_exceptions=True)
     finally:
         lease.cancel()
+        if warming is not None:
+            warming.cancel()
         report.seconds = time.monotonic() - started
         await summarizer.aclose()
     for outcome in done:
