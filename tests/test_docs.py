@@ -1,7 +1,8 @@
 """The documentation is true: the site builds with `mkdocs build --strict`, its generated reference
-pages are what the code says, the tutorial's commands run in order and succeed (against loopback
-arXiv and model servers), and every other `arxiv-digest` command the docs or the README show names
-a command and options that exist."""
+pages are what the code says, the commands of the tutorial, the site guide and the vLLM and Zotero
+how-tos run in order as written and succeed (against loopback arXiv, model and Zotero servers),
+and every other `arxiv-digest` command the docs or the README show names a command and options
+that exist."""
 
 from __future__ import annotations
 
@@ -59,8 +60,8 @@ def _steps(page: Path) -> Iterator[tuple[str, str]]:
     for lang, body in BLOCK.findall(page.read_text(encoding="utf-8")):
         if lang == "toml":
             yield "toml", body
-        elif lang == "console":
-            for line in body.splitlines():
+        elif lang == "console":  # a list item's block is indented
+            for line in (line.strip() for line in body.splitlines()):
                 if line.startswith("$ "):
                     yield "command", line[2:]
 
@@ -73,29 +74,46 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
             base[key] = value
 
 
-def _reader_env(fake: FakeArxiv, folder: Path, **more: str) -> dict[str, str]:
+def _reader_env(fake: FakeArxiv | None, folder: Path, **more: str) -> dict[str, str]:
     """A reader's shell: the tool under test on PATH, arXiv's feed, API and OAI-PMH at the
-    loopback fake, the store in `folder`, nothing of the outer environment's settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ARXIV_DIGEST_", "OPENAI"))}
+    loopback fake (if any), the store in `folder`, nothing of the outer environment's settings
+    or keys."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ARXIV_DIGEST_", "OPENAI", "ZOTERO"))
+    }
     env.update(
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}",
-        ARXIV_DIGEST_RSS_URL=f"{fake.url}/rss",
-        ARXIV_DIGEST_API_URL=f"{fake.url}/api/query",
-        ARXIV_DIGEST_OAI_URL=f"{fake.url}/oai",
-        ARXIV_DIGEST_ARXIV__MIN_INTERVAL="0",
         ARXIV_DIGEST_DB=str(folder / "store.db"),
         **more,
     )
+    if fake is not None:
+        env.update(
+            ARXIV_DIGEST_RSS_URL=f"{fake.url}/rss",
+            ARXIV_DIGEST_API_URL=f"{fake.url}/api/query",
+            ARXIV_DIGEST_OAI_URL=f"{fake.url}/oai",
+            ARXIV_DIGEST_ARXIV__MIN_INTERVAL="0",
+        )
     return env
 
 
-def _typed(line: str, folder: Path, env: dict[str, str]) -> None:
+def _merge_toml(folder: Path, text: str) -> None:
+    """A page's TOML snippet merged into the folder's config file, as a page says to."""
+    config = folder / "arxiv-digest.toml"
+    data = tomllib.loads(config.read_text(encoding="utf-8"))
+    _merge(data, tomllib.loads(text))
+    config.write_text(tomli_w.dumps(data), encoding="utf-8")
+
+
+def _typed(line: str, folder: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """One line of a page, run in a shell as a reader types it; it must succeed."""
     done = subprocess.run(
         ["bash", "-c", line], cwd=folder, env=env,
         capture_output=True, text=True, check=False, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, f"{line}: {done.stdout} {done.stderr}"
+    return done
 
 
 @pytest.fixture
@@ -117,10 +135,7 @@ def test_the_tutorial_runs_as_written(servers: tuple[FakeArxiv, LLMServer], tmp_
     ran: list[str] = []
     for kind, text in _steps(DOCS / "tutorial.md"):
         if kind == "toml":
-            config = tmp_path / "arxiv-digest.toml"
-            data = tomllib.loads(config.read_text(encoding="utf-8"))
-            _merge(data, tomllib.loads(text))
-            config.write_text(tomli_w.dumps(data), encoding="utf-8")
+            _merge_toml(tmp_path, text)
             continue
         if text.startswith(("python3 -m venv", ". .venv/bin/activate")):
             continue  # the install: tests/test_install.py
@@ -208,9 +223,7 @@ def test_the_site_pages_commands_run(tmp_path: Path) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ARXIV_DIGEST_")}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
-    env["ARXIV_DIGEST_DB"] = str(tmp_path / "store.db")
+    env = _reader_env(None, tmp_path)
     lines = [
         line.split(" # ")[0].strip()
         for lang, body in BLOCK.findall((DOCS / "guide" / "site.md").read_text(encoding="utf-8"))
@@ -298,3 +311,46 @@ def test_the_vllm_howto_runs_as_written(
         assert all(
             e.summary is not None and e.summary.model == "Qwen/Qwen2.5-7B-Instruct" for e in entries
         )
+
+
+def test_the_zotero_howto_runs_as_written(tmp_path: Path) -> None:
+    """docs/howto/zotero.md in order, in a reader's folder whose store holds the reference days:
+    the page's TOML merged into the file `init` wrote, its `export` with the reader's key where
+    the page shows `...`, then its `arxiv-digest rank`, against a loopback Zotero API (the
+    page's address overridden by the environment, as a reader's shell could)."""
+    import copy
+    from http.server import ThreadingHTTPServer
+
+    from arxiv_digest.store import Store
+    from tests.fakes.loopback import serving
+    from tests.fakes.zotero import ITEMS, KEY, Zotero
+    from tests.helpers import import_references
+
+    with Store(tmp_path / "store.db") as store:
+        newest = sorted(import_references(store))[-1]
+    Zotero.items, Zotero.throttle, Zotero.seen, Zotero.paths = copy.deepcopy(ITEMS), [], [], []
+    Zotero.collection = None
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Zotero)
+    zotero = f"http://127.0.0.1:{httpd.server_address[1]}"
+    env = _reader_env(None, tmp_path, ARXIV_DIGEST_RANK__ZOTERO__BASE_URL=zotero)
+    _typed("arxiv-digest init", tmp_path, env)
+    ran: list[str] = []
+    with serving(httpd):
+        for kind, text in _steps(DOCS / "howto" / "zotero.md"):
+            if kind == "toml":
+                _merge_toml(tmp_path, text)
+            elif text.startswith("export "):
+                name, _, value = text[len("export ") :].partition("=")
+                env[name] = KEY if value == "..." else value
+            else:
+                done = _typed(text, tmp_path, env)
+                ran.append(text)
+    assert ran == ["arxiv-digest rank"]
+    # the library was read with the reader's key, and the newest stored day ranked by it
+    assert Zotero.paths == ["/users/1234567/items/top"]
+    assert Zotero.seen[0]["zotero-api-key"] == KEY and KEY not in done.stdout + done.stderr
+    with Store(tmp_path / "store.db") as store:
+        ranked = store.digests.require(newest)
+    assert f"ranked {len(ranked.entries)} papers" in done.stdout
+    scores = [e.score for e in ranked.entries if e.score is not None]
+    assert len(scores) == len(ranked.entries) and len(set(scores)) > len(scores) // 2
