@@ -1,6 +1,7 @@
 """The documentation is true: the site builds with `mkdocs build --strict`, its generated reference
-pages are what the code says, the commands of the tutorial, the site guide and the vLLM and Zotero
-how-tos run in order as written and succeed (against loopback arXiv, model and Zotero servers),
+pages are what the code says, the commands of the tutorial, the site and full-text guides and the
+vLLM and Zotero how-tos run in order as written and succeed (against loopback arXiv, model and
+Zotero servers),
 and every other `arxiv-digest` command the docs or the README show names a command and options
 that exist."""
 
@@ -24,6 +25,7 @@ from arxiv_digest.cli import cli
 from arxiv_digest.fetch import arxiv_today
 from tests.fakes.arxiv import FakeArxiv, synthetic_day
 from tests.fakes.llm_server import LLMServer
+from tests.fulltext.papers import Built
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -354,3 +356,78 @@ def test_the_zotero_howto_runs_as_written(tmp_path: Path) -> None:
     assert f"ranked {len(ranked.entries)} papers" in done.stdout
     scores = [e.score for e in ranked.entries if e.score is not None]
     assert len(scores) == len(ranked.entries) and len(set(scores)) > len(scores) // 2
+
+
+def test_the_fulltext_guide_runs_as_written(built: list[Built], tmp_path: Path) -> None:
+    """docs/guide/fulltext.md's three ways in: `read` (one paper, then a day's top papers under a
+    budget) and `ask` in one reader's folder; the batch-file way (`batch export --deep-reads`,
+    `vllm run-batch` emulated as vLLM writes its output, `batch import`) in a second folder from
+    the same stored day. Paper 2501.00001 of day 2026-01-06, as the page names them, is a real
+    paper built through LaTeXML and pdflatex, served by the loopback arXiv with two more. The
+    reader's config is the page's `[fulltext]` table and the model its first line names."""
+    import shutil
+
+    from arxiv_digest.fetch.sections import build_digest
+    from arxiv_digest.models import Announcement, Paper
+    from arxiv_digest.store import Store
+    from tests.fakes.arxiv import SynthPaper
+    from tests.summarize.test_batch import run_batch
+
+    page = (DOCS / "guide" / "fulltext.md").read_text(encoding="utf-8")
+    blocks = [body for lang, body in BLOCK.findall(page) if lang == "bash"]
+    ids = ["2501.00001", *(b.paper.paper_id for b in built[1:])]
+    fake = FakeArxiv(
+        [
+            SynthPaper(pid, 1, b.paper.title, f"The abstract of {b.paper.title}.", ["A. Author"],
+                       "cs.CL", ["cs.CL"])
+            for pid, b in zip(ids, built, strict=True)
+        ]
+    )  # fmt: skip
+    for pid, b in zip(ids, built, strict=True):
+        fake.fulltext[f"/html/{pid}v1"] = (200, "text/html", b.html)
+        fake.fulltext[f"/e-print/{pid}v1"] = (200, "application/gzip", b.tar_gz)
+        fake.fulltext[f"/pdf/{pid}v1"] = (200, "application/pdf", b.pdf)
+    live, files = tmp_path / "live", tmp_path / "files"
+    live.mkdir()
+    with Store(live / "store.db") as store:
+        for p in fake.papers:
+            store.papers.upsert(Paper(p.id, p.title, tuple(p.authors), p.abstract, "cs.CL"))
+            store.papers.announce(Announcement("2026-01-06", p.id, 1, "new"))
+        build_digest(store, "2026-01-06", ["cs.CL"], language="Chinese", source="test")
+    toml = next(body for lang, body in BLOCK.findall(page) if lang == "toml")
+    (live / "arxiv-digest.toml").write_text(
+        f'{toml}\n[summarizer]\nbackend = "openai"\nmodel = "gpt-4o-mini"\n', encoding="utf-8"
+    )
+    shutil.copytree(live, files)
+    llm = LLMServer()
+    with fake.running(), llm.running():
+        more = {
+            "ARXIV_DIGEST_HTML_URL": f"{fake.url}/html",
+            "ARXIV_DIGEST_EPRINT_URL": f"{fake.url}/e-print",
+            "ARXIV_DIGEST_PDF_URL": f"{fake.url}/pdf",
+            "ARXIV_DIGEST_BASE_URL": llm.url,
+        }
+        ran: dict[str, list[str]] = {"live": [], "files": []}
+        said: dict[str, str] = {}
+        for block in blocks:
+            folder = files if "batch" in block else live
+            for line in (line.strip() for line in block.splitlines() if line.strip()):
+                words = shlex.split(line)
+                if words[0] == "vllm":
+                    requests = folder / words[words.index("-i") + 1]
+                    out = folder / words[words.index("-o") + 1]
+                    out.write_text(run_batch(requests.read_text("utf-8"), LLMServer()), "utf-8")
+                    ran[folder.name].append("vllm")
+                    continue
+                done = _typed(line, folder, _reader_env(fake, folder, **more))
+                assert "error" not in done.stderr.lower(), done.stderr
+                ran[folder.name].append(words[1])
+                said[words[1]] = done.stdout
+    assert ran == {"live": ["read", "read", "ask"], "files": ["batch", "vllm", "batch"]}
+    for folder in (live, files):
+        with Store(folder / "store.db") as store:
+            reads = store.deep_reads.latest([(pid, 1) for pid in ids], "Chinese")
+            assert sorted(reads) == sorted(ids), folder.name
+            backends = {r.backend for r in reads.values()}
+            assert backends == ({"batch"} if folder == files else {"openai"})
+    assert "[supported: every quote is in the paper]" in said["ask"]  # quotes found in the paper
