@@ -126,7 +126,8 @@ def test_the_readme_example_runs_as_a_script_and_in_a_notebook(
     fake: FakeArxiv, llm: LLMServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     code = EXAMPLE.read_text(encoding="utf-8")
-    assert f"```python\n{code}```" in (ROOT / "README.md").read_text(encoding="utf-8")
+    for page in (ROOT / "README.md", ROOT / "docs" / "guide" / "python.md"):  # shown as run
+        assert f"```python\n{code}```" in page.read_text(encoding="utf-8"), page
     env = _env(fake, llm, tmp_path)
     done = subprocess.run(
         [sys.executable, str(EXAMPLE)],

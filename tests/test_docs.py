@@ -430,3 +430,44 @@ def test_the_fulltext_guide_runs_as_written(built: list[Built], tmp_path: Path) 
             backends = {r.backend for r in reads.values()}
             assert backends == ({"batch"} if folder == files else {"openai"})
     assert "[supported: every quote is in the paper]" in said["ask"]  # quotes found in the paper
+
+
+def test_the_batch_howto_daily_run_runs_as_written(tmp_path: Path) -> None:
+    """docs/howto/batch-vllm.md's daily run through a provider's Batch API, as written: the
+    page's `[summarizer]` table (its base URL overridden by the environment to a loopback Batch
+    API, its key variable set as the reader would), then `run --deliver --no-wait` (submits the
+    day's batch and holds delivery: exit 14, as the page says), the provider finishing the
+    batch, `run --deliver` (collects it: every summary from the batch, at its price share), and
+    `stats`."""
+    from arxiv_digest.store import Store
+    from tests.fakes.batch_api import BatchAPI
+
+    day = arxiv_today()
+    fake = FakeArxiv(synthetic_day(8, ["cs.IR", "cs.CL"]), day=day)
+    api = BatchAPI()
+    page = (DOCS / "howto" / "batch-vllm.md").read_text(encoding="utf-8")
+    toml = next(body for lang, body in BLOCK.findall(page) if 'backend = "batch"' in body)
+    block = next(body for lang, body in BLOCK.findall(page) if "run --deliver --no-wait" in body)
+    (tmp_path / "arxiv-digest.toml").write_text(
+        f'categories = ["cs.IR", "cs.CL"]\n{toml}', encoding="utf-8"
+    )
+    ran: list[tuple[str, int]] = []
+    with fake.running(), api.running():
+        env = _reader_env(fake, tmp_path, ARXIV_DIGEST_BASE_URL=api.url, DASHSCOPE_API_KEY="sk-d")
+        for line in (line.split("  # ")[0].strip() for line in block.splitlines() if line):
+            done = subprocess.run(
+                ["bash", "-c", line], cwd=tmp_path, env=env,
+                capture_output=True, text=True, check=False, timeout=300,
+            )  # fmt: skip
+            ran.append((line.split()[1], done.returncode))
+            assert done.returncode in (0, 14), f"{line}: {done.stdout} {done.stderr}"
+            if "--no-wait" in line:
+                assert "a batch is still in flight (batch_" in done.stdout + done.stderr
+                api.fast = True  # by the next cron run the provider has finished it
+    assert ran == [("run", 14), ("run", 0), ("stats", 0)]
+    assert "sk-d" not in done.stdout
+    with Store(tmp_path / "store.db") as store:
+        entries = store.digests.require(day).entries
+        assert len(entries) == 8
+        assert all(e.summary is not None and e.summary.backend == "batch" for e in entries)
+    assert len(api.batches) == 1  # submitted once, collected by the next run
