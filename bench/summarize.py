@@ -7,6 +7,7 @@ endpoint would, and input/output tokens per paper. Then the same with
 with faults off.
 
     python bench/summarize.py [N] [LATENCY_S] [CONCURRENCY]
+    python bench/summarize.py --cli | --floor | --timeline
 """
 
 from __future__ import annotations
@@ -184,6 +185,74 @@ def from_the_command_line(n: int = 237, latency: float = 0.5, concurrency: int =
     )
 
 
+#: Run in the measured process instead of `python -m arxiv_digest`: the CLI itself, with the
+#: moments it reaches noted (seconds since the parent started it) and printed at the end.
+_TIMED_CLI = r"""
+import sys, time
+T0 = float(sys.argv.pop(1))
+marks = {}
+def mark(name, last=False):
+    if last or name not in marks:
+        marks[name] = time.time() - T0
+mark("python started")
+import httpx2._transports.default as transport
+send = transport.AsyncHTTPTransport.handle_async_request
+async def noted(self, request):
+    mark("first request sent")
+    answer = await send(self, request)
+    mark("last answer in", last=True)
+    return answer
+transport.AsyncHTTPTransport.handle_async_request = noted
+import openai
+mark("openai SDK imported")
+from arxiv_digest import cli
+mark("arxiv_digest imported")
+try:
+    cli.main()
+finally:
+    mark("command done")
+    print("MARKS", marks, file=sys.stderr)
+"""
+
+
+def timeline(n: int = 237, latency: float = 0.5, concurrency: int = 16) -> None:
+    """Where the command line's time goes: the moments `arxiv-digest summarize` reaches in a new
+    process, from its start to its exit."""
+    import ast
+    import time
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "c.db"
+        with Store(db) as store:
+            seed_day(store, n, DAY)
+        with server_process(latency) as url:
+            env = {k: v for k, v in os.environ.items() if not k.startswith("ARXIV_DIGEST_")}
+            started = time.time()
+            done = subprocess.run(
+                [sys.executable, "-c", _TIMED_CLI, str(started), "--db", str(db), "summarize"]
+                + ["--backend", "openai", "--model", "bench-model", "--base-url", url]
+                + ["--concurrency", str(concurrency)],
+                env={**env, "OPENAI_API_KEY": "sk-bench"},
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            wall = time.time() - started
+    marks = ast.literal_eval(done.stderr.split("MARKS ", 1)[1].strip())
+    marks["process ended"] = wall
+    ideal = n * latency / concurrency
+    print(f"timeline of `arxiv-digest summarize` ({n} papers, ideal {ideal:.2f} s):")
+    before = 0.0
+    for name, at in marks.items():
+        print(f"  {at:6.2f} s  {name:22} (+{at - before:.2f} s)")
+        before = at
+    network = marks["last answer in"] - marks["first request sent"]
+    print(
+        f"  requests: {network:.2f} s ({network / ideal:.3f} of the ideal); before them "
+        f"{marks['first request sent']:.2f} s, after them {wall - marks['last answer in']:.2f} s"
+    )
+
+
 FLOOR_MESSAGES = [
     {"role": "system", "content": "Summarize the paper: tldr, motivation, method, result."},
     {"role": "user", "content": "Title: A paper\n\nAbstract: We propose a method. It helps."},
@@ -248,6 +317,9 @@ def main() -> None:
         return
     if "--floor" in sys.argv:
         floor()
+        return
+    if "--timeline" in sys.argv:
+        timeline()
         return
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     latency = float(sys.argv[2]) if len(sys.argv) > 2 else 0.2
