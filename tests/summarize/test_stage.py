@@ -527,37 +527,6 @@ def test_the_stage_has_a_deadline_of_its_own(
     assert seen == [360.0, 2, 30]
 
 
-def test_the_next_request_goes_out_before_an_answer_is_checked_and_saved(tmp_path: Path) -> None:
-    """With one request at a time, the second paper is asked while the first one's answer is
-    still being checked: checks and saving never hold back the requests (on a busy wave they
-    delayed every one behind them). Every answer is saved all the same."""
-    import asyncio
-
-    from arxiv_digest.models import Paper
-    from arxiv_digest.summarize import stage
-    from arxiv_digest.summarize.base import Summarizer, SummaryResult
-    from tests.helpers import day_statuses
-
-    fields = SummaryFields("要点。", "动机。", "方法。", "结果。", "结论。")
-    db = _seeded(tmp_path, 3)
-
-    class Logged(Summarizer):
-        backend, model, prompt_version = "openai", "logged", "v1"
-
-        def __init__(self, store: Store) -> None:
-            self.store, self.saved_when_asked = store, []
-
-        async def summarize(self, paper: Paper, language: str) -> SummaryResult:
-            self.saved_when_asked.append(day_statuses(self.store, DAY)["ok"])
-            return SummaryResult(fields, tokens_in=10, tokens_out=5)
-
-    with Store(db) as store:
-        summarizer = Logged(store)
-        report = asyncio.run(stage.summarize_day(store, DAY, summarizer, "Chinese", concurrency=1))
-        assert summarizer.saved_when_asked == [0, 0, 1]  # each asked before the last is saved
-        assert report.ok == 3 and day_statuses(store, DAY)["ok"] == 3
-
-
 @pytest.mark.parametrize(("language", "loaded"), [("Chinese", True), ("English", False)])
 def test_the_checks_warm_up_what_their_language_needs(language: str, loaded: bool) -> None:
     """A run warms the checks while its first requests are out: for Chinese that loads jieba's

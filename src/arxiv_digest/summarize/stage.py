@@ -150,7 +150,6 @@ async def summarize_day(
     # output file) are paid for, and storing one twice changes nothing
     claims = summarizer.answers_waiting
     gate = asyncio.Semaphore(max(1, concurrency))
-    saving = asyncio.Semaphore(max(1, concurrency))
     started_papers = 0
     fatal: list[SummarizeError] = []
     #: the store failed (a full disk): no paper is started after it, answers in flight are
@@ -229,42 +228,22 @@ async def summarize_day(
                 # paper: it may heal, so the next ordinary run asks again
                 result = SummaryResult(None, error=f"{type(exc).__name__}: {exc}", transient=True)
             took = time.monotonic() - began
-            # the request slot goes to the next paper now, before this answer's checks and
-            # save: on a busy wave they would hold back every request behind them. The second
-            # gate keeps no more answers waiting unsaved than requests are in flight.
-            try:
-                await saving.acquire()
-            except asyncio.CancelledError:  # Ctrl-C: the answer is paid for, keep it first
-                await finish(entry, key, result, took, interrupted=True)
-                raise
-        try:
-            await finish(entry, key, result, took)
-        finally:
-            saving.release()
-
-    async def finish(
-        entry: DigestEntry,
-        key: SummaryKey,
-        result: SummaryResult,
-        took: float,
-        *,
-        interrupted: bool = False,
-    ) -> None:
-        """Check and save one answer, and count it in the report."""
-        warnings: list[str] = []
-        if result.fields is not None:
-            # off the event loop (the checks take a few ms; the other requests go on)
-            check = partial(
-                check_summary, result.fields, entry.paper, key.language, summarizer.backend
-            )
-            try:
-                if summarizer.answers_waiting and not interrupted:
-                    warnings = await asyncio.to_thread(check)
-                else:  # nothing in flight to let go on: a thread would only cost a switch
+            warnings: list[str] = []
+            interrupted = False
+            if result.fields is not None:
+                # off the event loop (the checks take a few ms; the other requests go on) but
+                # inside the gate, so no more answers wait unsaved than requests are in flight
+                check = partial(
+                    check_summary, result.fields, entry.paper, key.language, summarizer.backend
+                )
+                try:
+                    if summarizer.answers_waiting:
+                        warnings = await asyncio.to_thread(check)
+                    else:  # nothing in flight to let go on: a thread would only cost a switch
+                        warnings = check()
+                except asyncio.CancelledError:  # Ctrl-C: the answer is paid for, keep it first
                     warnings = check()
-            except asyncio.CancelledError:  # Ctrl-C: the answer is paid for, keep it first
-                warnings = check()
-                interrupted = True
+                    interrupted = True
         cost = price.cost(result.tokens_in, result.tokens_out) if price else None
         attempts = 1
         if not result.ok:
