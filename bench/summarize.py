@@ -150,9 +150,11 @@ def prompt_size() -> None:
     )
 
 
-def from_the_command_line(n: int = 237, latency: float = 0.5, concurrency: int = 16) -> None:
-    """The same work as a user starts it: `arxiv-digest summarize` in a new process, start-up,
-    imports and the final report included."""
+def _summarize_in_a_new_process(
+    n: int, latency: float, concurrency: int, *, timed: bool = False
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    """`arxiv-digest summarize` in a new process on a seeded day of `n` papers against the test
+    server: its result and wall time (`timed`: through `_TIMED_CLI`, which notes its moments)."""
     import time
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -161,9 +163,10 @@ def from_the_command_line(n: int = 237, latency: float = 0.5, concurrency: int =
             seed_day(store, n, DAY)
         with server_process(latency) as url:
             env = {k: v for k, v in os.environ.items() if not k.startswith("ARXIV_DIGEST_")}
-            started = time.monotonic()
+            started = time.time()
+            launch = ["-c", _TIMED_CLI, str(started)] if timed else ["-m", "arxiv_digest"]
             done = subprocess.run(
-                [sys.executable, "-m", "arxiv_digest", "--db", str(db), "summarize"]
+                [sys.executable, *launch, "--db", str(db), "summarize"]
                 + ["--backend", "openai", "--model", "bench-model", "--base-url", url]
                 + ["--concurrency", str(concurrency)],
                 env={**env, "OPENAI_API_KEY": "sk-bench"},
@@ -171,12 +174,19 @@ def from_the_command_line(n: int = 237, latency: float = 0.5, concurrency: int =
                 text=True,
                 check=True,
             )
-            wall = time.monotonic() - started
-            started = time.monotonic()
-            subprocess.run(
-                [sys.executable, "-m", "arxiv_digest", "--version"], check=True, capture_output=True
-            )
-            startup = time.monotonic() - started
+            return done, time.time() - started
+
+
+def from_the_command_line(n: int = 237, latency: float = 0.5, concurrency: int = 16) -> None:
+    """The same work as a user starts it: `arxiv-digest summarize` in a new process, start-up,
+    imports and the final report included."""
+    import time
+
+    done, wall = _summarize_in_a_new_process(n, latency, concurrency)
+    started = time.monotonic()
+    version = [sys.executable, "-m", "arxiv_digest", "--version"]
+    subprocess.run(version, check=True, capture_output=True)
+    startup = time.monotonic() - started
     ideal = n * latency / concurrency
     print(f"command line: {n} papers, latency {latency * 1000:.0f} ms, concurrency {concurrency}")
     print(
@@ -219,25 +229,8 @@ def timeline(n: int = 237, latency: float = 0.5, concurrency: int = 16) -> None:
     """Where the command line's time goes: the moments `arxiv-digest summarize` reaches in a new
     process, from its start to its exit."""
     import ast
-    import time
 
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "c.db"
-        with Store(db) as store:
-            seed_day(store, n, DAY)
-        with server_process(latency) as url:
-            env = {k: v for k, v in os.environ.items() if not k.startswith("ARXIV_DIGEST_")}
-            started = time.time()
-            done = subprocess.run(
-                [sys.executable, "-c", _TIMED_CLI, str(started), "--db", str(db), "summarize"]
-                + ["--backend", "openai", "--model", "bench-model", "--base-url", url]
-                + ["--concurrency", str(concurrency)],
-                env={**env, "OPENAI_API_KEY": "sk-bench"},
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            wall = time.time() - started
+    done, wall = _summarize_in_a_new_process(n, latency, concurrency, timed=True)
     marks = ast.literal_eval(done.stderr.split("MARKS ", 1)[1].strip())
     marks["process ended"] = wall
     ideal = n * latency / concurrency
