@@ -222,17 +222,19 @@ def test_missing_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_answers_that_are_not_completions_fail_the_paper_clearly() -> None:
-    import httpx
+    import json
 
     from arxiv_digest.summarize.openai_backend import _reply
     from arxiv_digest.summarize.prompt import CallFailed
 
     with pytest.raises(CallFailed, match="not JSON"):
-        _reply(httpx.Response(200, text="<html>proxy login</html>"))
-    assert _reply(httpx.Response(200, json=["odd"])).text is None
-    assert _reply(httpx.Response(200, json={"choices": []})).text is None
+        _reply(b"<html>proxy login</html>")
+    with pytest.raises(CallFailed, match="not JSON"):  # not UTF-8
+        _reply(b'{"choices": [{"message": {"content": "\xff\xfe"}}]}')
+    assert _reply(b'["odd"]').text is None
+    assert _reply(b'{"choices": []}').text is None
     good = {
         "choices": [{"message": {"content": "{}"}}],
         "usage": {"prompt_tokens": 7, "completion_tokens": 3},
     }
-    assert _reply(httpx.Response(200, json=good)) == Reply("{}", 7, 3)
+    assert _reply(json.dumps(good).encode()) == Reply("{}", 7, 3)

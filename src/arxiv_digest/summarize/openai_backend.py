@@ -17,6 +17,7 @@ shown: errors are reduced to their class and HTTP status.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import ssl
@@ -25,7 +26,6 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import openai
 
 from arxiv_digest.config import SummarizerConfig
@@ -106,12 +106,12 @@ def _tokens(value: object) -> int:
     return int(value)
 
 
-def _reply(response: httpx.Response) -> Reply:
+def _reply(body: bytes) -> Reply:
     """The answer's text and token counts, from a chat-completion body of any shape; a body that
     is not a completion gives no text (the repair loop then says so)."""
     try:
-        data = response.json()
-    except ValueError:
+        data = json.loads(body)
+    except ValueError:  # not JSON, or not UTF-8
         raise CallFailed("the endpoint answered with something that is not JSON") from None
     return reply_from(data)
 
@@ -234,7 +234,7 @@ class OpenAISummarizer(Summarizer):
     def _fatal(self, cause: str) -> FatalBackendError:
         return FatalBackendError(self._safe(cause))
 
-    async def _attempt(self, messages: list[dict[str, str]], plain: bool = False) -> Any:
+    async def _attempt(self, messages: list[dict[str, str]], plain: bool = False) -> bytes:
         """One chat completion within its deadline. A failure that may heal is raised as
         `Transient` for the retry policy; one that cannot heal in this run as FatalBackendError."""
         while True:
@@ -244,14 +244,15 @@ class OpenAISummarizer(Summarizer):
                 # it skips the SDK's per-field type transform (1.2 ms of CPU a request, which
                 # at 16 in flight delayed every wave by a tenth) and keeps keys the SDK would drop
                 # from response_format (llama.cpp's "schema"). The answer is read as plain JSON
-                # too (`_reply`): three values are all we need of it. The SDK's timeout bounds
-                # each gap between bytes; the deadline bounds the whole answer (a server that
-                # drips a byte a second never trips a read timeout).
+                # too, from its bytes (`_reply`): three values are all we need of it, and the
+                # bytes spare the import of an HTTP library of our own for the SDK's response
+                # type. The SDK's timeout bounds each gap between bytes; the deadline bounds the
+                # whole answer (a server that drips a byte a second never trips a read timeout).
                 async with asyncio.timeout(self.timeout):
                     response = await self.client.post(
                         "/chat/completions",
                         body=self._request(messages, "json_object" if plain else fmt),
-                        cast_to=httpx.Response,
+                        cast_to=bytes,
                     )
                 self._unreachable = 0
                 return response
@@ -299,7 +300,7 @@ class OpenAISummarizer(Summarizer):
                     ) from None
                 raise Transient(_describe(exc)) from None
 
-    async def _complete(self, messages: list[dict[str, str]], plain: bool = False) -> Any:
+    async def _complete(self, messages: list[dict[str, str]], plain: bool = False) -> bytes:
         """One chat completion, retried on transient failures. `plain`: any JSON object, not
         the summary's schema (the verify pass)."""
         try:
