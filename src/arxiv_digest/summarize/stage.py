@@ -11,6 +11,7 @@ next one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -314,7 +315,8 @@ async def summarize_day(
         # once the first requests are on the wire (a few ms each), the checks load what they
         # load on first use (0.2 s for Chinese) while the answers are awaited, not after
         await asyncio.sleep(WARM_AFTER)
-        await asyncio.to_thread(warm_up, summarizer.output_language(language))
+        with contextlib.suppress(Exception):  # a head start only: the checks report their own
+            await asyncio.to_thread(warm_up, summarizer.output_language(language))
 
     bar = ticks(progress, len(pending))
     lease = asyncio.create_task(keep_claims())
