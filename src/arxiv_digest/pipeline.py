@@ -1,11 +1,5 @@
-"""The daily job as a Python API: each stage callable on its own, returning a typed report.
-
-    from arxiv_digest.config import load_config
-    from arxiv_digest.pipeline import run_day
-
-    config, _ = load_config()
-    report = run_day(config, deliver=True)     # fetch, rank, summarize, render, deliver
-    print("\\n".join(report.lines))
+"""The daily job as a Python API: each stage callable on its own, returning a typed report
+(`run_day(load_config()[0], deliver=True)` is the whole day; docs/guide/python.md shows more).
 
 Each stage owns its entry point (`fetch.run`, `rank.run`, `summarize.run`, `check.run`,
 `fulltext.run`, `render.run`, `deliver.run`); this module names them in one place and composes
@@ -65,33 +59,24 @@ if TYPE_CHECKING:
 
 #: the stages' entry points, named here and loaded when first used: `arxiv-digest summarize`
 #: starts without the feed parser, the ranker or the mail templates
-_FULLTEXT = ("read", "read_async", "ask", "ask_async", "deep_read_day", "deep_read_day_async")
 _STAGES = {
-    "arxiv_client": "arxiv_digest.fetch.run",
-    "backfill": "arxiv_digest.fetch.run",
-    "fetch": "arxiv_digest.fetch.run",
-    "rank": "arxiv_digest.rank.run",
-    "summarize": "arxiv_digest.summarize.run",
-    "summarize_async": "arxiv_digest.summarize.run",
-    "check": "arxiv_digest.check.run",
-    "check_async": "arxiv_digest.check.run",
-    "verify": "arxiv_digest.check.run",
-    "verify_async": "arxiv_digest.check.run",
-    "CheckReport": "arxiv_digest.check.run",
-    "VerifyReport": "arxiv_digest.check.run",
-    "render": "arxiv_digest.render.run",
-    "deliver": "arxiv_digest.deliver.run",
-    "send_day": "arxiv_digest.deliver.run",
-    "hold_broken_day": "arxiv_digest.deliver.run",
-} | dict.fromkeys(_FULLTEXT, "arxiv_digest.fulltext.run")
+    name: module
+    for module, names in {
+        "arxiv_digest.fetch.run": ("arxiv_client", "backfill", "fetch"),
+        "arxiv_digest.rank.run": ("rank",),
+        "arxiv_digest.summarize.run": ("summarize", "summarize_async"),
+        "arxiv_digest.check.run": ("check", "check_async", "verify", "verify_async")
+        + ("CheckReport", "VerifyReport"),
+        "arxiv_digest.fulltext.run": ("read", "read_async", "ask", "ask_async")
+        + ("deep_read_day", "deep_read_day_async"),
+        "arxiv_digest.render.run": ("render",),
+        "arxiv_digest.deliver.run": ("deliver", "send_day", "hold_broken_day"),
+    }.items()
+    for name in names
+}
 #: the blocking stages, awaitable: each runs on a worker thread (the summarize, check and verify
 #: passes are coroutines of their own)
-_THREADED = {
-    "fetch_async": "fetch",
-    "rank_async": "rank",
-    "render_async": "render",
-    "deliver_async": "deliver",
-}
+_THREADED = {f"{name}_async": name for name in ("fetch", "rank", "render", "deliver")}
 
 
 def __getattr__(name: str) -> object:
