@@ -107,14 +107,27 @@ def _merge_toml(folder: Path, text: str) -> None:
     config.write_text(tomli_w.dumps(data), encoding="utf-8")
 
 
-def _typed(line: str, folder: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """One line of a page, run in a shell as a reader types it; it must succeed."""
+def _typed(
+    line: str, folder: Path, env: dict[str, str], exits: int = 0
+) -> subprocess.CompletedProcess[str]:
+    """One line of a page, run in a shell as a reader types it; it must end with `exits` (0, or
+    the code the page says)."""
     done = subprocess.run(
         ["bash", "-c", line], cwd=folder, env=env,
         capture_output=True, text=True, check=False, timeout=300,
     )  # fmt: skip
-    assert done.returncode == 0, f"{line}: {done.stdout} {done.stderr}"
+    assert done.returncode == exits, f"{line}: {done.stdout} {done.stderr}"
     return done
+
+
+def _vllm_run_batch(words: list[str], folder: Path) -> None:
+    """`vllm run-batch -i REQUESTS -o RESULTS ...` as vLLM answers it (on a GPU node in the
+    pages): each request answered by the test model server's own logic."""
+    from tests.summarize.test_batch import run_batch
+
+    requests = folder / words[words.index("-i") + 1]
+    out = folder / words[words.index("-o") + 1]
+    out.write_text(run_batch(requests.read_text("utf-8"), LLMServer()), "utf-8")
 
 
 @pytest.fixture
@@ -267,7 +280,6 @@ def test_the_vllm_howto_runs_as_written(
     November 2025), `vllm run-batch` as vLLM writes its output (tests/summarize/test_batch.py's
     engine over the test server's answers), the `scp` lines copies on one machine."""
     from arxiv_digest.store import Store
-    from tests.summarize.test_batch import run_batch
     from tests.test_fetch import _oai_page
 
     fake, _llm = servers
@@ -292,9 +304,7 @@ def test_the_vllm_howto_runs_as_written(
         if words[0] == "scp":
             continue  # the GPU node is this machine
         if words[0] == "vllm":
-            requests = tmp_path / words[words.index("-i") + 1]
-            out = tmp_path / words[words.index("-o") + 1]
-            out.write_text(run_batch(requests.read_text("utf-8"), LLMServer()), "utf-8")
+            _vllm_run_batch(words, tmp_path)
             ran.append("vllm")
             continue
         _typed(line, tmp_path, env)
@@ -370,7 +380,6 @@ def test_the_fulltext_guide_runs_as_written(built: list[Built], tmp_path: Path) 
     from arxiv_digest.models import Announcement, Paper
     from arxiv_digest.store import Store
     from tests.fakes.arxiv import SynthPaper
-    from tests.summarize.test_batch import run_batch
 
     page = (DOCS / "guide" / "fulltext.md").read_text(encoding="utf-8")
     blocks = [body for lang, body in BLOCK.findall(page) if lang == "bash"]
@@ -413,9 +422,7 @@ def test_the_fulltext_guide_runs_as_written(built: list[Built], tmp_path: Path) 
             for line in (line.strip() for line in block.splitlines() if line.strip()):
                 words = shlex.split(line)
                 if words[0] == "vllm":
-                    requests = folder / words[words.index("-i") + 1]
-                    out = folder / words[words.index("-o") + 1]
-                    out.write_text(run_batch(requests.read_text("utf-8"), LLMServer()), "utf-8")
+                    _vllm_run_batch(words, folder)
                     ran[folder.name].append("vllm")
                     continue
                 done = _typed(line, folder, _reader_env(fake, folder, **more))
@@ -455,13 +462,10 @@ def test_the_batch_howto_daily_run_runs_as_written(tmp_path: Path) -> None:
     with fake.running(), api.running():
         env = _reader_env(fake, tmp_path, ARXIV_DIGEST_BASE_URL=api.url, DASHSCOPE_API_KEY="sk-d")
         for line in (line.split("  # ")[0].strip() for line in block.splitlines() if line):
-            done = subprocess.run(
-                ["bash", "-c", line], cwd=tmp_path, env=env,
-                capture_output=True, text=True, check=False, timeout=300,
-            )  # fmt: skip
+            held = "--no-wait" in line  # delivery held while the batch runs: exit 14
+            done = _typed(line, tmp_path, env, exits=14 if held else 0)
             ran.append((line.split()[1], done.returncode))
-            assert done.returncode in (0, 14), f"{line}: {done.stdout} {done.stderr}"
-            if "--no-wait" in line:
+            if held:
                 assert "a batch is still in flight (batch_" in done.stdout + done.stderr
                 api.fast = True  # by the next cron run the provider has finished it
     assert ran == [("run", 14), ("run", 0), ("stats", 0)]
