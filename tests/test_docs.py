@@ -1,7 +1,7 @@
 """The documentation is true: the site builds with `mkdocs build --strict`, its generated reference
 pages are what the code says, the commands of the tutorial, the site and full-text guides and the
-vLLM and Zotero how-tos run in order as written and succeed (against loopback arXiv, model and
-Zotero servers), and every other `arxiv-digest` command the docs or the README show names a
+vLLM, Zotero and local-model how-tos run in order as written and succeed (against loopback arXiv,
+model and Zotero servers, and the bundled GGUF model), and every other `arxiv-digest` command the docs or the README show names a
 command and options that exist."""
 
 from __future__ import annotations
@@ -475,3 +475,63 @@ def test_the_batch_howto_daily_run_runs_as_written(tmp_path: Path) -> None:
         assert len(entries) == 8
         assert all(e.summary is not None and e.summary.backend == "batch" for e in entries)
     assert len(api.batches) == 1  # submitted once, collected by the next run
+
+
+def test_the_local_howto_runs_as_written(tmp_path: Path) -> None:
+    """docs/howto/local.md in order, in a reader's folder whose store holds one paper a day: its
+    `pip install` is the extra the project declares; its `summarize --backend local --model-path
+    FILE`, then its TOML and a plain `summarize`, each on the newest day. The GGUF file the page
+    names is the bundled SmolLM2 under that name in the test's folder (no Qwen file here), and the
+    reader's machine has 2 cores (`n_threads` from the environment, which comes before the file).
+    SmolLM2 writes no usable summary, as the page says, so what is asserted is the plumbing the
+    page promises: each way loads the file it names, and every paper ends ok, or failed with the
+    reason, the exit code saying which."""
+    from arxiv_digest.fetch.sections import build_digest
+    from arxiv_digest.models import Announcement
+    from arxiv_digest.sources.sample import load_sample
+    from arxiv_digest.store import Store
+    from arxiv_digest.summarize.local_backend import default_model_path
+
+    page = (DOCS / "howto" / "local.md").read_text(encoding="utf-8")
+    block = next(body for lang, body in BLOCK.findall(page) if lang == "bash")
+    install, command = (line.split("  #")[0].strip() for line in block.splitlines() if line)
+    assert install == "pip install 'arxiv-digest[local]'"
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    assert any(d.startswith("llama-cpp-python") for d in extras["optional-dependencies"]["local"])
+    named = Path(shlex.split(command)[-1])
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / named.name).symlink_to(default_model_path())
+    papers = [paper for paper, _ in load_sample().papers[:2]]
+
+    def add_day(day: str, n: int) -> None:
+        with Store(tmp_path / "store.db") as store, store.transaction():
+            store.papers.upsert(papers[n])
+            store.papers.announce(Announcement(day, papers[n].id, 1, "new"))
+        with Store(tmp_path / "store.db") as store:
+            build_digest(store, day, ["cs.LG", "cs.AI", "cs.IR"], language="English", source="test")
+
+    env = _reader_env(None, tmp_path, ARXIV_DIGEST_SUMMARIZER__N_THREADS="2")
+    _typed("arxiv-digest init", tmp_path, env)
+    _merge_toml(tmp_path, 'language = "English"\n')
+    toml = next(body for lang, body in BLOCK.findall(page) if lang == "toml")
+    for n, day in enumerate(["2025-12-29", "2025-12-30"]):
+        add_day(day, n)  # the newest day, which `summarize` takes
+        if n == 0:
+            line = command.replace(str(named.parent), str(models))
+        else:  # the page's TOML, then the command with nothing but the file's settings
+            _merge_toml(tmp_path, toml.replace(str(named.parent), str(models)))
+            line = "arxiv-digest summarize"
+        done = subprocess.run(
+            ["bash", "-c", line], cwd=tmp_path, env=env,
+            capture_output=True, text=True, check=False, timeout=600,
+        )  # fmt: skip
+        with Store(tmp_path / "store.db") as store:
+            summary = store.digests.require(day).entries[0].summary
+        assert summary is not None and summary.model == named.name, done.stderr
+        assert summary.tokens_in > 0 and summary.tokens_out > 0  # the model answered
+        if summary.status == "ok":
+            assert done.returncode == 0, done.stderr
+        else:  # the reason stored and said, the exit code 6
+            assert summary.error and summary.error.startswith("invalid answer"), summary.error
+            assert done.returncode == 6 and "every one of the 1 papers tried failed" in done.stderr
