@@ -165,21 +165,24 @@ def score_interests(
             )
         )
     vectors = [vectorize(text) for text in candidates]
+    return InterestScores([i.name for i in interests], decide(models, vectors), models, vectors)
+
+
+def decide(models: Sequence[Classifier], vectors: Sequence[dict[str, float]]) -> list[list[float]]:
+    """Each candidate's decision under each model, as z-scores over the day: a side interest's
+    model, trained on a few papers, decides lower everywhere; a paper goes where it stands out
+    most, and a score means the same under every interest (bench/rank_interests.py: calibrating
+    each model on its own papers instead lost the side interests a third of their nDCG@10)."""
     decisions = [[_dot(m.w, x) + m.w.get(BIAS, 0.0) for m in models] for x in vectors]
-    # each interest's decisions as z-scores over the day: a side interest's model, trained on a
-    # few papers, decides lower everywhere; a paper goes where it stands out most, and a score
-    # means the same under every interest (bench/rank_interests.py: calibrating each model on
-    # its own papers instead lost the side interests a third of their nDCG@10)
     columns = list(zip(*decisions, strict=True))
     spread = []
     for column in columns:
         mean = sum(column) / len(column)
         sd = (sum((x - mean) ** 2 for x in column) / len(column)) ** 0.5 or 1.0
         spread.append((mean, sd))
-    decisions = [
+    return [
         [(d - mean) / sd for d, (mean, sd) in zip(row, spread, strict=True)] for row in decisions
     ]
-    return InterestScores([i.name for i in interests], decisions, models, vectors)
 
 
 def characteristic_words(
