@@ -1,8 +1,8 @@
 """The documentation is true: the site builds with `mkdocs build --strict`, its generated reference
 pages are what the code says, the commands of the tutorial, the site and full-text guides and the
 vLLM, Zotero and local-model how-tos run in order as written and succeed (against loopback arXiv,
-model and Zotero servers, and the bundled GGUF model), and every other `arxiv-digest` command the docs or the README show names a
-command and options that exist."""
+model and Zotero servers, and the bundled GGUF model), and every other `arxiv-digest` command the
+docs or the README show names a command and options that exist."""
 
 from __future__ import annotations
 
