@@ -39,29 +39,41 @@ def make_paper(paper_id: str = "2501.00001", **overrides: Any) -> Paper:
     return Paper(**values)
 
 
-def seed_day(store: Any, n: int, date: str = "2026-01-06", seed: int = 3) -> list[Paper]:
-    """Store a synthetic announcement day of `n` papers and build its digest."""
+def announce_day(
+    store: Any,
+    date: str,
+    papers: list[Paper],
+    categories: tuple[str, ...] = ("cs.LG", "cs.AI", "cs.IR"),
+    language: str = "Chinese",
+) -> None:
+    """Store `papers` as announced new on `date` and build the day's digest (again, if it had
+    one: a day's papers may come in parts)."""
     from arxiv_digest.fetch.sections import build_digest
-    from arxiv_digest.models import Announcement
-    from tests.fakes.arxiv import synthetic_day
 
-    papers = []
-    cats = ["cs.LG", "cs.AI", "cs.IR"]
     with store.transaction():
-        for synth in synthetic_day(n, cats, seed=seed):
-            paper = Paper(
-                id=synth.id,
-                title=synth.title,
-                authors=tuple(synth.authors),
-                abstract=synth.abstract,
-                primary_category=synth.primary,
-                categories=tuple(synth.categories),
-                comment=synth.comment,
-            )
+        for paper in papers:
             store.papers.upsert(paper)
             store.papers.announce(Announcement(date, paper.id, 1, "new"))
-            papers.append(paper)
-    build_digest(store, date, cats, language="Chinese", source="test")
+    build_digest(store, date, list(categories), language=language, source="test")
+
+
+def seed_day(store: Any, n: int, date: str = "2026-01-06", seed: int = 3) -> list[Paper]:
+    """Store a synthetic announcement day of `n` papers and build its digest."""
+    from tests.fakes.arxiv import synthetic_day
+
+    papers = [
+        Paper(
+            id=synth.id,
+            title=synth.title,
+            authors=tuple(synth.authors),
+            abstract=synth.abstract,
+            primary_category=synth.primary,
+            categories=tuple(synth.categories),
+            comment=synth.comment,
+        )
+        for synth in synthetic_day(n, ["cs.LG", "cs.AI", "cs.IR"], seed=seed)
+    ]
+    announce_day(store, date, papers)
     return papers
 
 

@@ -376,10 +376,10 @@ def test_the_fulltext_guide_runs_as_written(built: list[Built], tmp_path: Path) 
     reader's config is the page's `[fulltext]` table and the model its first line names."""
     import shutil
 
-    from arxiv_digest.fetch.sections import build_digest
-    from arxiv_digest.models import Announcement, Paper
+    from arxiv_digest.models import Paper
     from arxiv_digest.store import Store
     from tests.fakes.arxiv import SynthPaper
+    from tests.helpers import announce_day
 
     page = (DOCS / "guide" / "fulltext.md").read_text(encoding="utf-8")
     blocks = [body for lang, body in BLOCK.findall(page) if lang == "bash"]
@@ -398,10 +398,8 @@ def test_the_fulltext_guide_runs_as_written(built: list[Built], tmp_path: Path) 
     live, files = tmp_path / "live", tmp_path / "files"
     live.mkdir()
     with Store(live / "store.db") as store:
-        for p in fake.papers:
-            store.papers.upsert(Paper(p.id, p.title, tuple(p.authors), p.abstract, "cs.CL"))
-            store.papers.announce(Announcement("2026-01-06", p.id, 1, "new"))
-        build_digest(store, "2026-01-06", ["cs.CL"], language="Chinese", source="test")
+        papers = [Paper(p.id, p.title, tuple(p.authors), p.abstract, "cs.CL") for p in fake.papers]
+        announce_day(store, "2026-01-06", papers, ("cs.CL",))
     toml = next(body for lang, body in BLOCK.findall(page) if lang == "toml")
     (live / "arxiv-digest.toml").write_text(
         f'{toml}\n[summarizer]\nbackend = "openai"\nmodel = "gpt-4o-mini"\n', encoding="utf-8"
@@ -486,11 +484,10 @@ def test_the_local_howto_runs_as_written(tmp_path: Path) -> None:
     SmolLM2 writes no usable summary, as the page says, so what is asserted is the plumbing the
     page promises: each way loads the file it names, and every paper ends ok, or failed with the
     reason, the exit code saying which."""
-    from arxiv_digest.fetch.sections import build_digest
-    from arxiv_digest.models import Announcement
     from arxiv_digest.sources.sample import load_sample
     from arxiv_digest.store import Store
     from arxiv_digest.summarize.local_backend import default_model_path
+    from tests.helpers import announce_day
 
     page = (DOCS / "howto" / "local.md").read_text(encoding="utf-8")
     block = next(body for lang, body in BLOCK.findall(page) if lang == "bash")
@@ -504,19 +501,13 @@ def test_the_local_howto_runs_as_written(tmp_path: Path) -> None:
     (models / named.name).symlink_to(default_model_path())
     papers = [paper for paper, _ in load_sample().papers[:2]]
 
-    def add_day(day: str, n: int) -> None:
-        with Store(tmp_path / "store.db") as store, store.transaction():
-            store.papers.upsert(papers[n])
-            store.papers.announce(Announcement(day, papers[n].id, 1, "new"))
-        with Store(tmp_path / "store.db") as store:
-            build_digest(store, day, ["cs.LG", "cs.AI", "cs.IR"], language="English", source="test")
-
     env = _reader_env(None, tmp_path, ARXIV_DIGEST_SUMMARIZER__N_THREADS="2")
     _typed("arxiv-digest init", tmp_path, env)
     _merge_toml(tmp_path, 'language = "English"\n')
     toml = next(body for lang, body in BLOCK.findall(page) if lang == "toml")
     for n, day in enumerate(["2025-12-29", "2025-12-30"]):
-        add_day(day, n)  # the newest day, which `summarize` takes
+        with Store(tmp_path / "store.db") as store:  # the newest day, which `summarize` takes
+            announce_day(store, day, papers[n : n + 1], language="English")
         if n == 0:
             line = command.replace(str(named.parent), str(models))
         else:  # the page's TOML, then the command with nothing but the file's settings

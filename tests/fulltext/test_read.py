@@ -227,10 +227,9 @@ def test_ask_quotes_the_paper_and_marks_a_fabricated_quote_unsupported(
 
 def _seed_day(db: Path, arxiv: FakeArxiv, built: list[Built]) -> None:
     """A stored day of six papers: three synthetic ones (no full text) and the three built."""
-    from arxiv_digest.fetch.sections import build_digest
-    from arxiv_digest.models import Announcement, Paper
+    from arxiv_digest.models import Paper
     from arxiv_digest.sources.api import fetch_entries
-    from tests.helpers import seed_day
+    from tests.helpers import announce_day, seed_day
 
     with Store(db) as store:
         seed_day(store, 3)
@@ -238,12 +237,12 @@ def _seed_day(db: Path, arxiv: FakeArxiv, built: list[Built]) -> None:
             client = PoliteClient(http, min_interval=0)
             ids = [b.paper.paper_id for b in built]
             found, _ = fetch_entries(client, f"{arxiv.url}/api/query", ids)
-        for b in built:
-            e = found[b.paper.paper_id]
-            store.papers.upsert(Paper(e.id, e.title, e.authors, e.abstract, "cs.LG", ("cs.LG",)))
-            store.papers.announce(Announcement("2026-01-06", e.id, 1, "new"))
-        cats = ["cs.LG", "cs.AI", "cs.IR"]
-        build_digest(store, "2026-01-06", cats, language="Chinese", source="t")
+        entries = [found[b.paper.paper_id] for b in built]
+        announce_day(
+            store,
+            "2026-01-06",
+            [Paper(e.id, e.title, e.authors, e.abstract, "cs.LG", ("cs.LG",)) for e in entries],
+        )
 
 
 def test_a_budget_stops_the_days_deep_reads(

@@ -14,14 +14,14 @@ import pytest
 
 from arxiv_digest.check import degenerate
 from arxiv_digest.errors import SummarizeError
-from arxiv_digest.fetch.sections import build_digest
-from arxiv_digest.models import FIELDS, GRAMMAR_MAX, Announcement, Paper
+from arxiv_digest.models import FIELDS, GRAMMAR_MAX, Paper
 from arxiv_digest.sources.sample import load_sample
 from arxiv_digest.store import Store
 from arxiv_digest.summarize.local_backend import LocalSummarizer, default_model_path
 from arxiv_digest.summarize.openai_backend import OpenAISummarizer
 from arxiv_digest.summarize.prompt import GRAMMAR_WORST_TOKENS
 from arxiv_digest.summarize.stage import summarize_day
+from tests.helpers import announce_day
 from tests.helpers import llama_server as start_llama_server  # noqa: E402
 
 DAY = "2025-12-29"
@@ -35,11 +35,7 @@ def sample_papers(first: int, n: int = 3) -> list[Paper]:
 
 def _store_with(tmp_path: Path, papers: list[Paper]) -> Store:
     store = Store(tmp_path / "local.db")
-    with store.transaction():
-        for paper in papers:
-            store.papers.upsert(paper)
-            store.papers.announce(Announcement(DAY, paper.id, 1, "new"))
-    build_digest(store, DAY, ["cs.LG", "cs.AI", "cs.IR"], language="English", source="test")
+    announce_day(store, DAY, papers, language="English")
     return store
 
 
